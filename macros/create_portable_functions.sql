@@ -1,0 +1,37 @@
+{#- on-run-start: engine helpers that the parsing macros call. DuckDB and Spark have try_cast built in;
+    PostgreSQL gets small functions that return NULL instead of raising on text that does not parse. -#}
+{% macro create_portable_functions() -%}
+    {{ return(adapter.dispatch('create_portable_functions', 'revops')()) }}
+{%- endmacro %}
+
+{% macro default__create_portable_functions() -%}
+    select 1
+{%- endmacro %}
+
+{% macro postgres__create_portable_functions() -%}
+    create schema if not exists revops_udf;
+    create or replace function revops_udf.try_timestamp_utc(value text) returns timestamp
+    language plpgsql immutable as $$
+    begin
+        if value ~ '(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$' then
+            return (value::timestamptz) at time zone 'UTC';
+        end if;
+        return value::timestamp;
+    exception when others then
+        return null;
+    end $$;
+    create or replace function revops_udf.try_numeric(value text) returns numeric
+    language plpgsql immutable as $$
+    begin
+        return value::numeric;
+    exception when others then
+        return null;
+    end $$;
+    create or replace function revops_udf.try_date(value text) returns date
+    language plpgsql immutable as $$
+    begin
+        return revops_udf.try_timestamp_utc(value)::date;
+    exception when others then
+        return null;
+    end $$
+{%- endmacro %}

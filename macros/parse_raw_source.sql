@@ -1,0 +1,204 @@
+{#-
+    Type one raw table (landed as text by the loader) and say why any row cannot be used.
+
+    Returns every raw row once, with:
+      - the contract columns typed (same names; `minor` amounts converted to major units by currency exponent),
+      - `_source_file`, `_source_row`, `_loaded_at` (lineage),
+      - `_raw_record`: the row as text, for the quarantine,
+      - `_quarantine_code` / `_quarantine_reason`: NULL for a good row, else the first problem found,
+      - `_version_rank`: 1 for the version of a key that wins (latest `_loaded_at`, then latest file and row),
+        2+ for re-sent or duplicate rows it supersedes; NULL for quarantined rows.
+
+    Arguments:
+      system, table_name  the source
+      columns             ordered mapping column -> raw type (id, text, email, timestamp, date, integer,
+                          decimal, minor, boolean, currency); see orchestration/revops/contract.py
+      primary_key         key columns (a row without them is quarantined)
+      not_negative        numeric columns where a negative value is a data error
+      no_future           timestamp/date columns that cannot lie in the future
+      currency_column     the row's currency, needed for `minor` columns and checked against the seed
+-#}
+{% macro parse_raw_source(system, table_name, columns, primary_key=['id'], not_negative=[], no_future=[], currency_column=none) -%}
+{%- set max_chars = var('max_field_chars', 10000) -%}
+{%- set numeric_types = ['integer', 'decimal', 'minor'] -%}
+
+with landed as (
+
+    select * from {{ source(system, table_name) }}
+
+),
+
+{%- if currency_column %}
+
+currencies as (
+
+    select
+        currency_code,
+        minor_unit_exponent
+    from {{ ref('currencies') }}
+
+),
+{%- endif %}
+
+typed as (
+
+    select
+        landed._source_file,
+        landed._source_row,
+        {{ safe_timestamp_utc("nullif(trim(landed._loaded_at), '')") }} as _loaded_at,
+        {%- for column, kind in columns.items() %}
+        {%- set raw = "nullif(trim(landed." ~ adapter.quote(column) ~ "), '')" %}
+        {{ raw }} as {{ column }}__raw,
+        {%- if kind == 'id' %}
+        lower({{ raw }}) as {{ column }}__typed,
+        {%- elif kind == 'email' %}
+        lower({{ raw }}) as {{ column }}__typed,
+        {%- elif kind == 'currency' %}
+        upper({{ raw }}) as {{ column }}__typed,
+        {%- elif kind == 'timestamp' %}
+        {{ safe_timestamp_utc(raw) }} as {{ column }}__typed,
+        {%- elif kind == 'date' %}
+        {{ safe_date(raw) }} as {{ column }}__typed,
+        {%- elif kind == 'integer' %}
+        cast({{ safe_numeric(raw, 38, 6) }} as bigint) as {{ column }}__typed,
+        {{ safe_numeric(raw, 38, 6) }} as {{ column }}__number,
+        {%- elif kind == 'decimal' %}
+        {{ safe_numeric(raw, 38, 6) }} as {{ column }}__typed,
+        {{ safe_numeric(raw, 38, 6) }} as {{ column }}__number,
+        {%- elif kind == 'minor' %}
+        cast(
+            {{ safe_numeric(raw, 38, 6) }} / power(10, currencies.minor_unit_exponent) as decimal(38, 6)
+        ) as {{ column }}__typed,
+        {{ safe_numeric(raw, 38, 6) }} as {{ column }}__number,
+        {%- elif kind == 'boolean' %}
+        {{ safe_boolean(raw) }} as {{ column }}__typed,
+        {%- else %}
+        {{ raw }} as {{ column }}__typed,
+        {%- endif %}
+        {%- endfor %}
+        {%- if currency_column %}
+        currencies.currency_code as _known_currency,
+        {%- endif %}
+        {{ dbt.concat(raw_record_parts(columns)) }} as _raw_record
+    from landed
+    {%- if currency_column %}
+    left join currencies
+        on upper(trim(landed.{{ adapter.quote(currency_column) }})) = currencies.currency_code
+    {%- endif %}
+
+),
+
+checked as (
+
+    select
+        typed.*,
+        case
+            {%- for key in primary_key %}
+            when {{ key }}__raw is null then 'missing_primary_key'
+            {%- endfor %}
+            {%- if currency_column %}
+            when {{ currency_column }}__raw is not null and _known_currency is null then 'unknown_currency'
+            {%- endif %}
+            {%- for column, kind in columns.items() %}
+            {%- if kind in ['timestamp', 'date'] %}
+            when {{ column }}__raw is not null and {{ column }}__typed is null then 'unparseable_timestamp'
+            {%- elif kind in numeric_types %}
+            when {{ column }}__raw is not null and {{ column }}__number is null then 'non_numeric_value'
+            {%- elif kind == 'boolean' %}
+            when {{ column }}__raw is not null and {{ column }}__typed is null then 'invalid_boolean'
+            {%- elif kind == 'text' %}
+            when {{ dbt.length(column ~ '__raw') }} > {{ max_chars }} then 'field_too_long'
+            {%- endif %}
+            {%- endfor %}
+            {%- for column in not_negative %}
+            when {{ column }}__number < 0 then 'negative_amount'
+            {%- endfor %}
+            {%- for column in no_future %}
+            when {{ column }}__typed > {{ future_limit() }} then 'future_timestamp'
+            {%- endfor %}
+        end as _quarantine_code,
+        case
+            {%- for key in primary_key %}
+            when {{ key }}__raw is null then 'missing primary key {{ key }}'
+            {%- endfor %}
+            {%- if currency_column %}
+            when {{ currency_column }}__raw is not null and _known_currency is null
+                then {{ dbt.concat(["'unknown currency in " ~ currency_column ~ ": '", quoted_value(currency_column ~ '__raw')]) }}
+            {%- endif %}
+            {%- for column, kind in columns.items() %}
+            {%- if kind in ['timestamp', 'date'] %}
+            when {{ column }}__raw is not null and {{ column }}__typed is null
+                then {{ dbt.concat(["'unparseable " ~ kind ~ " in " ~ column ~ ": '", quoted_value(column ~ '__raw')]) }}
+            {%- elif kind in numeric_types %}
+            when {{ column }}__raw is not null and {{ column }}__number is null
+                then {{ dbt.concat(["'non-numeric value in " ~ column ~ ": '", quoted_value(column ~ '__raw')]) }}
+            {%- elif kind == 'boolean' %}
+            when {{ column }}__raw is not null and {{ column }}__typed is null
+                then {{ dbt.concat(["'not a boolean in " ~ column ~ ": '", quoted_value(column ~ '__raw')]) }}
+            {%- elif kind == 'text' %}
+            when {{ dbt.length(column ~ '__raw') }} > {{ max_chars }}
+                then {{ dbt.concat(["'field too long in " ~ column ~ ": '", dbt.cast(dbt.length(column ~ '__raw'), dbt.type_string()), "' characters (limit " ~ max_chars ~ ")'"]) }}
+            {%- endif %}
+            {%- endfor %}
+            {%- for column in not_negative %}
+            when {{ column }}__number < 0
+                then {{ dbt.concat(["'negative amount in " ~ column ~ ": '", quoted_value(column ~ '__raw')]) }}
+            {%- endfor %}
+            {%- for column in no_future %}
+            when {{ column }}__typed > {{ future_limit() }}
+                then {{ dbt.concat(["'timestamp in the future in " ~ column ~ ": '", quoted_value(column ~ '__raw')]) }}
+            {%- endfor %}
+        end as _quarantine_reason
+    from typed
+
+),
+
+ranked as (
+
+    select
+        checked.*,
+        row_number() over (
+            partition by {% for key in primary_key %}{{ key }}__typed{% if not loop.last %}, {% endif %}{% endfor %}
+            order by _loaded_at desc nulls last, _source_file desc, _source_row desc
+        ) as _version_rank
+    from checked
+    where _quarantine_code is null
+
+),
+
+final as (
+
+    select
+        {%- for column in columns %}
+        {{ column }}__typed as {{ adapter.quote(column) }},
+        {%- endfor %}
+        _source_file,
+        _source_row,
+        _loaded_at,
+        _raw_record,
+        _quarantine_code,
+        _quarantine_reason,
+        _version_rank
+    from ranked
+
+    union all
+
+    select
+        {%- for column in columns %}
+        {{ column }}__typed as {{ adapter.quote(column) }},
+        {%- endfor %}
+        _source_file,
+        _source_row,
+        _loaded_at,
+        _raw_record,
+        _quarantine_code,
+        _quarantine_reason,
+        cast(null as bigint) as _version_rank
+    from checked
+    where _quarantine_code is not null
+
+)
+
+select * from final
+{%- endmacro %}
+

@@ -1,0 +1,13 @@
+{{ parse_raw_source(
+    'finance',
+    'fx_rate',
+    columns={
+        'date': 'date',
+        'currency': 'currency',
+        'rate_to_usd': 'decimal',
+    },
+    primary_key=['date', 'currency'],
+    not_negative=['rate_to_usd'],
+    no_future=['date'],
+    currency_column='currency'
+) }}

@@ -1,0 +1,14 @@
+{{ parse_raw_source(
+    'product',
+    'usage_daily',
+    columns={
+        'date': 'date',
+        'stripe_customer_id': 'id',
+        'active_users': 'integer',
+        'seats_purchased': 'integer',
+        'key_events': 'integer',
+    },
+    primary_key=['date', 'stripe_customer_id'],
+    not_negative=['active_users', 'seats_purchased', 'key_events'],
+    no_future=['date']
+) }}

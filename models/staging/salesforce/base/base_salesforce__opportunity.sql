@@ -1,0 +1,27 @@
+{{ parse_raw_source(
+    'salesforce',
+    'opportunity',
+    columns={
+        'id': 'id',
+        'account_id': 'id',
+        'name': 'text',
+        'type': 'text',
+        'stage_name': 'text',
+        'amount': 'decimal',
+        'currency_iso_code': 'currency',
+        'probability': 'decimal',
+        'forecast_category': 'text',
+        'close_date': 'date',
+        'is_closed': 'boolean',
+        'is_won': 'boolean',
+        'lead_source': 'text',
+        'campaign_id': 'id',
+        'owner_id': 'id',
+        'created_date': 'timestamp',
+        'last_modified_date': 'timestamp',
+        'is_deleted': 'boolean',
+    },
+    not_negative=['amount'],
+    no_future=['created_date', 'last_modified_date'],
+    currency_column='currency_iso_code'
+) }}

@@ -1,0 +1,16 @@
+{{ parse_raw_source(
+    'salesforce',
+    'opportunity_history',
+    columns={
+        'id': 'id',
+        'opportunity_id': 'id',
+        'stage_name': 'text',
+        'amount': 'decimal',
+        'probability': 'decimal',
+        'forecast_category': 'text',
+        'close_date': 'date',
+        'created_date': 'timestamp',
+    },
+    not_negative=['amount'],
+    no_future=['created_date']
+) }}

@@ -1,0 +1,29 @@
+with base as (
+
+    select * from {{ ref('base_salesforce__user') }}
+
+),
+
+current_rows as (
+
+    select * from base
+    where _quarantine_code is null and _version_rank = 1
+
+),
+
+renamed as (
+
+    select
+        id as user_id,
+        name as user_name,
+        email,
+        role as user_role,
+        is_active,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from current_rows
+
+)
+
+select * from renamed

@@ -1,0 +1,26 @@
+{{ parse_raw_source(
+    'stripe',
+    'invoice',
+    columns={
+        'id': 'id',
+        'customer_id': 'id',
+        'subscription_id': 'id',
+        'number': 'text',
+        'status': 'text',
+        'currency': 'currency',
+        'subtotal': 'minor',
+        'discount': 'minor',
+        'tax': 'minor',
+        'total': 'minor',
+        'amount_paid': 'minor',
+        'amount_due': 'minor',
+        'created': 'timestamp',
+        'due_date': 'timestamp',
+        'period_start': 'timestamp',
+        'period_end': 'timestamp',
+        'paid_at': 'timestamp',
+    },
+    not_negative=['subtotal', 'amount_paid', 'amount_due'],
+    no_future=['created'],
+    currency_column='currency'
+) }}

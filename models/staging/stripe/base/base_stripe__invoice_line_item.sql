@@ -1,0 +1,19 @@
+{{ parse_raw_source(
+    'stripe',
+    'invoice_line_item',
+    columns={
+        'id': 'id',
+        'invoice_id': 'id',
+        'subscription_id': 'id',
+        'price_id': 'id',
+        'description': 'text',
+        'quantity': 'integer',
+        'amount': 'minor',
+        'discount_amount': 'minor',
+        'currency': 'currency',
+        'period_start': 'timestamp',
+        'period_end': 'timestamp',
+        'proration': 'boolean',
+    },
+    currency_column='currency'
+) }}

@@ -1,0 +1,9 @@
+{{ parse_raw_source(
+    'stripe',
+    'product',
+    columns={
+        'id': 'id',
+        'name': 'text',
+        'is_add_on': 'boolean',
+    }
+) }}

@@ -1,0 +1,30 @@
+with base as (
+
+    select * from {{ ref('base_stripe__credit_note') }}
+
+),
+
+current_rows as (
+
+    select * from base
+    where _quarantine_code is null and _version_rank = 1
+
+),
+
+renamed as (
+
+    select
+        id as credit_note_id,
+        invoice_id,
+        amount,
+        currency,
+        reason as credit_note_reason,
+        created as created_at,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from current_rows
+
+)
+
+select * from renamed

@@ -1,0 +1,1 @@
+"""RevOps warehouse: the project Python (generator, loader, identity, quality, forecast, playbooks)."""

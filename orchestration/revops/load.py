@@ -1,0 +1,305 @@
+"""Land raw export files in the warehouse as text tables, one per contract table.
+
+Every column lands as text (staging casts and quarantines what does not parse), plus three lineage columns:
+``_source_file`` (path relative to the raw folder), ``_source_row`` (1-based record number in the table's
+files, in file order) and ``_loaded_at`` (from the file, NULL when the export has none).
+
+What the loader does with damaged files, so nothing is lost and nothing crashes silently:
+- absent file, empty file, header only: the table is created empty, with a warning;
+- a contract column missing from the header: :class:`RawFileError` naming the file and the column;
+- extra columns: kept (the contract allows added columns);
+- records that cannot be parsed as CSV (broken quoting, wrong number of fields, bytes that are not UTF-8,
+  a field over the size limit): landed in ``raw_meta.load_rejects`` with file, line, column and reason,
+  where ``raw_quarantine`` picks them up.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from revops.contract import LOADED_AT, RawTable, raw_tables
+
+log = logging.getLogger(__name__)
+
+LINEAGE_COLUMNS = ("_source_file", "_source_row", LOADED_AT)
+# A CSV record longer than this (bytes) is rejected rather than loaded (DuckDB's max_line_size).
+MAX_LINE_BYTES = 1_048_576
+
+REJECTS_DDL = """
+create table if not exists raw_meta.load_rejects (
+    source_system varchar,
+    source_table varchar,
+    source_file varchar,
+    line bigint,
+    column_name varchar,
+    error_type varchar,
+    reason varchar,
+    raw_record varchar
+)
+"""
+
+FILES_DDL = """
+create table if not exists raw_meta.loaded_files (
+    source_system varchar,
+    source_table varchar,
+    source_file varchar,
+    file_bytes bigint,
+    file_mtime double,
+    rows_loaded bigint,
+    loaded_at timestamp
+)
+"""
+
+
+class RawFileError(ValueError):
+    """A raw file that cannot be loaded at all; the message names the file, the column and what to do."""
+
+
+@dataclass
+class TableLoad:
+    table: RawTable
+    files: list[Path] = field(default_factory=list)
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    skipped: bool = False
+
+
+def find_files(raw_dir: Path, table: RawTable) -> list[Path]:
+    """The files of one raw table: ``<system>/<table>.csv|.parquet`` or ``<system>/<table>/*.csv|*.parquet``."""
+    base = raw_dir / table.system
+    files: list[Path] = []
+    for ext in ("csv", "parquet"):
+        single = base / f"{table.table}.{ext}"
+        if single.is_file():
+            files.append(single)
+    folder = base / table.table
+    if folder.is_dir():
+        files.extend(sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".parquet") and p.is_file()))
+    kinds = {p.suffix for p in files}
+    if len(kinds) > 1:
+        raise RawFileError(
+            f"{base}: table {table.qualified_name} has both CSV and Parquet files ({', '.join(map(str, files))}); "
+            "keep one format per table."
+        )
+    return files
+
+
+def _csv_header(path: Path) -> list[str] | None:
+    """Header of a CSV file, lower-cased and trimmed; None when the file is empty."""
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader)
+        except StopIteration:
+            return None
+    return [h.strip().lower() for h in header]
+
+
+def _parquet_header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    rows = con.execute("select name from parquet_schema(?) where num_children is null", [str(path)]).fetchall()
+    return [r[0].lower() for r in rows]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _check_header(path: Path, header: list[str], table: RawTable) -> list[str]:
+    missing = [c for c in table.columns if c not in header]
+    if missing:
+        raise RawFileError(
+            f"{path}: column '{missing[0]}' of raw table {table.qualified_name} is missing from the header "
+            f"(row 1){' (also missing: ' + ', '.join(missing[1:]) + ')' if len(missing) > 1 else ''}. "
+            f"The header has: {', '.join(header)}. Add the column (it may be empty) or map the export onto "
+            "the contract in models/staging/<system>/_<system>__sources.yml."
+        )
+    duplicated = sorted({c for c in header if header.count(c) > 1})
+    if duplicated:
+        raise RawFileError(f"{path}: column '{duplicated[0]}' appears twice in the header (row 1); keep one.")
+    return [c for c in header if c not in table.columns and c not in LINEAGE_COLUMNS]
+
+
+def _select_list(table: RawTable, extras: Iterable[str], has_loaded_at: bool, raw_dir: Path) -> str:
+    cols = [f"cast({_quote(c)} as varchar) as {_quote(c)}" for c in table.columns]
+    cols += [f"cast({_quote(c)} as varchar) as {_quote(c)}" for c in extras]
+    prefix = str(raw_dir.resolve()) + "/"
+    cols.append(f"replace(filename, {_sql_str(prefix)}, '') as _source_file")
+    cols.append(
+        f"cast({_quote(LOADED_AT)} as varchar) as {LOADED_AT}" if has_loaded_at
+        else f"cast(null as varchar) as {LOADED_AT}"
+    )
+    return ",\n    ".join(cols)
+
+
+def _empty_table(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
+    cols = [f"{_quote(c)} varchar" for c in table.columns]
+    cols += ["_source_file varchar", "_source_row bigint", f"{LOADED_AT} varchar"]
+    con.execute(f"create or replace table {table.schema}.{_quote(table.table)} ({', '.join(cols)})")
+
+
+def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable) -> TableLoad:
+    """Land one raw table (replacing what was there) and record its rejected records."""
+    started = time.perf_counter()
+    result = TableLoad(table=table, files=find_files(raw_dir, table))
+    con.execute(f"create schema if not exists {table.schema}")
+    con.execute(
+        "delete from raw_meta.load_rejects where source_system = ? and source_table = ?",
+        [table.system, table.table],
+    )
+    con.execute(
+        "delete from raw_meta.loaded_files where source_system = ? and source_table = ?",
+        [table.system, table.table],
+    )
+
+    readable: list[tuple[Path, list[str]]] = []
+    for path in result.files:
+        header = _parquet_header(con, path) if path.suffix == ".parquet" else _csv_header(path)
+        if not header:
+            result.warnings.append(f"{path}: empty file, read as no rows")
+            continue
+        readable.append((path, header))
+    if not result.files:
+        result.warnings.append(
+            f"{raw_dir / table.system / table.table}.csv|.parquet: no file for raw table "
+            f"{table.qualified_name}; it builds as empty"
+        )
+
+    if not readable:
+        _empty_table(con, table)
+        result.seconds = time.perf_counter() - started
+        return result
+
+    extras: list[str] = []
+    has_loaded_at = True
+    for path, header in readable:
+        for extra in _check_header(path, header, table):
+            if extra not in extras:
+                extras.append(extra)
+        has_loaded_at = has_loaded_at and LOADED_AT in header
+    if extras:
+        result.warnings.append(f"{table.qualified_name}: extra columns kept as text: {', '.join(extras)}")
+
+    if readable[0][0].suffix == ".parquet":
+        files_sql = "[" + ", ".join(_sql_str(str(p.resolve())) for p, _ in readable) + "]"
+        reader = f"read_parquet({files_sql}, filename = true, union_by_name = true)"
+    else:
+        # Each file is read by its own header (columns may come in any order), every field as text.
+        reader = " union all by name ".join(
+            f"select * from read_csv({_sql_str(str(p.resolve()))}, columns = {_columns(h)}, header = true, delim = ',', quote = '\"', escape = '\"', "
+            f"auto_detect = false, strict_mode = true, filename = true, store_rejects = true, "
+            f"rejects_table = 'revops_rejects', rejects_scan = 'revops_scans', "
+            f"max_line_size = {MAX_LINE_BYTES}, null_padding = false)"
+            for p, h in readable
+        )
+        reader = f"({reader})"
+
+    select_sql = _select_list(table, extras, has_loaded_at, raw_dir)
+    target = f"{table.schema}.{_quote(table.table)}"
+    con.execute(
+        f"create or replace table {target} as\n"
+        f"select *, row_number() over () as _source_row from (select\n    {select_sql}\nfrom {reader}) as landed"
+    )
+    # Keep the column order of the contract: contract columns, extras, then lineage.
+    result.rows_loaded = con.execute(f"select count(*) from {target}").fetchone()[0]
+    if readable[0][0].suffix == ".csv":
+        result.rows_rejected = _collect_rejects(con, table, raw_dir)
+    for path, _ in readable:
+        stat = path.stat()
+        con.execute(
+            "insert into raw_meta.loaded_files values (?, ?, ?, ?, ?, ?, current_timestamp)",
+            [table.system, table.table, str(path.resolve().relative_to(raw_dir.resolve())), stat.st_size,
+             stat.st_mtime, None],
+        )
+    if result.rows_rejected:
+        result.warnings.append(
+            f"{table.qualified_name}: {result.rows_rejected} record(s) could not be parsed and went to "
+            "raw_meta.load_rejects (see raw_quarantine)"
+        )
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _columns(header: list[str]) -> str:
+    """A read_csv ``columns`` struct reading every field of this header as text."""
+    return "{" + ", ".join(f"{_sql_str(h)}: 'VARCHAR'" for h in header) + "}"
+
+
+def _collect_rejects(con: duckdb.DuckDBPyConnection, table: RawTable, raw_dir: Path) -> int:
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where table_name = 'revops_rejects' and temporary"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    prefix = str(raw_dir.resolve()) + "/"
+    # One reject row per record (the first error DuckDB found on that line).
+    con.execute(
+        f"""
+        insert into raw_meta.load_rejects
+        select
+            ?, ?,
+            replace(s.file_path, {_sql_str(prefix)}, ''),
+            e.line,
+            e.column_name,
+            e.error_type,
+            e.error_type || ' at line ' || e.line
+                || coalesce(' in column ' || e.column_name, '') || ': ' || e.error_message,
+            e.csv_line
+        from revops_rejects as e
+        join revops_scans as s on e.scan_id = s.scan_id and e.file_id = s.file_id
+        qualify row_number() over (partition by s.file_path, e.line order by e.column_idx) = 1
+        """,
+        [table.system, table.table],
+    )
+    count = con.execute(
+        "select count(*) from raw_meta.load_rejects where source_system = ? and source_table = ?",
+        [table.system, table.table],
+    ).fetchone()[0]
+    con.execute("drop table if exists revops_rejects")
+    con.execute("drop table if exists revops_scans")
+    return count
+
+
+def load_all(
+    raw_dir: Path,
+    database: Path | str,
+    tables: Iterable[RawTable] | None = None,
+    progress: bool = True,
+) -> list[TableLoad]:
+    """Land every raw table of the contract found under ``raw_dir`` in the DuckDB file ``database``."""
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise RawFileError(
+            f"{raw_dir}: raw folder not found. Generate the sample (python -m revops.generator) or set "
+            "REVOPS_RAW_DIR to the folder of your exports."
+        )
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
+    todo = list(tables) if tables is not None else raw_tables()
+    results: list[TableLoad] = []
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema if not exists raw_meta")
+        con.execute(REJECTS_DDL)
+        con.execute(FILES_DDL)
+        iterator: Iterable[RawTable] = todo
+        if progress:
+            from tqdm import tqdm
+
+            iterator = tqdm(todo, desc="load raw", unit="table", leave=False)
+        for table in iterator:
+            result = load_table(con, raw_dir, table)
+            for warning in result.warnings:
+                log.warning(warning)
+            results.append(result)
+    return results
