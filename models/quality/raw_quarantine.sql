@@ -10,19 +10,19 @@ staging_rejects as (
 
     {%- for system, table_name in raw_table_list() %}
 
-    select
-        '{{ system }}' as source_system,
-        '{{ table_name }}' as source_table,
-        _source_file as source_file,
-        _source_row as source_row,
-        cast(null as bigint) as source_line,
-        'staging' as quarantined_by,
-        _quarantine_code as reason_code,
-        _quarantine_reason as reason,
-        _raw_record as raw_record
-    from {{ ref('base_' ~ system ~ '__' ~ table_name) }}
-    where _quarantine_code is not null
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ system }}' as source_system,
+            '{{ table_name }}' as source_table,
+            _source_file as source_file,
+            _source_row as source_row,
+            cast(null as bigint) as source_line,
+            'staging' as quarantined_by,
+            _quarantine_code as reason_code,
+            _quarantine_reason as reason,
+            _raw_record as raw_record
+        from {{ ref('base_' ~ system ~ '__' ~ table_name) }}
+        where _quarantine_code is not null
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -54,8 +54,6 @@ unioned as (
 final as (
 
     select
-        {{ hash_key(['source_system', 'source_table', 'quarantined_by', 'source_file', 'source_row', 'source_line']) }}
-            as quarantine_id,
         source_system,
         source_table,
         source_file,
@@ -64,7 +62,9 @@ final as (
         quarantined_by,
         reason_code,
         reason,
-        raw_record
+        raw_record,
+        {{ hash_key(['source_system', 'source_table', 'quarantined_by', 'source_file', 'source_row', 'source_line']) }}
+            as quarantine_id
     from unioned
 
 )

@@ -15,20 +15,20 @@ counted as (
 
     {%- for system, table_name in raw_table_list() %}
 
-    select
-        '{{ system }}' as source_system,
-        '{{ table_name }}' as source_table,
-        (select count(*) from {{ source(system, table_name) }}) as landed_rows,
-        (select count(*) from {{ ref('stg_' ~ system ~ '__' ~ table_name) }}) as staged_rows,
-        (
-            select count(*) from {{ ref('base_' ~ system ~ '__' ~ table_name) }}
-            where _quarantine_code is not null
-        ) as staging_quarantined_rows,
-        (
-            select count(*) from {{ ref('base_' ~ system ~ '__' ~ table_name) }}
-            where _version_rank > 1
-        ) as duplicate_rows
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ system }}' as source_system,
+            '{{ table_name }}' as source_table,
+            (select count(*) from {{ source(system, table_name) }}) as landed_rows,
+            (select count(*) from {{ ref('stg_' ~ system ~ '__' ~ table_name) }}) as staged_rows,
+            (
+                select count(*) from {{ ref('base_' ~ system ~ '__' ~ table_name) }}
+                where _quarantine_code is not null
+            ) as staging_quarantined_rows,
+            (
+                select count(*) from {{ ref('base_' ~ system ~ '__' ~ table_name) }}
+                where _version_rank > 1
+            ) as duplicate_rows
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -38,10 +38,10 @@ final as (
     select
         counted.source_system,
         counted.source_table,
-        counted.landed_rows + coalesce(load_rejects.rejected_rows, 0) as raw_rows,
         counted.staged_rows,
-        counted.staging_quarantined_rows + coalesce(load_rejects.rejected_rows, 0) as quarantined_rows,
         counted.duplicate_rows,
+        counted.landed_rows + coalesce(load_rejects.rejected_rows, 0) as raw_rows,
+        counted.staging_quarantined_rows + coalesce(load_rejects.rejected_rows, 0) as quarantined_rows,
         counted.landed_rows + coalesce(load_rejects.rejected_rows, 0)
         = counted.staged_rows
         + counted.staging_quarantined_rows

@@ -1,0 +1,45 @@
+# The two commands a new user needs: `make run` (the main job) and `make test` (every test).
+# Each installs what it needs: uv (into .tools/), the locked virtualenv (.venv/ from uv.lock).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export DBT_PROFILES_DIR := $(CURDIR)
+export DO_NOT_TRACK := 1
+
+.PHONY: help install run test lint sample score-identity ui dashboard bench docs clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==0.13.8
+
+$(BIN)/.installed: $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(BIN)/.installed  ## create .venv from the lock file
+
+run: install  ## main job: sample data if absent, load, dbt build, checks, KPI summary
+	$(BIN)/revops run
+
+test: install  ## every test: sqlfluff lint, dbt build on fixtures and the sample, pytest
+	$(BIN)/pytest
+
+lint: install  ## sqlfluff lint of all models
+	$(BIN)/sqlfluff lint models tests/singular
+
+sample: install  ## (re)generate the default sample company in data/raw
+	$(BIN)/revops generate --force
+
+docs: install  ## build the dbt docs site into target/ and say how to open it
+	$(BIN)/dbt docs generate && echo "open with: $(BIN)/dbt docs serve --host 127.0.0.1 --port 8080"
+
+clean:  ## remove generated data, the warehouse and build artefacts (keeps .venv)
+	rm -rf data warehouse target logs

@@ -1,0 +1,5 @@
+import sys
+
+from revops.cli import main
+
+sys.exit(main())

@@ -1,0 +1,148 @@
+"""`revops`: the project's command line (console script; also `python -m revops`).
+
+    revops run        the main job: sample data if absent, load, dbt build, checks, summary
+    revops generate   write the sample company (see `revops generate --help`)
+    revops load       land the raw files in the warehouse
+    revops build      dbt build (arguments after `--` go to dbt)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from revops import settings
+
+log = logging.getLogger("revops")
+
+
+def _has_raw_data(raw_dir: Path) -> bool:
+    return raw_dir.is_dir() and any(p.suffix in (".csv", ".parquet") for p in raw_dir.rglob("*"))
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from revops.generator import generate
+
+    raw_dir, truth_dir = Path(args.out or settings.raw_dir()), Path(args.truth or settings.truth_dir())
+    if _has_raw_data(raw_dir) and not args.force:
+        print(f"{raw_dir} already holds raw files; pass --force to regenerate")
+        return 0
+    counts = generate(raw_dir, truth_dir, seed=args.seed, scale=args.scale, fmt=args.format)
+    print(f"wrote {sum(counts.values()):,} rows in {len(counts)} tables to {raw_dir} (ground truth in {truth_dir})")
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from revops.load import load_all
+
+    results = load_all(Path(args.raw_dir or settings.raw_dir()), settings.duckdb_path())
+    loaded = sum(r.rows_loaded for r in results)
+    rejected = sum(r.rows_rejected for r in results)
+    print(f"loaded {loaded:,} rows from {sum(len(r.files) for r in results)} files; "
+          f"{rejected:,} unparseable records set aside for the quarantine")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from revops.build import run_dbt
+
+    extra = args.dbt_args[1:] if args.dbt_args[:1] == ["--"] else args.dbt_args
+    result = run_dbt(["build", *extra])
+    return result.returncode
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """The main job."""
+    from revops.build import accounting_unbalanced, quarantine_by_reason, rows_per_layer, run_dbt
+    from revops.load import load_all
+
+    started = time.perf_counter()
+    raw_dir = settings.raw_dir()
+    database = settings.duckdb_path()
+    if not _has_raw_data(raw_dir):
+        from revops.generator import generate
+
+        print(f"== no raw files in {raw_dir}: generating the sample company (seed {args.seed}, scale {args.scale})")
+        generate(raw_dir, settings.truth_dir(), seed=args.seed, scale=args.scale, fmt="csv")
+
+    print(f"== loading raw files from {raw_dir} into {database}")
+    loads = load_all(raw_dir, database)
+    print(f"   {sum(r.rows_loaded for r in loads):,} rows landed in {len(loads)} raw tables")
+
+    print("== dbt build")
+    result = run_dbt(["build"])
+    if result.returncode != 0:
+        print("\nBUILD FAILED:", *result.failures[:20], sep="\n  ")
+        return result.returncode or 1
+
+    print("\n== summary")
+    for layer, (relations, rows) in rows_per_layer(database).items():
+        print(f"   {layer:<13} {relations:>3} relations {rows:>12,} rows")
+    tests = {status: n for (kind, status), n in result.statuses.items() if kind == "test"}
+    print("   tests        " + ", ".join(f"{n} {status}" for status, n in sorted(tests.items())))
+    quarantined = quarantine_by_reason(database)
+    total_q = sum(r[3] for r in quarantined)
+    print(f"   quarantined  {total_q} rows" + (":" if quarantined else ""))
+    for system, table, reason, n in quarantined[:15]:
+        print(f"      {n:>6}  {system}.{table}  {reason}")
+    if len(quarantined) > 15:
+        print(f"      ... {len(quarantined) - 15} more groups: select * from quality.raw_quarantine")
+    unbalanced = accounting_unbalanced(database)
+    print("   accounting   " + ("every raw row accounted for" if not unbalanced else f"UNBALANCED: {unbalanced}"))
+    try:
+        from revops.summary import kpi_summary_lines
+
+        for line in kpi_summary_lines(database):
+            print("   " + line)
+    except ImportError:
+        pass
+    print(f"\n   warehouse: {database}  ({time.perf_counter() - started:.0f} s)")
+    return 0 if not unbalanced else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="revops", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="the main job: sample if absent, load, build, checks, summary")
+    run.add_argument("--seed", type=int, default=42, help="seed of the sample company (default 42)")
+    run.add_argument("--scale", type=float, default=1.0, help="scale of the sample company (default 1)")
+    run.set_defaults(func=cmd_run)
+
+    gen = sub.add_parser("generate", help="write the sample company's raw files and ground truth")
+    gen.add_argument("--out", help="raw folder (default $REVOPS_RAW_DIR or data/raw)")
+    gen.add_argument("--truth", help="ground-truth folder (default $REVOPS_TRUTH_DIR or data/ground_truth)")
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--scale", type=float, default=1.0)
+    gen.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    gen.add_argument("--force", action="store_true", help="regenerate even if raw files exist")
+    gen.set_defaults(func=cmd_generate)
+
+    load = sub.add_parser("load", help="land the raw files in the warehouse (raw_<system> schemas)")
+    load.add_argument("--raw-dir", help="raw folder (default $REVOPS_RAW_DIR or data/raw)")
+    load.set_defaults(func=cmd_load)
+
+    build = sub.add_parser("build", help="dbt build; extra arguments after -- go to dbt")
+    build.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    build.set_defaults(func=cmd_build)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        return args.func(args)
+    except Exception as exc:  # a clear one-line error for a person, the traceback with -v
+        if args.verbose:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
