@@ -75,11 +75,11 @@ INDUSTRIES = (
 # Per segment: people per company (Poisson mean beyond one), sales-engagement probability, self-serve trial
 # probability, win rate, sales cycle median days, monthly churn hazard, share on annual billing.
 SEGMENT_MODEL = {
-    "smb": dict(people=1.7, sales=0.38, self_serve=0.45, win=0.45, cycle=28, churn=0.028, annual=0.25,
+    "smb": dict(people=1.7, sales=0.38, self_serve=0.5, win=0.5, cycle=28, churn=0.028, annual=0.25,
                 seats=(2, 25), plan="starter", send_hour=8, send_weekday=1),
-    "mid_market": dict(people=3.6, sales=0.58, self_serve=0.12, win=0.40, cycle=55, churn=0.014, annual=0.55,
+    "mid_market": dict(people=3.6, sales=0.58, self_serve=0.12, win=0.45, cycle=55, churn=0.014, annual=0.55,
                        seats=(10, 150), plan="growth", send_hour=10, send_weekday=2),
-    "enterprise": dict(people=6.5, sales=0.68, self_serve=0.02, win=0.34, cycle=110, churn=0.008, annual=0.8,
+    "enterprise": dict(people=6.5, sales=0.68, self_serve=0.02, win=0.38, cycle=110, churn=0.008, annual=0.8,
                        seats=(60, 900), plan="enterprise", send_hour=14, send_weekday=3),
 }
 
