@@ -11,7 +11,8 @@
 
     Arguments:
       system, table_name  the source
-      columns             ordered mapping column -> raw type (id, text, email, timestamp, date, integer,
+      columns             ordered mapping column -> raw type (ids are trimmed but keep their case:
+                          Salesforce's 15-character ids are case-sensitive) (id, text, email, timestamp, date, integer,
                           decimal, minor, boolean, currency); see orchestration/revops/contract.py
       primary_key         key columns (a row without them is quarantined)
       not_negative        numeric columns where a negative value is a data error
@@ -49,9 +50,7 @@ typed as (
         {%- for column, kind in columns.items() %}
         {%- set raw = "nullif(trim(landed." ~ adapter.quote(column) ~ "), '')" %}
         {{ raw }} as {{ column }}__raw,
-        {%- if kind == 'id' %}
-        lower({{ raw }}) as {{ column }}__typed,
-        {%- elif kind == 'email' %}
+        {%- if kind == 'email' %}
         lower({{ raw }}) as {{ column }}__typed,
         {%- elif kind == 'currency' %}
         upper({{ raw }}) as {{ column }}__typed,

@@ -98,7 +98,7 @@ NOT_NEGATIVE = {
     ("finance", "fx_rate"): ["rate_to_usd"],
     ("stripe", "price"): ["unit_amount"],
     ("stripe", "subscription_item"): ["quantity"],
-    ("stripe", "invoice"): ["subtotal", "amount_paid", "amount_due"],
+    ("stripe", "invoice"): ["amount_paid", "amount_due"],
     ("stripe", "charge"): ["amount", "amount_refunded"],
     ("stripe", "credit_note"): ["amount"],
     ("zendesk", "nps_response"): ["score"],
@@ -182,7 +182,7 @@ FOREIGN_KEYS = {
 }
 
 TYPE_DOC = {
-    "id": "key, trimmed and lower-cased",
+    "id": "key, trimmed (case kept: Salesforce ids are case-sensitive)",
     "text": "text, trimmed, empty as NULL",
     "email": "e-mail, trimmed and lower-cased",
     "timestamp": "UTC timestamp (offsets in the export converted)",

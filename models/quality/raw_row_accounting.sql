@@ -33,7 +33,7 @@ counted as (
 
 ),
 
-final as (
+balanced as (
 
     select
         counted.source_system,
@@ -41,17 +41,26 @@ final as (
         counted.staged_rows,
         counted.duplicate_rows,
         counted.landed_rows + coalesce(load_rejects.rejected_rows, 0) as raw_rows,
-        counted.staging_quarantined_rows + coalesce(load_rejects.rejected_rows, 0) as quarantined_rows,
-        counted.landed_rows + coalesce(load_rejects.rejected_rows, 0)
-        = counted.staged_rows
-        + counted.staging_quarantined_rows
-        + coalesce(load_rejects.rejected_rows, 0)
-        + counted.duplicate_rows as is_balanced
+        counted.staging_quarantined_rows + coalesce(load_rejects.rejected_rows, 0) as quarantined_rows
     from counted
     left join load_rejects
         on
             counted.source_system = load_rejects.source_system
             and counted.source_table = load_rejects.source_table
+
+),
+
+final as (
+
+    select
+        source_system,
+        source_table,
+        raw_rows,
+        staged_rows,
+        quarantined_rows,
+        duplicate_rows,
+        raw_rows = staged_rows + quarantined_rows + duplicate_rows as is_balanced
+    from balanced
 
 )
 

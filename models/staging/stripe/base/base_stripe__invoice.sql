@@ -20,7 +20,7 @@
         'period_end': 'timestamp',
         'paid_at': 'timestamp',
     },
-    not_negative=['subtotal', 'amount_paid', 'amount_due'],
+    not_negative=['amount_paid', 'amount_due'],
     no_future=['created'],
     currency_column='currency'
 ) }}
