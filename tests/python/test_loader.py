@@ -1,0 +1,119 @@
+"""The loader on damaged files: a clear error naming file and column, or the record set aside with its line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from revops.contract import get_table
+from revops.load import RawFileError, load_all
+
+ACCOUNT = get_table("salesforce", "account")
+HEADER = ",".join(ACCOUNT.columns) + ",_loaded_at"
+GOOD = "001A,Acme,acme.com,Software,10,US,005x,2024-01-01T10:00:00+02:00,false,2024-02-01T00:00:00Z"
+
+
+def _write(raw: Path, text: bytes | str, name: str = "account.csv") -> Path:
+    path = raw / "salesforce" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+def _load(tmp_path: Path, raw: Path):
+    db = tmp_path / "w.duckdb"
+    results = load_all(raw, db, tables=[ACCOUNT], progress=False)
+    con = duckdb.connect(str(db), read_only=True)
+    return results[0], con
+
+
+def test_good_file_lands_every_row_as_text_with_lineage(tmp_path):
+    raw = tmp_path / "raw"
+    _write(raw, f"{HEADER}\n{GOOD}\n{GOOD.replace('001A', '002B')}\n")
+    result, con = _load(tmp_path, raw)
+    assert result.rows_loaded == 2 and result.rows_rejected == 0
+    rows = con.execute("select id, _source_file, _source_row, _loaded_at from raw_salesforce.account order by 3").fetchall()
+    assert rows == [("001A", "salesforce/account.csv", 1, "2024-02-01T00:00:00Z"),
+                    ("002B", "salesforce/account.csv", 2, "2024-02-01T00:00:00Z")]
+
+
+def test_missing_contract_column_is_an_error_naming_file_and_column(tmp_path):
+    raw = tmp_path / "raw"
+    path = _write(raw, HEADER.replace("website,", "") + "\n" + GOOD.replace("acme.com,", "") + "\n")
+    with pytest.raises(RawFileError) as err:
+        _load(tmp_path, raw)
+    assert str(path) in str(err.value) and "'website'" in str(err.value) and "row 1" in str(err.value)
+
+
+def test_extra_column_is_kept(tmp_path):
+    raw = tmp_path / "raw"
+    _write(raw, f"{HEADER},crm_region\n{GOOD},EMEA\n")
+    result, con = _load(tmp_path, raw)
+    assert con.execute("select crm_region from raw_salesforce.account").fetchall() == [("EMEA",)]
+    assert any("crm_region" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("content", ["", HEADER + "\n"], ids=["empty file", "header only"])
+def test_empty_or_header_only_file_builds_empty_with_a_warning(tmp_path, content):
+    raw = tmp_path / "raw"
+    _write(raw, content)
+    result, con = _load(tmp_path, raw)
+    assert result.rows_loaded == 0
+    assert con.execute("select count(*) from raw_salesforce.account").fetchone() == (0,)
+    assert result.warnings or content  # empty file warns; header-only is a valid empty export
+
+
+def test_absent_file_builds_empty_with_a_warning(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    result, con = _load(tmp_path, raw)
+    assert result.rows_loaded == 0 and "no file" in result.warnings[0]
+    assert [c[0] for c in con.execute("describe raw_salesforce.account").fetchall()][:2] == ["id", "name"]
+
+
+def test_columns_in_another_order_are_read_by_name(tmp_path):
+    raw = tmp_path / "raw"
+    cols = [*ACCOUNT.columns, "_loaded_at"]
+    values = GOOD.split(",")
+    _write(raw, ",".join(reversed(cols)) + "\n" + ",".join(reversed(values)) + "\n")
+    _, con = _load(tmp_path, raw)
+    assert con.execute("select id, name, website from raw_salesforce.account").fetchall() == [("001A", "Acme", "acme.com")]
+
+
+@pytest.mark.parametrize(
+    ("bad_line", "error_type"),
+    [
+        (b'003C,"Bro"ken,acme.com,Software,10,US,005x,2024-01-01,false,2024-02-01', "UNQUOTED VALUE"),
+        (b"004D,Caf\xe9 SARL,cafe.fr,Food,10,FR,005x,2024-01-01,false,2024-02-01", "INVALID ENCODING"),
+        (b"005E,Too,many,fields,10,US,005x,2024-01-01,false,2024-02-01,extra", "TOO MANY COLUMNS"),
+        (b"006F,Huge," + b"x" * 1_100_000 + b",Software,10,US,005x,2024-01-01,false,2024-02-01", "LINE SIZE OVER MAXIMUM"),
+    ],
+    ids=["broken quoting", "non-utf8 bytes", "extra field", "huge field"],
+)
+def test_unparseable_record_goes_to_load_rejects_with_its_line(tmp_path, bad_line, error_type):
+    raw = tmp_path / "raw"
+    _write(raw, HEADER.encode() + b"\n" + GOOD.encode() + b"\n" + bad_line + b"\n" + GOOD.replace("001A", "007G").encode() + b"\n")
+    result, con = _load(tmp_path, raw)
+    assert result.rows_loaded == 2 and result.rows_rejected == 1
+    rejects = con.execute("select source_file, line, error_type, reason from raw_meta.load_rejects").fetchall()
+    assert len(rejects) == 1
+    source_file, line, found_type, reason = rejects[0]
+    assert (source_file, line) == ("salesforce/account.csv", 3)
+    assert found_type == error_type and "line 3" in reason
+
+
+def test_part_files_in_a_folder_are_one_table(tmp_path):
+    raw = tmp_path / "raw"
+    _write(raw, f"{HEADER}\n{GOOD}\n", name="account/part-0.csv")
+    _write(raw, f"{HEADER}\n{GOOD.replace('001A', '002B')}\n", name="account/part-1.csv")
+    result, con = _load(tmp_path, raw)
+    assert result.rows_loaded == 2
+    assert con.execute("select distinct _source_file from raw_salesforce.account order by 1").fetchall() == [
+        ("salesforce/account/part-0.csv",), ("salesforce/account/part-1.csv",)]
+
+
+def test_missing_raw_folder_says_what_to_do(tmp_path):
+    with pytest.raises(RawFileError, match="REVOPS_RAW_DIR"):
+        load_all(tmp_path / "nope", tmp_path / "w.duckdb", progress=False)
