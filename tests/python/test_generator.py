@@ -43,7 +43,7 @@ def messy(tmp_path_factory) -> tuple[Path, dict]:
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory) -> tuple[Path, dict]:
     root = tmp_path_factory.mktemp("clean")
-    counts = generate(root / "raw", root / "truth", seed=7, scale=0.2, mess=False)
+    counts = generate(root / "raw", root / "truth", seed=7, scale=0.3, mess=False)
     return root, counts
 
 

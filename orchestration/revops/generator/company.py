@@ -197,6 +197,7 @@ class CompanySim:
             self.self_serve()
         elif self.won_at is not None:
             self.sales_customer()
+        self.finish_customer()
         self.hubspot()
         if self.customer_id is not None:
             self.support_and_usage()
@@ -416,11 +417,21 @@ class CompanySim:
         else:
             email, true_person = self.email(payer, "stripe", "customer", cid, marketing=False), payer.pid
         link = self.account_id if (self.account_id and r.random() < 0.4) else None
-        row = {"id": cid, "email": email, "name": self.cname("stripe", "customer", cid), "currency": co.currency.lower(),
-               "created": created, "salesforce_account_id": link, "is_deleted": False}
-        if s.emit("stripe", "customer", row, stale=lambda d: {**d, "email": payer.email}):
-            s.person("stripe", "customer", cid, true_person)
-            s.company("stripe", "customer", cid, co.cid)
+        self.customer_row = ({"id": cid, "email": email, "name": self.cname("stripe", "customer", cid),
+                              "currency": co.currency.lower(), "created": created, "salesforce_account_id": link,
+                              "is_deleted": False}, true_person, payer.email)
+
+    def finish_customer(self) -> None:
+        """Emit the Stripe customer once its fate is known: a never-paying trial customer may be deleted."""
+        if self.customer_id is None:
+            return
+        s = self.s
+        row, true_person, clean_email = self.customer_row
+        if not self.paying:
+            row["is_deleted"] = self.deleted("stripe", "customer", row["id"])
+        if s.emit("stripe", "customer", row, stale=lambda d: {**d, "email": clean_email}):
+            s.person("stripe", "customer", row["id"], true_person)
+            s.company("stripe", "customer", row["id"], self.co.cid)
 
     def self_serve(self) -> None:
         r, w = self.r, self.w
@@ -468,11 +479,11 @@ class CompanySim:
                 break
             terms = dict(terms, seats=max(1, int(terms["seats"] * self.r.uniform(0.6, 1.1))), discount=0.0,
                          onboarding=False)
-            self.s.log("reactivation", "stripe", "subscription", None, f"customer {self.customer_id} returns {back:%Y-%m-%d}")
+            self.s.event("reactivation")
             ended, voluntary = self.subscription(back, terms, 0, True, sales_led)
 
     def price(self, code: str, months: int) -> Price:
-        return self.w.prices[(code, self.co.currency, months if code in C.PLAN_ORDER or months != 3 else 1)]
+        return self.w.prices[(code, self.co.currency, months)]
 
     def subscription(self, start: datetime, terms: dict, trial_days: int, converts: bool,
                      sales_led: bool) -> tuple[datetime | None, bool]:
@@ -488,10 +499,16 @@ class CompanySim:
             items.append(it)
             return it
 
+        if start.day > 28:  # billing anchors stay on days 1..28, so every period is exactly one interval long
+            start = add_months(month_start(start), 1)
+        if start >= w.end:
+            return None, False
         add_item(terms["plan"], seats, start)
         for a in terms["addons"]:
             add_item(a, seats if C.PRODUCTS[a][3] else 1, start)
         anchor = start + timedelta(days=trial_days)
+        if anchor.day > 28:
+            anchor = add_months(month_start(anchor), 1)
         timeline = [(start, seats)]
         end_cap = w.end
         ended = canceled_at = None
@@ -545,6 +562,7 @@ class CompanySim:
                 self.paying = True
             if status == "uncollectible":
                 ended = canceled_at = fail_end
+                s.event("involuntary_churn")
                 break
             status_open_failed = status == "open_failed"
             # mid-period changes, prorated
@@ -593,6 +611,7 @@ class CompanySim:
                     lim = min(pe, w.end)
                     req = ps + (lim - ps) * r.uniform(0.2, 0.95)
                     canceled_at, cancel_at, voluntary = req, pe, True
+                    s.event("cancel_requested")
                     if sales_led and months == 12 and self.account_id:
                         acv = sum(it["price"].unit * it["qty"] for it in items if it["deleted"] is None) / 10 ** C.EXPONENT[co.currency]
                         self.opportunity("Renewal", pe - timedelta(days=75), pe + timedelta(hours=10), False, acv,
@@ -659,7 +678,7 @@ class CompanySim:
         s, r, w, co = self.s, self.r, self.w, self.co
         if not proration and r.random() < 0.004:  # issued by mistake, voided, re-issued
             self.write_invoice(sub_id, lines, created, lines[0]["ps"] if proration else ps, pe, "void", None, [], None)
-            s.log("void_invoice", "stripe", "invoice", None, f"customer {self.customer_id} period {ps:%Y-%m-%d}")
+            s.event("void_invoice")
         subtotal = sum(li["amount"] for li in lines)
         discount = sum(li["disc"] for li in lines)
         tax = max(0, rh((subtotal - discount) * TAX.get(co.country, 0.0)))
@@ -708,10 +727,16 @@ class CompanySim:
         if status not in ("void", "uncollectible"):
             for li in lines:
                 if li["months"]:
-                    full = (li["pe"] - add_months(li["pe"], -li["months"])).days
+                    covered = (li["pe"] - li["ps"]).days
+                    full = (li["pe"] - add_months(li["pe"], -li["months"])).days if li["proration"] else covered
                     self.segments.append((li["ps"], li["pe"], full, li["amount"] - li["disc"], li["months"]))
             if credit:
                 self.segments.append((ps, pe, (pe - ps).days, -credit[0], months))
+        s.event(f"invoice_{status}")
+        if credit:
+            s.event("credit_note")
+        if proration:
+            s.event("proration_invoice")
         return status, unc_at
 
     def write_invoice(self, sub_id, lines, created, ps, pe, status, paid_at, charges, credit, tax=0, due=None) -> None:

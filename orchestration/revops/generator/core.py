@@ -59,6 +59,7 @@ def generate(out_dir: str | Path, truth_dir: str | Path, seed: int = 42, scale: 
     summary = {"seed": seed, "scale": scale, "format": fmt, "months": months, "end_month": end_month,
                "mess": rates.enabled, "companies": n_companies, "counts": counts,
                "mess_counts": dict(sorted(sink.mess_counts.items())),
+               "events": dict(sorted(sink.events.items())),
                "truth_counts": {k: w.rows_written for k, w in sink.truth.items()}}
     (truth / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return counts

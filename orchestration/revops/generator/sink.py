@@ -61,6 +61,7 @@ class Sink:
         self.export_at = export_at
         self.truth = {name: TableWriter(truth_dir / name, cols, "csv") for name, cols in TRUTH_COLUMNS.items()}
         self.mess_counts: Counter[str] = Counter()
+        self.events: Counter[str] = Counter()
         self.late: list[tuple[tuple[str, str], list]] = []
         self.counters: Counter[str] = Counter()
 
@@ -78,6 +79,10 @@ class Sink:
 
     def mrr(self, company_id: str, month: str, currency: str, local: float, usd: float) -> None:
         self.truth["mrr"].add_row((company_id, month, currency, f"{local:.6f}", f"{usd:.6f}"))
+
+    def event(self, kind: str) -> None:
+        """Count a business event (not mess) for summary.json."""
+        self.events[kind] += 1
 
     def log(self, kind: str, system: str, table: str, source_id: str | None, detail: str = "") -> None:
         self.mess_counts[kind] += 1

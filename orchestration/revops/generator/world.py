@@ -206,9 +206,8 @@ def _catalogue(world: World, sink: Sink) -> None:
             if code == "onboarding":
                 variants = [(0, monthly)]
             else:
-                variants = [(1, monthly), (12, monthly * C.ANNUAL_MONTHS_CHARGED)]
-                if code in C.PLAN_ORDER:
-                    variants.append((3, round(monthly * 3 * C.QUARTER_FACTOR)))
+                variants = [(1, monthly), (12, monthly * C.ANNUAL_MONTHS_CHARGED),
+                            (3, round(monthly * 3 * C.QUARTER_FACTOR))]
             for months, major in variants:
                 price = Price(stripe_id("price", sink.next("price")), code, cur, int(major * exp), months)
                 world.prices[(code, cur, months)] = price

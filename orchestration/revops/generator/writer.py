@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-FLUSH_ROWS = 50_000
+FLUSH_ROWS = 25_000
 
 
 class TableWriter:
