@@ -18,6 +18,8 @@ from revops.load import load_all
 
 TEST_SCALE = float(os.environ.get("REVOPS_TEST_SCALE", "1"))
 TEST_SEED = 42
+# Developers iterating on one part may restrict the session build, e.g. REVOPS_TEST_SELECT="+raw_row_accounting".
+TEST_SELECT = os.environ.get("REVOPS_TEST_SELECT", "").split()
 
 
 @dataclass
@@ -68,6 +70,6 @@ def sample_raw(tmp_path_factory) -> tuple[Path, Path]:
 def sample_warehouse(tmp_path_factory, sample_raw) -> Warehouse:
     """The sample company loaded and built with `dbt build` (fails the session if the build fails)."""
     raw, truth = sample_raw
-    warehouse = build_warehouse(tmp_path_factory.mktemp("warehouse"), raw, truth)
+    warehouse = build_warehouse(tmp_path_factory.mktemp("warehouse"), raw, truth, select=TEST_SELECT or None)
     assert warehouse.build.returncode == 0, "dbt build failed on the sample:\n" + "\n".join(warehouse.build.failures)
     return warehouse
