@@ -1,0 +1,186 @@
+"""Every dbt model, seed and test as Dagster assets and asset checks (dagster-dbt).
+
+dbt sources map onto the raw assets (``raw/<system>/<table>``), so the lineage runs raw file -> raw
+asset -> staging -> intermediate -> marts. Model keys are ``<layer>/<model>`` (layer = the first folder
+under ``models/``: staging, intermediate, marts, quality), and the layer is the asset group.
+
+The manifest is made at load time when it is missing or older than the project's files (``dbt parse``,
+no network), so a fresh clone loads without a build step. ``REVOPS_DBT_TARGET_PATH`` moves dbt's target
+folder (default ``target/dagster``, apart from the CLI's ``target/``).
+"""
+
+
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from dagster import AssetExecutionContext, AssetKey, Failure, Output
+from dagster._utils import run_with_concurrent_update_guard
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.dbt_project import using_dagster_dev
+
+from revops import settings
+from revops.build import dbt_executable
+from revops.dagster_assets.raw import DUCKDB_POOL, TRANSIENT_RETRY, raw_asset_key
+from revops.dagster_assets.transient import is_transient
+
+log = logging.getLogger(__name__)
+
+# Files whose change makes the manifest stale.
+PROJECT_SOURCES = ("models", "macros", "tests", "seeds", "snapshots", "analyses", "dbt_project.yml",
+                   "profiles.yml", "packages.yml", "dependencies.yml")
+
+
+def dbt_target_path() -> Path:
+    """dbt's target folder for Dagster: ``$REVOPS_DBT_TARGET_PATH`` or ``target/dagster`` (relative to the project)."""
+    return Path(os.environ.get("REVOPS_DBT_TARGET_PATH") or "target/dagster")
+
+
+def make_project() -> DbtProject:
+    return DbtProject(project_dir=settings.PROJECT_DIR, profiles_dir=settings.PROJECT_DIR, target_path=dbt_target_path())
+
+
+def _newest_source_mtime(project_dir: Path) -> float:
+    newest = 0.0
+    for name in PROJECT_SOURCES:
+        path = project_dir / name
+        if path.is_file():
+            newest = max(newest, path.stat().st_mtime)
+        elif path.is_dir():
+            for root, _dirs, files in os.walk(path):
+                for f in files:
+                    newest = max(newest, (Path(root) / f).stat().st_mtime)
+    return newest
+
+
+def dbt_resource(project: DbtProject) -> DbtCliResource:
+    """The dbt CLI of the project's environment (``.venv/bin/dbt``), found even when it is not on PATH."""
+    return DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
+
+
+def ensure_manifest(project: DbtProject) -> Path:
+    """The project's manifest, (re)made with ``dbt parse`` when missing or older than a project file.
+
+    This is dagster-dbt's ``prepare_if_dev`` made to work outside ``dagster dev`` too (a fresh clone, the
+    webserver, CI) and with the environment's dbt: under ``dagster dev`` it parses on every load, elsewhere
+    only when stale. When a parse fails (a model someone is still writing) and an older manifest exists,
+    that one is used, with a warning.
+    """
+    manifest = project.manifest_path
+    fresh = manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime(project.project_dir)
+    if fresh and not using_dagster_dev():
+        return manifest
+    try:
+        run_with_concurrent_update_guard(
+            manifest,
+            lambda: dbt_resource(project).cli(["parse", "--quiet"], target_path=project.target_path).wait(),
+        )
+    except Exception as exc:
+        if not manifest.exists():
+            raise RuntimeError(
+                f"dbt parse failed and there is no manifest at {manifest}; run `dbt parse` in "
+                f"{project.project_dir} to see the error: {exc}"
+            ) from exc
+        log.warning("dbt parse failed (%s); using the older manifest %s", exc, manifest)
+    return manifest
+
+
+def layer_of(props: Mapping[str, Any]) -> str:
+    """staging / intermediate / marts / quality for models (first folder under models/), else the resource type."""
+    fqn = props.get("fqn") or []
+    if props.get("resource_type") == "model":
+        return fqn[1] if len(fqn) > 2 else "models"
+    if props.get("resource_type") == "seed":
+        return "reference"
+    return str(props.get("resource_type") or "dbt")
+
+
+class RevopsDbtTranslator(DagsterDbtTranslator):
+    """Sources -> the raw assets' keys; everything else -> ``<layer>/<name>`` in group ``<layer>``."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return raw_asset_key(dbt_resource_props["source_name"], dbt_resource_props["name"])
+        return AssetKey([layer_of(dbt_resource_props), dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "source":
+            return "raw"
+        return layer_of(dbt_resource_props)
+
+
+def relations_by_key(manifest: Mapping[str, Any], translator: DagsterDbtTranslator) -> dict[AssetKey, tuple[str, str]]:
+    """Asset key -> (schema, relation) of every model and seed in the manifest."""
+    out = {}
+    for node in manifest.get("nodes", {}).values():
+        if node.get("resource_type") in ("model", "seed", "snapshot"):
+            out[translator.get_asset_key(node)] = (node["schema"], node.get("alias") or node["name"])
+    return out
+
+
+def model_keys(manifest: Mapping[str, Any], translator: DagsterDbtTranslator, layers: tuple[str, ...] | None = None) -> dict[str, AssetKey]:
+    """Model name -> asset key, optionally only the models of some layers (e.g. ("marts",))."""
+    return {
+        node["name"]: translator.get_asset_key(node)
+        for node in manifest.get("nodes", {}).values()
+        if node.get("resource_type") == "model" and (layers is None or layer_of(node) in layers)
+    }
+
+
+def _row_counts(database: Path, relations: Mapping[AssetKey, tuple[str, str]]) -> dict[AssetKey, int]:
+    """Rows of each relation, read after dbt has closed the DuckDB file (one writer at a time)."""
+    counts: dict[AssetKey, int] = {}
+    if not database.exists() or not relations:
+        return counts
+    with duckdb.connect(str(database), read_only=True) as con:
+        for key, (schema, name) in relations.items():
+            try:
+                counts[key] = con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+            except duckdb.Error:
+                pass
+    return counts
+
+
+def build_dbt_assets(project: DbtProject, translator: RevopsDbtTranslator | None = None):
+    """The dbt multi-asset: ``dbt build`` of the selected models, tests as asset checks, row counts as metadata."""
+    translator = translator or RevopsDbtTranslator()
+    manifest_path = ensure_manifest(project)
+
+    @dbt_assets(
+        manifest=manifest_path,
+        project=project,
+        dagster_dbt_translator=translator,
+        name="dbt_models",
+        retry_policy=TRANSIENT_RETRY,
+        pool=DUCKDB_POOL,
+    )
+    def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
+        target = project.project_dir / project.target_path / "runs" / context.run.run_id[:8]
+        invocation = dbt.cli(["build"], context=context, target_path=target, raise_on_error=False)
+        # DuckDB: the dbt process holds the file while it runs, so events are collected and the row
+        # counts read once it has finished.
+        events = list(invocation.stream())
+        ok = invocation.is_successful()
+        relations = {k: v for k, v in relations_by_key(invocation.manifest, translator).items()
+                     if any(isinstance(e, Output) and context.asset_key_for_output(e.output_name) == k for e in events)}
+        counts = _row_counts(settings.duckdb_path(), relations)
+        for event in events:
+            if isinstance(event, Output):
+                key = context.asset_key_for_output(event.output_name)
+                if key in counts:
+                    event = event.with_metadata({**event.metadata, "dagster/row_count": counts[key]})
+            yield event
+        if not ok:
+            log_text = ""
+            log_file = target / "dbt.log"
+            if log_file.exists():
+                log_text = log_file.read_text(errors="replace")[-200_000:]
+            error = invocation.get_error()
+            if is_transient(log_text) or is_transient(error or ""):
+                raise RuntimeError(f"dbt build hit a transient error, retrying: {error}")
+            raise Failure(description=str(error), allow_retries=False)
+
+    return dbt_models
