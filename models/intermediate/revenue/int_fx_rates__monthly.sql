@@ -1,0 +1,72 @@
+{#- One row per currency and month: the FX rate used for that month's converted amounts.
+    Rate date: the latest finance.fx_rate date on or before the first day of the month. -#}
+with fx_rates as (
+
+    select * from {{ ref('stg_finance__fx_rate') }}
+
+),
+
+months as (
+
+    {{ month_spine('(select min(rate_date) from fx_rates)', '(select max(rate_date) from fx_rates)') | indent(4) }}
+
+),
+
+candidates as (
+
+    select
+        months.month_start,
+        fx_rates.currency,
+        fx_rates.rate_date,
+        fx_rates.rate_to_usd,
+        row_number() over (
+            partition by months.month_start, fx_rates.currency
+            order by fx_rates.rate_date desc
+        ) as rate_rank
+    from months
+    inner join fx_rates
+        on fx_rates.rate_date <= months.month_start
+
+),
+
+latest as (
+
+    select
+        month_start,
+        currency,
+        rate_date,
+        rate_to_usd
+    from candidates
+    where rate_rank = 1
+
+),
+
+reporting as (
+
+    select
+        month_start,
+        rate_to_usd as reporting_rate_to_usd
+    from latest
+    where currency = '{{ var("reporting_currency") }}'
+
+),
+
+final as (
+
+    select
+        latest.month_start,
+        latest.currency,
+        latest.rate_date,
+        latest.rate_to_usd,
+        {% if var("reporting_currency") == "USD" -%}
+        cast(latest.rate_to_usd as {{ type_double() }}) as rate_to_reporting
+        {%- else -%}
+        {{ safe_divide('latest.rate_to_usd', 'reporting.reporting_rate_to_usd') }} as rate_to_reporting
+        {%- endif %}
+    from latest
+    left join reporting
+        on latest.month_start = reporting.month_start
+
+)
+
+select * from final

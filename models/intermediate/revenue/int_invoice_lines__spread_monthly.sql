@@ -1,0 +1,222 @@
+{#- Recurring revenue of every invoice line (and of the credit notes against it), spread over the months its
+    service period overlaps. Grain: one row per revenue component (a line, or a credit note's share of a line)
+    per month. Amounts in the invoice currency (major units). See the `mrr` doc block for the rules. -#}
+with line_items as (
+
+    select * from {{ ref('stg_stripe__invoice_line_item') }}
+
+),
+
+prices as (
+
+    select * from {{ ref('stg_stripe__price') }}
+
+),
+
+invoices as (
+
+    select * from {{ ref('stg_stripe__invoice') }}
+
+),
+
+credit_notes as (
+
+    select * from {{ ref('stg_stripe__credit_note') }}
+
+),
+
+subscriptions as (
+
+    select * from {{ ref('stg_stripe__subscription') }}
+
+),
+
+-- draft, void and uncollectible invoices carry no revenue. A line whose invoice is missing from staging (the
+-- invoice row was quarantined, e.g. a downgrade proration with a negative total) is kept: its customer comes
+-- from its subscription.
+billable_lines as (
+
+    select
+        line_items.*,
+        coalesce(invoices.customer_id, subscriptions.customer_id) as customer_id
+    from line_items
+    left join invoices
+        on line_items.invoice_id = invoices.invoice_id
+    left join subscriptions
+        on line_items.subscription_id = subscriptions.subscription_id
+    where invoices.invoice_id is null or invoices.invoice_status in ('open', 'paid')
+
+),
+
+-- lines of recurring prices only: one-off prices (no interval) and lines without a known price are excluded
+recurring_lines as (
+
+    select
+        billable_lines.invoice_line_item_id,
+        billable_lines.invoice_id,
+        billable_lines.customer_id,
+        billable_lines.currency,
+        billable_lines.period_start_at,
+        billable_lines.period_end_at,
+        prices.recurring_interval_count
+        * case when prices.recurring_interval = 'year' then 12 else 1 end as interval_months,
+        billable_lines.amount - coalesce(billable_lines.discount_amount, 0) as net_amount
+    from billable_lines
+    inner join prices
+        on billable_lines.price_id = prices.price_id
+    where prices.recurring_interval is not null and billable_lines.customer_id is not null
+
+),
+
+invoice_recurring_totals as (
+
+    select
+        invoice_id,
+        sum(net_amount) as recurring_net_amount
+    from recurring_lines
+    group by invoice_id
+
+),
+
+-- a credit note reduces its invoice's recurring lines pro rata to their net amounts, over the same periods
+credit_allocations as (
+
+    select
+        {{ dbt.concat(['credit_notes.credit_note_id', "'|'", 'recurring_lines.invoice_line_item_id']) }}
+            as component_id,
+        recurring_lines.invoice_line_item_id,
+        recurring_lines.customer_id,
+        recurring_lines.currency,
+        recurring_lines.period_start_at,
+        recurring_lines.period_end_at,
+        recurring_lines.interval_months,
+        -1 * credit_notes.amount * recurring_lines.net_amount
+        / invoice_recurring_totals.recurring_net_amount as net_amount
+    from credit_notes
+    inner join invoice_recurring_totals
+        on credit_notes.invoice_id = invoice_recurring_totals.invoice_id
+    inner join recurring_lines
+        on credit_notes.invoice_id = recurring_lines.invoice_id
+    where invoice_recurring_totals.recurring_net_amount <> 0
+
+),
+
+components as (
+
+    select
+        invoice_line_item_id as component_id,
+        'invoice_line' as component_type,
+        invoice_line_item_id,
+        customer_id,
+        currency,
+        period_start_at,
+        period_end_at,
+        interval_months,
+        net_amount
+    from recurring_lines
+    union all
+    select
+        component_id,
+        'credit_note' as component_type,
+        invoice_line_item_id,
+        customer_id,
+        currency,
+        period_start_at,
+        period_end_at,
+        interval_months,
+        net_amount
+    from credit_allocations
+
+),
+
+-- monthly rate = net amount x (full period days / covered days) / interval months
+rated as (
+
+    select
+        component_id,
+        component_type,
+        invoice_line_item_id,
+        customer_id,
+        currency,
+        period_start_at,
+        period_end_at,
+        interval_months,
+        net_amount,
+        {{ dbt.datediff(dbt.dateadd('month', '-1 * interval_months', 'period_end_at'), 'period_end_at', 'day') }}
+            as full_period_days,
+        {{ dbt.datediff('period_start_at', 'period_end_at', 'day') }} as covered_days
+    from components
+    where net_amount <> 0 and interval_months > 0
+
+),
+
+rates as (
+
+    select
+        *,
+        cast(net_amount as {{ type_double() }}) * full_period_days / covered_days / interval_months
+            as monthly_rate_amount
+    from rated
+    where covered_days > 0
+
+),
+
+months as (
+
+    {{ month_spine('(select min(period_start_at) from rates)', '(select max(period_end_at) from rates)') | indent(4) }}
+
+),
+
+month_bounds as (
+
+    select
+        month_start,
+        cast(month_start as {{ dbt.type_timestamp() }}) as month_start_at,
+        cast({{ dbt.dateadd('month', '1', 'month_start') }} as {{ dbt.type_timestamp() }}) as next_month_start_at
+    from months
+
+),
+
+line_months as (
+
+    select
+        rates.component_id,
+        rates.component_type,
+        rates.invoice_line_item_id,
+        rates.customer_id,
+        rates.currency,
+        month_bounds.month_start,
+        rates.monthly_rate_amount,
+        {{ dbt.datediff(
+            'greatest(rates.period_start_at, month_bounds.month_start_at)',
+            'least(rates.period_end_at, month_bounds.next_month_start_at)',
+            'day') }} as overlap_days,
+        {{ dbt.datediff('month_bounds.month_start_at', 'month_bounds.next_month_start_at', 'day') }}
+            as days_in_month
+    from rates
+    inner join month_bounds
+        on
+            rates.period_start_at < month_bounds.next_month_start_at
+            and rates.period_end_at > month_bounds.month_start_at
+
+),
+
+final as (
+
+    select
+        component_id,
+        component_type,
+        invoice_line_item_id,
+        customer_id,
+        currency,
+        month_start,
+        overlap_days,
+        days_in_month,
+        monthly_rate_amount,
+        round(monthly_rate_amount * overlap_days / days_in_month, 6) as mrr_local_amount
+    from line_months
+    where overlap_days > 0
+
+)
+
+select * from final

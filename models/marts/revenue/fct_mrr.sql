@@ -1,0 +1,118 @@
+{#- The MRR ledger: one row per company per month on a date spine from the company's first MRR month through the
+    month after its last (the churn row, MRR 0), gaps between churn and reactivation included, up to the
+    ledger's as-of month. movement_amount = mrr - previous month's mrr (both rounded), so a month's movements
+    add up exactly to the change in total MRR. -#}
+with company_months as (
+
+    select * from {{ ref('int_mrr__company_monthly') }}
+
+),
+
+as_of as (
+
+    select max(as_of_month) as as_of_month
+    from company_months
+
+),
+
+months as (
+
+    {{ month_spine('(select min(month_start) from company_months)', '(select max(as_of_month) from as_of)')
+        | indent(4) }}
+
+),
+
+company_spans as (
+
+    select
+        company_id,
+        min(currency) as currency,
+        min(month_start) as first_mrr_month,
+        max(month_start) as last_mrr_month
+    from company_months
+    where mrr > 0
+    group by company_id
+
+),
+
+spine as (
+
+    select
+        company_spans.company_id,
+        company_spans.currency,
+        months.month_start
+    from company_spans
+    inner join months
+        on
+            months.month_start >= company_spans.first_mrr_month
+            and months.month_start <= {{ dbt.dateadd('month', '1', 'company_spans.last_mrr_month') }}
+    cross join as_of
+    where months.month_start <= as_of.as_of_month
+
+),
+
+filled as (
+
+    select
+        spine.company_id,
+        spine.month_start,
+        spine.currency,
+        coalesce(company_months.mrr, 0) as mrr,
+        coalesce(company_months.mrr_local, 0) as mrr_local
+    from spine
+    left join company_months
+        on
+            spine.company_id = company_months.company_id
+            and spine.month_start = company_months.month_start
+
+),
+
+with_previous as (
+
+    select
+        *,
+        coalesce(lag(mrr) over (partition by company_id order by month_start), 0) as previous_mrr,
+        row_number() over (partition by company_id order by month_start) as month_number
+    from filled
+
+),
+
+classified as (
+
+    select
+        company_id,
+        month_start,
+        currency,
+        mrr,
+        mrr_local,
+        previous_mrr,
+        case
+            when mrr > 0 and previous_mrr <= 0 and month_number = 1 then 'new'
+            when mrr > 0 and previous_mrr <= 0 then 'reactivation'
+            when mrr <= 0 and previous_mrr > 0 then 'churn'
+            when mrr > previous_mrr then 'expansion'
+            when mrr < previous_mrr then 'contraction'
+            else 'unchanged'
+        end as movement,
+        mrr - previous_mrr as movement_amount
+    from with_previous
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat(['company_id', "'|'", dbt.cast('month_start', dbt.type_string())]) }} as company_month_id,
+        company_id,
+        cast(month_start as date) as month,
+        cast(mrr as decimal(18, 2)) as mrr,
+        cast(mrr_local as decimal(18, 2)) as mrr_local,
+        cast(currency as {{ dbt.type_string() }}) as currency,
+        cast(movement as {{ dbt.type_string() }}) as movement,
+        cast(movement_amount as decimal(18, 2)) as movement_amount,
+        mrr > 0 as is_active
+    from classified
+
+)
+
+select * from final

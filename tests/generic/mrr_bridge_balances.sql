@@ -1,0 +1,33 @@
+{#- The MRR bridge: for every month, the movements (new + expansion + contraction + churn + reactivation)
+    add up exactly to the change in total MRR since the month before. Fails with one row per unbalanced month. -#}
+{% test mrr_bridge_balances(model, month_column='month', mrr_column='mrr', movement_column='movement_amount') %}
+
+with totals as (
+
+    select
+        {{ month_column }} as month_start,
+        sum({{ mrr_column }}) as total_mrr,
+        sum({{ movement_column }}) as total_movement
+    from {{ model }}
+    group by {{ month_column }}
+
+),
+
+compared as (
+
+    select
+        current_month.month_start,
+        current_month.total_mrr,
+        coalesce(previous_month.total_mrr, 0) as previous_total_mrr,
+        current_month.total_movement
+    from totals as current_month
+    left join totals as previous_month
+        on previous_month.month_start = cast({{ dbt.dateadd('month', '-1', 'current_month.month_start') }} as date)
+
+)
+
+select *
+from compared
+where total_movement <> total_mrr - previous_total_mrr
+
+{% endtest %}
