@@ -13,6 +13,10 @@
     create or replace function revops_udf.try_timestamp_utc(value text) returns timestamp
     language plpgsql immutable as $$
     begin
+        -- ISO 8601 only: PostgreSQL would otherwise accept 'yesterday', 'now', 'epoch', 'infinity'.
+        if value !~ '{{ iso8601_pattern() }}' then
+            return null;
+        end if;
         if value ~ '(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$' then
             return (value::timestamptz) at time zone 'UTC';
         end if;
