@@ -48,7 +48,27 @@ billable_lines as (
 
 ),
 
--- lines of recurring prices only: one-off prices (no interval) and lines without a known price are excluded
+-- a price row missing from staging (quarantined) is not a one-off: its interval is inferred from the full
+-- (non-proration) lines billed at that price, as whole months between period start and end
+unknown_price_intervals as (
+
+    select
+        billable_lines.price_id,
+        max({{ dbt.datediff('billable_lines.period_start_at', 'billable_lines.period_end_at', 'month') }})
+            as interval_months
+    from billable_lines
+    left join prices
+        on billable_lines.price_id = prices.price_id
+    where
+        prices.price_id is null
+        and billable_lines.price_id is not null
+        and not coalesce(billable_lines.is_proration, false)
+        and billable_lines.period_end_at > billable_lines.period_start_at
+    group by billable_lines.price_id
+
+),
+
+-- lines of recurring prices only: one-off prices (no interval) and lines without a price are excluded
 recurring_lines as (
 
     select
@@ -58,13 +78,22 @@ recurring_lines as (
         billable_lines.currency,
         billable_lines.period_start_at,
         billable_lines.period_end_at,
-        prices.recurring_interval_count
-        * case when prices.recurring_interval = 'year' then 12 else 1 end as interval_months,
+        coalesce(
+            prices.recurring_interval_count * case when prices.recurring_interval = 'year' then 12 else 1 end,
+            unknown_price_intervals.interval_months
+        ) as interval_months,
         billable_lines.amount - coalesce(billable_lines.discount_amount, 0) as net_amount
     from billable_lines
-    inner join prices
+    left join prices
         on billable_lines.price_id = prices.price_id
-    where prices.recurring_interval is not null and billable_lines.customer_id is not null
+    left join unknown_price_intervals
+        on billable_lines.price_id = unknown_price_intervals.price_id
+    where
+        billable_lines.customer_id is not null
+        and (
+            prices.recurring_interval is not null
+            or (prices.price_id is null and unknown_price_intervals.interval_months > 0)
+        )
 
 ),
 
