@@ -70,3 +70,9 @@ def test_exact_duplicates_collapse_into_one_row(sample_warehouse):
         collapsed, quarantined = accounting[key]
         # A planted duplicate is collapsed, unless the row it copies was quarantined (then both copies are).
         assert collapsed >= n - quarantined, f"{key}: planted {n} duplicates, collapsed {collapsed}"
+
+
+def test_sample_has_no_quarantine_reason_the_generator_did_not_plant(sample_warehouse):
+    planted_codes = {QUARANTINED_KINDS[r["kind"]] for r in _mess(sample_warehouse) if r["kind"] in QUARANTINED_KINDS}
+    found = {code for (code,) in sample_warehouse.query("select distinct reason_code from quality.raw_quarantine")}
+    assert found <= planted_codes | {"unparseable_record"}, found - planted_codes

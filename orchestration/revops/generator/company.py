@@ -225,12 +225,15 @@ class CompanySim:
 
     def contact(self, p: Person, created: datetime, dup_of: str | None = None) -> str:
         s, r = self.s, self.r
+        # Contacts created late in a deal (or duplicates entered later) never postdate the export window.
+        created = min(created, self.w.end - timedelta(hours=r.randint(1, 72)))
         cid = sf_id("003", s.next("sf_contact"))
         first, last = self.pname(p, "salesforce", "contact", cid, nick_ok=True)
         email = self.email(p, "salesforce", "contact", cid, marketing=False)
         if dup_of:
             email = email.upper() if r.random() < 0.4 else email
-        modified = min(created + timedelta(days=float(self.g.exponential(120))), self.w.export_at - timedelta(days=2))
+        modified = max(created, min(created + timedelta(days=float(self.g.exponential(120))),
+                                    self.w.export_at - timedelta(days=2)))
         row = {"id": cid, "account_id": self.orphan(self.account_id, "001", "salesforce", "contact", cid, "account_id"),
                "first_name": first, "last_name": last, "email": email,
                "phone": phone_text(p, r, 1.0 if dup_of else self.m.phone_format),
