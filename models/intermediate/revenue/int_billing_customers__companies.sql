@@ -1,20 +1,58 @@
-{#- The ONE place where a Stripe customer is mapped to a company.
-    Stand-in until the identity layer (xref_companies / dim_customers) lands: company_id is the customer's
-    Salesforce account id when it has one, else the Stripe customer id; segment is 'unknown'. -#}
+{#- The ONE place where a source record (a Stripe customer, a Salesforce account) is mapped to a company and its
+    segment; same shape as the identity layer's xref_companies (+ dim_customers.segment).
+    TEMPORARY STAND-IN until the identity layer lands: company_id = the Salesforce account id (a Stripe customer
+    takes its salesforce_account_id, else its own id); segment = 'unknown'. -#}
 with customers as (
 
     select * from {{ ref('stg_stripe__customer') }}
 
 ),
 
+accounts as (
+
+    select * from {{ ref('stg_salesforce__account') }}
+
+),
+
+stripe_customers as (
+
+    select
+        'stripe' as source_system,
+        'customer' as source_table,
+        customer_id as source_id,
+        coalesce(salesforce_account_id, customer_id) as company_id
+    from customers
+
+),
+
+salesforce_accounts as (
+
+    select
+        'salesforce' as source_system,
+        'account' as source_table,
+        account_id as source_id,
+        account_id as company_id
+    from accounts
+
+),
+
+unioned as (
+
+    select * from stripe_customers
+    union all
+    select * from salesforce_accounts
+
+),
+
 final as (
 
     select
-        customer_id,
-        coalesce(salesforce_account_id, customer_id) as company_id,
-        currency,
+        cast(source_system as {{ dbt.type_string() }}) as source_system,
+        cast(source_table as {{ dbt.type_string() }}) as source_table,
+        source_id,
+        company_id,
         cast('unknown' as {{ dbt.type_string() }}) as segment
-    from customers
+    from unioned
 
 )
 

@@ -8,7 +8,11 @@ with spread as (
 
 customers as (
 
-    select * from {{ ref('int_billing_customers__companies') }}
+    select
+        source_id as customer_id,
+        company_id
+    from {{ ref('int_billing_customers__companies') }}
+    where source_system = 'stripe' and source_table = 'customer'
 
 ),
 

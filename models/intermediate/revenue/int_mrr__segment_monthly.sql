@@ -1,0 +1,116 @@
+{#- The MRR bridge and logo counts per month and segment, on a full month x segment grid (a segment without
+    customers in a month still has a row, with zeros), from fct_mrr. The KPI marts compute ratios from it. -#}
+{%- set segments = ['smb', 'mid_market', 'enterprise', 'unknown'] -%}
+with mrr as (
+
+    select * from {{ ref('fct_mrr') }}
+
+),
+
+companies as (
+
+    select * from {{ ref('int_billing_customers__companies') }}
+
+),
+
+company_segments as (
+
+    select
+        company_id,
+        max(segment) as segment
+    from companies
+    group by company_id
+
+),
+
+months as (
+
+    select distinct month from mrr
+
+),
+
+segments as (
+
+    {%- for segment in segments %}
+    select '{{ segment }}' as segment{% if not loop.last %} union all{% endif %}
+    {%- endfor %}
+
+),
+
+grid as (
+
+    select
+        months.month,
+        segments.segment
+    from months
+    cross join segments
+
+),
+
+ledger as (
+
+    select
+        mrr.month,
+        coalesce(company_segments.segment, 'unknown') as segment,
+        mrr.mrr,
+        mrr.mrr - mrr.movement_amount as opening_mrr,
+        mrr.movement,
+        mrr.movement_amount
+    from mrr
+    left join company_segments
+        on mrr.company_id = company_segments.company_id
+
+),
+
+aggregated as (
+
+    select
+        month,
+        segment,
+        sum(mrr) as mrr,
+        sum(opening_mrr) as opening_mrr,
+        sum(case when movement = 'new' then movement_amount else 0 end) as new_mrr,
+        sum(case when movement = 'expansion' then movement_amount else 0 end) as expansion_mrr,
+        sum(case when movement = 'contraction' then movement_amount else 0 end) as contraction_mrr,
+        sum(case when movement = 'churn' then movement_amount else 0 end) as churned_mrr,
+        sum(case when movement = 'reactivation' then movement_amount else 0 end) as reactivation_mrr,
+        sum(case when mrr > 0 then 1 else 0 end) as active_customers,
+        sum(case when opening_mrr > 0 then 1 else 0 end) as opening_customers,
+        sum(case when movement = 'new' then 1 else 0 end) as new_customers,
+        sum(case when movement = 'churn' then 1 else 0 end) as churned_customers,
+        sum(case when movement = 'reactivation' then 1 else 0 end) as reactivated_customers,
+        sum(case when movement = 'expansion' then 1 else 0 end) as expanded_customers
+    from ledger
+    group by
+        month,
+        segment
+
+),
+
+final as (
+
+    select
+        grid.month,
+        grid.segment,
+        coalesce(aggregated.mrr, 0) as mrr,
+        coalesce(aggregated.opening_mrr, 0) as opening_mrr,
+        coalesce(aggregated.new_mrr, 0) as new_mrr,
+        coalesce(aggregated.expansion_mrr, 0) as expansion_mrr,
+        coalesce(aggregated.contraction_mrr, 0) as contraction_mrr,
+        coalesce(aggregated.churned_mrr, 0) as churned_mrr,
+        coalesce(aggregated.reactivation_mrr, 0) as reactivation_mrr,
+        coalesce(aggregated.active_customers, 0) as active_customers,
+        coalesce(aggregated.opening_customers, 0) as opening_customers,
+        coalesce(aggregated.new_customers, 0) as new_customers,
+        coalesce(aggregated.churned_customers, 0) as churned_customers,
+        coalesce(aggregated.reactivated_customers, 0) as reactivated_customers,
+        coalesce(aggregated.expanded_customers, 0) as expanded_customers
+    from grid
+    left join aggregated
+        on
+            grid.month = aggregated.month
+            and grid.segment = aggregated.segment
+
+)
+
+select * from final

@@ -1,0 +1,226 @@
+{#- One row per Salesforce opportunity: its current state, days spent in each stage (from stage history), sales
+    cycle, lead-source and first-touch channel, owner, company and segment, ACV in the reporting currency, and for
+    closed-won deals the company's ARR before and after the close (ACV reconciled to billing). -#}
+{%- set stages = [
+    ('Prospecting', 'prospecting'),
+    ('Qualification', 'qualification'),
+    ('Needs Analysis', 'needs_analysis'),
+    ('Value Proposition', 'value_proposition'),
+    ('Proposal/Price Quote', 'proposal'),
+    ('Negotiation/Review', 'negotiation'),
+] -%}
+with opportunities as (
+
+    select * from {{ ref('stg_salesforce__opportunity') }}
+
+),
+
+intervals as (
+
+    select * from {{ ref('int_opportunity_history__intervals') }}
+
+),
+
+users as (
+
+    select * from {{ ref('stg_salesforce__user') }}
+
+),
+
+companies as (
+
+    select * from {{ ref('int_billing_customers__companies') }}
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('int_fx_rates__monthly') }}
+
+),
+
+sf_contacts as (
+
+    select * from {{ ref('stg_salesforce__contact') }}
+
+),
+
+hubspot_contacts as (
+
+    select * from {{ ref('stg_hubspot__contact') }}
+
+),
+
+mrr as (
+
+    select * from {{ ref('fct_mrr') }}
+
+),
+
+account_companies as (
+
+    select
+        source_id as account_id,
+        company_id,
+        segment
+    from companies
+    where source_system = 'salesforce' and source_table = 'account'
+
+),
+
+stage_days as (
+
+    select
+        opportunity_id,
+        count(*) as stage_change_count,
+        {%- for stage_name, column in stages %}
+        sum(case when stage_name = '{{ stage_name }}' then days_in_state else 0 end) as days_in_{{ column }},
+        {%- endfor %}
+        min(valid_from_at) as first_stage_at
+    from intervals
+    group by opportunity_id
+
+),
+
+-- first touch: the earliest HubSpot contact sharing an email with a CRM contact of the account
+account_touches as (
+
+    select
+        sf_contacts.account_id,
+        hubspot_contacts.original_source,
+        row_number() over (
+            partition by sf_contacts.account_id
+            order by hubspot_contacts.created_at, hubspot_contacts.contact_id
+        ) as touch_rank
+    from sf_contacts
+    inner join hubspot_contacts
+        on sf_contacts.email = hubspot_contacts.email
+    where sf_contacts.account_id is not null
+
+),
+
+first_touches as (
+
+    select
+        account_id,
+        original_source
+    from account_touches
+    where touch_rank = 1
+
+),
+
+enriched as (
+
+    select
+        opportunities.opportunity_id,
+        opportunities.account_id,
+        account_companies.company_id,
+        coalesce(account_companies.segment, 'unknown') as segment,
+        opportunities.opportunity_type,
+        opportunities.stage_name,
+        opportunities.forecast_category,
+        opportunities.is_closed,
+        opportunities.is_won,
+        opportunities.acv_amount,
+        opportunities.currency,
+        opportunities.acv_amount
+        * case
+            when opportunities.currency = '{{ var("reporting_currency") }}' then 1
+            else fx_rates.rate_to_reporting
+        end as acv,
+        opportunities.owner_id,
+        users.user_name as owner_name,
+        opportunities.lead_source,
+        {{ acquisition_channel('opportunities.lead_source') }} as lead_source_channel,
+        {{ acquisition_channel('first_touches.original_source') }} as first_touch_channel,
+        opportunities.campaign_id,
+        opportunities.created_at,
+        opportunities.close_date,
+        cast({{ dbt.date_trunc('month', 'opportunities.close_date') }} as date) as close_month,
+        case
+            when opportunities.is_closed
+                then {{ dbt.datediff('cast(opportunities.created_at as date)', 'opportunities.close_date', 'day') }}
+        end as sales_cycle_days,
+        coalesce(stage_days.stage_change_count, 0) as stage_change_count,
+        {%- for stage_name, column in stages %}
+        coalesce(stage_days.days_in_{{ column }}, 0) as days_in_{{ column }},
+        {%- endfor %}
+        opportunities.is_deleted
+    from opportunities
+    left join account_companies
+        on opportunities.account_id = account_companies.account_id
+    left join users
+        on opportunities.owner_id = users.user_id
+    left join stage_days
+        on opportunities.opportunity_id = stage_days.opportunity_id
+    left join first_touches
+        on opportunities.account_id = first_touches.account_id
+    left join fx_rates
+        on
+            opportunities.currency = fx_rates.currency
+            and cast({{ dbt.date_trunc('month', 'opportunities.close_date') }} as date) = fx_rates.month_start
+
+),
+
+-- closed-won ACV reconciled to billing: the company's ARR (MRR x 12) the month before and the month after close
+reconciled as (
+
+    select
+        enriched.*,
+        case when enriched.is_won then coalesce(mrr_before.mrr, 0) * 12 end as company_arr_before_close,
+        case when enriched.is_won then coalesce(mrr_after.mrr, 0) * 12 end as company_arr_after_close
+    from enriched
+    left join mrr as mrr_before
+        on
+            enriched.company_id = mrr_before.company_id
+            and mrr_before.month = cast({{ dbt.dateadd('month', '-1', 'enriched.close_month') }} as date)
+    left join mrr as mrr_after
+        on
+            enriched.company_id = mrr_after.company_id
+            and mrr_after.month = cast({{ dbt.dateadd('month', '1', 'enriched.close_month') }} as date)
+
+),
+
+final as (
+
+    select
+        cast(opportunity_id as {{ dbt.type_string() }}) as opportunity_id,
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(company_id as {{ dbt.type_string() }}) as company_id,
+        cast(segment as {{ dbt.type_string() }}) as segment,
+        cast(opportunity_type as {{ dbt.type_string() }}) as opportunity_type,
+        cast(stage_name as {{ dbt.type_string() }}) as stage_name,
+        cast(forecast_category as {{ dbt.type_string() }}) as forecast_category,
+        is_closed,
+        is_won,
+        cast(acv_amount as decimal(18, 2)) as acv_amount,
+        cast(currency as {{ dbt.type_string() }}) as currency,
+        cast(acv as decimal(18, 2)) as acv,
+        cast(owner_id as {{ dbt.type_string() }}) as owner_id,
+        cast(owner_name as {{ dbt.type_string() }}) as owner_name,
+        cast(lead_source as {{ dbt.type_string() }}) as lead_source,
+        cast(lead_source_channel as {{ dbt.type_string() }}) as lead_source_channel,
+        cast(first_touch_channel as {{ dbt.type_string() }}) as first_touch_channel,
+        cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
+        created_at,
+        close_date,
+        close_month,
+        cast(sales_cycle_days as integer) as sales_cycle_days,
+        cast(stage_change_count as integer) as stage_change_count,
+        {%- for stage_name, column in stages %}
+        cast(days_in_{{ column }} as decimal(18, 2)) as days_in_{{ column }},
+        {%- endfor %}
+        cast(company_arr_before_close as decimal(18, 2)) as company_arr_before_close,
+        cast(company_arr_after_close as decimal(18, 2)) as company_arr_after_close,
+        cast(
+            case
+                when is_won and opportunity_type in ('New Business', 'Upsell')
+                    then company_arr_after_close - company_arr_before_close - acv
+            end as decimal(18, 2)
+        ) as acv_reconciliation_gap,
+        coalesce(is_deleted, false) as is_deleted
+    from reconciled
+
+)
+
+select * from final
