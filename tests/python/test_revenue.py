@@ -112,3 +112,52 @@ def test_every_churn_row_is_followed_by_nothing_or_a_reactivation(sample_warehou
         """
     )
     assert rows == []
+
+
+def _tiny_kpi_warehouse(path, rows):
+    import duckdb
+
+    from revops.summary import COLUMNS
+
+    types = {"month": "date", "active_customers": "integer"}
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        cols = ", ".join(f"{c} {types.get(c, 'varchar' if c.endswith('reason') else 'decimal(18, 6)')}" for c in COLUMNS)
+        con.execute(f"create table marts.kpi_monthly ({cols})")
+        for row in rows:
+            con.execute(f"insert into marts.kpi_monthly values ({', '.join('?' for _ in COLUMNS)})",
+                        [row.get(c) for c in COLUMNS])
+
+
+def test_kpi_summary_lines_latest_month_by_hand(tmp_path):
+    from revops.summary import kpi_summary_lines
+
+    db = tmp_path / "kpi.duckdb"
+    base = {"mrr": 1000, "arr": 12000, "active_customers": 10}
+    _tiny_kpi_warehouse(db, [
+        {**base, "month": date(2024, 1, 1)},
+        {"month": date(2024, 2, 1), "mrr": 2000, "arr": 24000, "active_customers": 16, "nrr": 0.9, "grr": 0.85,
+         "logo_churn_rate": 1 / 15, "cac_paid_media": 200, "cac_fully_loaded": 1000, "cac_payback_months": 12.5,
+         "win_rate_count": 0.75, "win_rate_value": 0.5, "new_mrr": 200, "expansion_mrr": 100,
+         "contraction_mrr": -150, "churned_mrr": -150, "reactivation_mrr": 0},
+    ])
+    lines = kpi_summary_lines(db)
+    assert lines[0].startswith("KPIs of 2024-02")
+    assert lines[1] == "MRR 2,000  ARR 24,000  paying customers 16"
+    assert lines[3] == "NRR 90.0%  GRR 85.0%  logo churn 6.7%"
+    assert lines[4].startswith("CAC payback 12.5 months  (CAC fully loaded 1,000, paid media 200)")
+    assert lines[5] == "win rate 75.0% by count, 50.0% by value (new business)"
+
+
+def test_kpi_summary_lines_shows_null_reasons(tmp_path):
+    from revops.summary import kpi_summary_lines
+
+    db = tmp_path / "kpi.duckdb"
+    _tiny_kpi_warehouse(db, [{"month": date(2024, 1, 1), "mrr": 1000, "arr": 12000, "active_customers": 10,
+                              "nrr_null_reason": "no MRR at the start of the month",
+                              "logo_churn_rate_null_reason": "no customers at the start of the month",
+                              "cac_payback_months_null_reason": "no new customers this month"}])
+    lines = kpi_summary_lines(db)
+    assert "NRR n/a (no MRR at the start of the month)" in lines[3]
+    assert "CAC payback n/a (no new customers this month)" in lines[4]
+    assert kpi_summary_lines(tmp_path / "missing.duckdb")[0].startswith("KPIs unavailable")

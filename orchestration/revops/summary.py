@@ -1,0 +1,55 @@
+"""Headline KPIs of the latest complete month, for the main job's summary (``revops run``).
+
+Reads ``marts.kpi_monthly`` (one row per month of the MRR ledger; its last month is the last complete month, see
+the ``as_of_month`` var). Amounts are in the reporting currency (dbt var ``reporting_currency``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+COLUMNS = (
+    "month", "mrr", "arr", "active_customers", "nrr", "nrr_null_reason", "grr", "logo_churn_rate",
+    "logo_churn_rate_null_reason", "cac_paid_media", "cac_fully_loaded", "cac_null_reason", "cac_payback_months",
+    "cac_payback_months_null_reason", "win_rate_count", "win_rate_value", "win_rate_null_reason",
+    "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "reactivation_mrr",
+)
+
+
+def _pct(value, reason: str | None = None) -> str:
+    return f"{float(value):.1%}" if value is not None else f"n/a ({reason or 'undefined'})"
+
+
+def _money(value) -> str:
+    return f"{float(value):,.0f}" if value is not None else "n/a"
+
+
+def kpi_summary_lines(database: Path) -> list[str]:
+    """About six short lines of headline KPIs for the latest month of ``marts.kpi_monthly``."""
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            row = con.execute(
+                f"select {', '.join(COLUMNS)} from marts.kpi_monthly order by month desc limit 1"
+            ).fetchone()
+    except duckdb.Error as exc:
+        return [f"KPIs unavailable: marts.kpi_monthly could not be read from {database} ({exc.__class__.__name__})"]
+    if row is None:
+        return ["KPIs unavailable: marts.kpi_monthly is empty (no MRR in the ledger)"]
+    k = dict(zip(COLUMNS, row))
+    payback = k["cac_payback_months"]
+    return [
+        f"KPIs of {k['month']:%Y-%m} (last complete month; reporting currency)",
+        f"MRR {_money(k['mrr'])}  ARR {_money(k['arr'])}  paying customers {int(k['active_customers'] or 0)}",
+        f"MRR bridge: new +{_money(k['new_mrr'])}  expansion +{_money(k['expansion_mrr'])}  "
+        f"reactivation +{_money(k['reactivation_mrr'])}  contraction {_money(k['contraction_mrr'])}  "
+        f"churn {_money(k['churned_mrr'])}",
+        f"NRR {_pct(k['nrr'], k['nrr_null_reason'])}  GRR {_pct(k['grr'], k['nrr_null_reason'])}  "
+        f"logo churn {_pct(k['logo_churn_rate'], k['logo_churn_rate_null_reason'])}",
+        f"CAC payback "
+        + (f"{float(payback):.1f} months" if payback is not None else f"n/a ({k['cac_payback_months_null_reason']})")
+        + f"  (CAC fully loaded {_money(k['cac_fully_loaded'])}, paid media {_money(k['cac_paid_media'])})",
+        f"win rate {_pct(k['win_rate_count'], k['win_rate_null_reason'])} by count, "
+        f"{_pct(k['win_rate_value'], k['win_rate_null_reason'])} by value (new business)",
+    ]
