@@ -1,0 +1,165 @@
+"""The bad-input corpus (tests/fixtures/bad_input): for each kind of damage, the outcome a user needs.
+
+Every case but `missing_column` lands as a part file of ONE raw folder (`<system>/<table>/<case>.csv`) and ONE
+dbt build of the quarantine and the row accounting runs on it; `missing_column` stops the loader itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from revops.build import run_dbt
+from revops.contract import get_table
+from revops.load import RawFileError, load_all
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "bad_input"
+LOADER_ONLY = {"missing_column"}
+# Fixtures are `<table>.csv.fixture`: dbt reads every *.csv under tests/ as a unit-test fixture, and these
+# are damaged on purpose (non-UTF-8 bytes would break `dbt parse`).
+SUFFIX = ".csv.fixture"
+SHARED_CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir() and p.name not in LOADER_ONLY)
+
+# case -> (system, table, reason_code, quarantined_by, text the reason must contain)
+QUARANTINED = {
+    "wrong_type": ("salesforce", "account", "non_numeric_value", "staging", "number_of_employees: 'lots'"),
+    "unknown_currency": ("stripe", "customer", "unknown_currency", "staging", "'xyz'"),
+    "malformed_timestamp": ("stripe", "customer", "unparseable_timestamp", "staging", "'31/02/2024'"),
+    "future_date": ("stripe", "customer", "future_timestamp", "staging", "2099-01-01"),
+    "negative_amount": ("stripe", "charge", "negative_amount", "staging", "'-500'"),
+    "huge_field": ("salesforce", "account", "field_too_long", "staging", "name: 20000"),
+    "broken_csv_quoting": ("salesforce", "contact", "unparseable_record", "loader", "line 3"),
+    "non_utf8_bytes": ("salesforce", "contact", "unparseable_record", "loader", "line 3"),
+}
+
+
+def _records(path: Path) -> int:
+    """Data records of a fixture file (none of them spans lines): non-empty lines after the header."""
+    lines = [line for line in path.read_bytes().split(b"\n") if line.strip()]
+    return max(0, len(lines) - 1)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bad_input")
+    raw = root / "raw"
+    expected_rows: dict[str, int] = {}
+    for case in SHARED_CASES:
+        for src in (CORPUS / case).rglob(f"*{SUFFIX}"):
+            system, table = src.parent.name, src.name.removesuffix(SUFFIX)
+            dest = raw / system / table / f"{case}.csv"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+            expected_rows[f"{system}.{table}"] = expected_rows.get(f"{system}.{table}", 0) + _records(src)
+    database = root / "w.duckdb"
+    loads = load_all(raw, database, progress=False)
+    warnings = [w for r in loads for w in r.warnings]
+    build = run_dbt(["build", "--select", "+raw_quarantine", "+raw_row_accounting",
+                     "--exclude-resource-type", "unit_test"],
+                    target_path=root / "target", env={"REVOPS_DUCKDB_PATH": str(database), "REVOPS_RAW_DIR": str(raw)},
+                    quiet=True)
+    assert build.statuses[("model", "error")] == 0 and build.statuses[("model", "success")] > 60, build.failures
+    con = duckdb.connect(str(database), read_only=True)
+    yield {"con": con, "warnings": warnings, "expected_rows": expected_rows, "target": root / "target",
+           "build": build}
+    con.close()
+
+
+def _one(con, sql: str, params: list) -> list[tuple]:
+    return con.execute(sql, params).fetchall()
+
+
+def test_missing_column_stops_the_load_naming_file_column_and_row(tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "salesforce").mkdir(parents=True)
+    shutil.copyfile(CORPUS / "missing_column" / "salesforce" / f"opportunity{SUFFIX}", raw / "salesforce" / "opportunity.csv")
+    with pytest.raises(RawFileError) as err:
+        load_all(raw, tmp_path / "w.duckdb", tables=[get_table("salesforce", "opportunity")], progress=False)
+    message = str(err.value)
+    assert str(raw / "salesforce" / "opportunity.csv") in message
+    assert "column 'amount'" in message and "(row 1)" in message
+
+
+@pytest.mark.parametrize("case", sorted(QUARANTINED))
+def test_damaged_row_is_quarantined_with_its_reason(corpus, case):
+    system, table, code, by, text = QUARANTINED[case]
+    rows = _one(corpus["con"],
+                "select reason_code, quarantined_by, reason, source_row, source_line from quality.raw_quarantine "
+                "where source_system = ? and source_table = ? and source_file = ?",
+                [system, table, f"{system}/{table}/{case}.csv"])
+    assert len(rows) == 1, rows
+    reason_code, quarantined_by, reason, source_row, source_line = rows[0]
+    assert (reason_code, quarantined_by) == (code, by)
+    assert text in reason, reason
+    # the row is located: its record number (staging) or its line in the file (loader)
+    assert (source_row if by == "staging" else source_line) is not None
+
+
+@pytest.mark.parametrize("case", sorted(QUARANTINED))
+def test_good_rows_beside_a_damaged_one_are_staged(corpus, case):
+    system, table, *_ = QUARANTINED[case]
+    staged = _one(corpus["con"], f"select count(*) from staging.base_{system}__{table} "
+                                 "where _source_file = ? and _quarantine_code is null",
+                  [f"{system}/{table}/{case}.csv"])[0][0]
+    assert staged == 1
+
+
+def test_extra_column_is_kept_and_its_row_staged(corpus):
+    con = corpus["con"]
+    assert _one(con, "select crm_region from raw_salesforce.account where id = '001EXTRA01'", []) == [("EMEA",)]
+    assert _one(con, "select count(*) from staging.stg_salesforce__account where account_id = '001EXTRA01'", []) == [(1,)]
+    assert any("crm_region" in w for w in corpus["warnings"])
+
+
+def test_empty_file_warns_naming_the_file_and_builds_empty(corpus):
+    assert any("hubspot/campaign/empty_file.csv" in w and "empty file" in w for w in corpus["warnings"])
+    assert _one(corpus["con"], "select raw_rows, is_balanced from quality.raw_row_accounting "
+                               "where source_system = 'hubspot' and source_table = 'campaign'", []) == [(0, True)]
+
+
+def test_duplicate_primary_key_keeps_the_latest_version(corpus):
+    con = corpus["con"]
+    assert _one(con, "select customer_name from staging.stg_stripe__customer where customer_id = 'cus_DUP0001'", []) == [
+        ("Acme New",)]
+    assert _one(con, "select duplicate_rows from quality.raw_row_accounting "
+                     "where source_system = 'stripe' and source_table = 'customer'", []) == [(1,)]
+
+
+def test_orphan_foreign_key_is_staged_and_flagged_by_a_warning_test(corpus):
+    assert _one(corpus["con"], "select customer_id from staging.stg_stripe__subscription "
+                               "where subscription_id = 'sub_ORPHAN01'", []) == [("cus_NEVERARRIVED",)]
+    results = json.loads((corpus["target"] / "run_results.json").read_text())["results"]
+    test = [r for r in results if r["unique_id"].startswith("test.revops.relationships_stg_stripe__subscription_customer_id")]
+    assert len(test) == 1 and test[0]["status"] == "warn" and test[0]["failures"] == 1
+
+
+def test_row_accounting_balances_and_counts_every_fixture_record(corpus):
+    rows = {f"{s}.{t}": (raw, balanced) for s, t, raw, balanced in _one(
+        corpus["con"], "select source_system, source_table, raw_rows, is_balanced from quality.raw_row_accounting", [])}
+    assert all(balanced for _, balanced in rows.values()), {k: v for k, v in rows.items() if not v[1]}
+    for table, n in corpus["expected_rows"].items():
+        assert rows[table][0] == n, f"{table}: {n} records in the fixtures, {rows[table][0]} accounted for"
+    assert corpus["build"].statuses[("test", "fail")] == 0, corpus["build"].failures
+
+
+def test_loader_rejects_a_record_over_the_line_limit(tmp_path):
+    """A field so large that its line passes 1 MiB (the loader's limit) is rejected with its line, not lost."""
+    table = get_table("salesforce", "account")
+    src = (CORPUS / "huge_field" / "salesforce" / f"account{SUFFIX}").read_bytes().split(b"\n")
+    huge = src[2].replace(b"X" * 20000, b"X" * 1_100_000)
+    path = tmp_path / "raw" / "salesforce" / "account.csv"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\n".join([src[0], src[1], huge, b""]))
+    result = load_all(tmp_path / "raw", tmp_path / "w.duckdb", tables=[table], progress=False)[0]
+    assert (result.rows_loaded, result.rows_rejected) == (1, 1)
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert con.execute("select source_file, line from raw_meta.load_rejects").fetchall() == [
+            ("salesforce/account.csv", 3)]
+
+
+logging.getLogger("revops.load").setLevel(logging.ERROR)
