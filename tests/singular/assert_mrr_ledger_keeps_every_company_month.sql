@@ -1,0 +1,30 @@
+-- The date spine of fct_mrr adds only zero rows: per month, total MRR in the ledger equals the total of the
+-- company-month MRR it was built from (months up to the as-of month), to the cent. Returns unbalanced months.
+with ledger as (
+
+    select
+        month,
+        sum(mrr) as ledger_mrr
+    from {{ ref('fct_mrr') }}
+    group by month
+
+),
+
+source_months as (
+
+    select
+        month_start as month,
+        sum(mrr) as source_mrr
+    from {{ ref('int_mrr__company_monthly') }}
+    group by month_start
+
+)
+
+select
+    coalesce(ledger.month, source_months.month) as month,
+    ledger.ledger_mrr,
+    source_months.source_mrr
+from ledger
+full outer join source_months
+    on ledger.month = source_months.month
+where coalesce(ledger.ledger_mrr, 0) <> coalesce(source_months.source_mrr, 0)
