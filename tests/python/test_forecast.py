@@ -1,0 +1,100 @@
+"""revops.forecast: metrics by hand, series preparation, forecast shape and intervals, and a rolling-origin
+backtest on the generator's history where the selected model must beat the seasonal-naive baseline.
+
+Fast: the generator runs once (module fixture, about 10 s at scale 1) and the backtests fit the total series
+only. No warehouse build.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from revops.forecast import (
+    BASELINE,
+    accuracy_by_horizon,
+    backtest,
+    benchmark,
+    forecast,
+    monthly_series,
+    select_models,
+    series_from_company_mrr,
+)
+
+
+def test_accuracy_metrics_by_hand():
+    scored = pd.DataFrame({
+        "unique_id": ["a"] * 3, "model": ["m"] * 3, "horizon": [1, 1, 2],
+        "actual": [100.0, 200.0, 0.0], "forecast": [110.0, 150.0, 5.0],
+    })
+    acc = accuracy_by_horizon(scored).set_index("horizon")
+    # horizon 1: errors +10, -50; WAPE 60/300, bias -40/300, MAPE mean(0.1, 0.25)
+    assert acc.loc[1, "wape"] == pytest.approx(0.2)
+    assert acc.loc[1, "bias"] == pytest.approx(-40 / 300)
+    assert acc.loc[1, "mape"] == pytest.approx(0.175)
+    assert acc.loc[1, "n_points"] == 2
+    # horizon 2: the only actual is 0, so WAPE, bias and MAPE are undefined rather than infinite
+    assert np.isnan(acc.loc[2, "wape"]) and np.isnan(acc.loc[2, "mape"])
+
+
+def test_monthly_series_total_segments_gaps_and_leading_zeros():
+    rows = pd.DataFrame({
+        "month": ["2024-01-01", "2024-01-01", "2024-02-01", "2024-04-01", "2024-04-01"],
+        "segment": ["smb", "enterprise", "smb", "smb", "enterprise"],
+        "mrr": [0.0, 10.0, 5.0, 7.0, 20.0],
+    })
+    s = monthly_series(rows)
+    total = s[s.unique_id == "total"].set_index("ds")["y"]
+    assert list(total) == [10.0, 5.0, 0.0, 27.0]  # March missing -> 0
+    smb = s[s.unique_id == "smb"]
+    assert smb["ds"].min() == pd.Timestamp("2024-02-01")  # leading zero month dropped
+    assert set(s.unique_id) == {"total", "smb", "enterprise"}
+
+
+def _seasonal(n: int = 48, seed: int = 1) -> pd.DataFrame:
+    """Linear growth x a strong yearly pattern (Q4 high, summer dip) + small noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    pattern = np.array([1.0, 1.0, 1.02, 1.0, 0.97, 0.9, 0.85, 0.88, 1.0, 1.08, 1.12, 1.18])
+    y = (1000 + 40 * t) * pattern[t % 12] * (1 + rng.normal(0, 0.01, n))
+    return pd.DataFrame({"unique_id": "total", "ds": pd.date_range("2021-01-01", periods=n, freq="MS"), "y": y})
+
+
+def test_forecast_twelve_months_with_nested_intervals():
+    series = _seasonal()
+    scored = backtest(series, h=12, n_origins=4, models=("auto_ets",))
+    selection = select_models(scored)
+    out = forecast(series, selection, h=12, run_date=date(2025, 1, 15))
+    chosen = out[out.is_selected]
+    assert len(chosen) == 12 and list(chosen.horizon) == list(range(1, 13))
+    assert chosen["month"].min() == date(2025, 1, 1) and chosen["origin_month"].iloc[0] == date(2024, 12, 1)
+    assert (out.run_date == date(2025, 1, 15)).all()
+    assert set(out.model) == {"auto_ets", BASELINE}
+    assert (out.lo_95 <= out.lo_80).all() and (out.lo_80 <= out.forecast).all()
+    assert (out.forecast <= out.hi_80).all() and (out.hi_80 <= out.hi_95).all()
+    # seasonality carried: the December forecast is above the next July's
+    by_month = chosen.set_index("month")["forecast"]
+    assert by_month[date(2025, 12, 1)] > by_month[date(2025, 7, 1)]
+
+
+@pytest.fixture(scope="module")
+def generator_total(tmp_path_factory) -> pd.DataFrame:
+    from revops.generator import generate
+
+    root = tmp_path_factory.mktemp("forecast_sample")
+    generate(root / "raw", root / "truth", seed=42, scale=1, fmt="csv")
+    mrr = pd.read_csv(root / "truth" / "mrr.csv")
+    series = series_from_company_mrr(mrr, company_col="true_company_id", value_col="mrr_usd")
+    return series[series.unique_id == "total"]
+
+
+def test_selected_model_beats_seasonal_naive_on_generator_history(generator_total):
+    assert generator_total["ds"].nunique() >= 30  # enough history for 12 origins with >= 13 months each
+    result = benchmark(generator_total, h=12, n_origins=12)
+    assert result.wape_model < result.wape_baseline, (result.wape_model, result.wape_baseline)
+    assert result.wape_model < 0.5 * result.wape_baseline
+    assert bool(result.selection["beats_baseline"].all())
+    assert result.fit_seconds > 0 and result.n_series == 1
