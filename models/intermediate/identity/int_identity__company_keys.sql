@@ -1,0 +1,108 @@
+{#- The evidence that ties company records together, one row per (record, key): a corporate domain (never a
+    free-mail, free-mail typo or disposable domain), a normalised company name, a Salesforce account id
+    (the account's own, or a Stripe customer's salesforce_account_id). Records sharing a key are one company. -#}
+with
+
+records as (select * from {{ ref('int_identity__company_records') }}),
+
+free_mail as (select domain from {{ ref('identity_free_mail_domains') }}),
+
+free_mail_typos as (select domain from {{ ref('identity_free_mail_typo_domains') }}),
+
+disposable as (select domain from {{ ref('identity_disposable_domains') }}),
+
+non_company_domains as (
+
+    select domain from free_mail
+    union
+    select domain from free_mail_typos
+    union
+    select domain from disposable
+    union
+    -- the selling company's own domain: its staff are not customers
+    select '{{ var("identity_own_domain") }}'
+
+),
+
+domains as (
+
+    select
+        source_system,
+        source_table,
+        source_id,
+        source_rank,
+        record_label,
+        domain_1 as key_value
+    from records
+    where domain_1 is not null
+    union
+    select
+        source_system,
+        source_table,
+        source_id,
+        source_rank,
+        record_label,
+        domain_2 as key_value
+    from records
+    where domain_2 is not null
+
+),
+
+keys as (
+
+    select
+        d.source_system,
+        d.source_table,
+        d.source_id,
+        d.source_rank,
+        d.record_label,
+        'domain' as key_type,
+        d.key_value
+    from domains as d
+    where
+        d.key_value like '%_._%'
+        and d.key_value not in (select n.domain from non_company_domains as n)
+
+    union all
+
+    select
+        source_system,
+        source_table,
+        source_id,
+        source_rank,
+        record_label,
+        'name' as key_type,
+        company_name_key as key_value
+    from records
+    where {{ dbt.length('company_name_key') }} >= {{ var('identity_min_name_key_length') }}
+
+    union all
+
+    select
+        source_system,
+        source_table,
+        source_id,
+        source_rank,
+        record_label,
+        'salesforce_account_id' as key_type,
+        salesforce_account_id as key_value
+    from records
+    where salesforce_account_id is not null
+
+),
+
+final as (
+
+    select
+        source_system,
+        source_table,
+        source_id,
+        source_rank,
+        record_label,
+        key_type,
+        key_value
+    from keys
+
+)
+
+select * from final

@@ -1,0 +1,32 @@
+"""Person clusters (DuckDB): every person-like record with its person_id and the evidence behind it.
+
+Exact normalised email first, then splink pairs at or above the match threshold (and not forbidden by a
+business rule), human overrides always winning. Also the record's normalised email and E.164 phone.
+Logic: revops.identity.persons.
+"""
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    from revops.identity import persons
+
+    threshold = float(dbt.config.get("match_threshold"))
+    person_records_rel = dbt.ref("int_identity__person_records")
+    records = person_records_rel.df()
+    person_record_companies_rel = dbt.ref("int_identity__person_record_companies")
+    companies = person_record_companies_rel.df()
+    disposable_domains_rel = dbt.ref("identity_disposable_domains")
+    disposable = set(disposable_domains_rel.df()["domain"])
+    person_pairs_rel = dbt.ref("int_identity__person_pairs")
+    pairs = person_pairs_rel.df()
+    overrides_rel = dbt.ref("identity_overrides")
+    overrides = overrides_rel.df()
+    companies["key"] = companies["source_system"] + "|" + companies["source_table"] + "|" + companies["source_id"].astype(str)
+    enriched = persons.enrich(records, companies[["key", "company_id"]], disposable)
+    pairs = pairs.assign(
+        profile_id_l=pairs["left_source_system"] + "|" + pairs["left_source_table"] + "|" + pairs["left_source_id"],
+        profile_id_r=pairs["right_source_system"] + "|" + pairs["right_source_table"] + "|" + pairs["right_source_id"],
+    )
+    out = persons.resolve_persons(enriched, pairs, threshold, overrides)
+    return out[["source_system", "source_table", "source_id", "person_id", "match_rule", "match_probability",
+                "is_override", "email_normalised", "phone_e164"]]

@@ -1,0 +1,81 @@
+{{ config(enabled=not identity_use_python()) }}
+{#- Person clusters by SQL rules alone (engines without Python models): the same columns as the Python model
+    int_identity__person_clusters. Records with the same normalised email are one person; a human `match`
+    adds a shared key, a human `no_match` isolates the right-hand record. Phones: digits only, '+' kept
+    ('00' read as '+'); national forms stay NULL (phonenumbers is Python). -#}
+with
+
+records as (select * from {{ ref('int_identity__person_records') }}),
+overrides as (select * from {{ ref('identity_overrides') }} where entity = 'person'),
+
+isolated as (
+
+    select r.record_label
+    from overrides as o
+    inner join records as r
+        on
+            o.right_source_system = r.source_system
+            and o.right_source_table = r.source_table
+            and o.right_source_id = r.source_id
+    where o.decision = 'no_match'
+
+),
+
+override_keys as (
+
+    select r.record_label, {{ dbt.concat(["'override:'", "o.left_source_system", "'|'", "o.left_source_table", "'|'", "o.left_source_id"]) }} as key_value
+    from overrides as o
+    inner join records as r
+        on
+            (
+                (o.left_source_system = r.source_system and o.left_source_table = r.source_table
+                    and o.left_source_id = r.source_id)
+                or (o.right_source_system = r.source_system and o.right_source_table = r.source_table
+                    and o.right_source_id = r.source_id)
+            )
+    where o.decision = 'match'
+
+),
+
+all_keys as (
+
+    select record_label, record_label as key_value from records
+    union all
+    select record_label, {{ dbt.concat(["'email:'", "email_normalised"]) }}
+    from records
+    where
+        email_normalised is not null
+        and record_label not in (select i.record_label from isolated as i)
+    union all
+    select record_label, key_value from override_keys
+
+),
+
+{{ identity_cluster_by_keys('all_keys', var('identity_sql_propagation_rounds')) }},
+
+final as (
+
+    select
+        r.source_system,
+        r.source_table,
+        r.source_id,
+        {{ dbt.hash(dbt.concat(["'person:'", "substr(c.cluster_label, 5)"])) }} as person_id,
+        case
+            when c.cluster_label = r.record_label then {{ dbt.concat(["r.source_system", "'_'", "r.source_table"]) }}
+            when r.record_label in (select ok.record_label from override_keys as ok) then 'override'
+            else 'exact_email'
+        end as match_rule,
+        cast(1.0 as {{ type_double() }}) as match_probability,
+        c.cluster_label != r.record_label
+        and r.record_label in (select ok.record_label from override_keys as ok) as is_override,
+        r.email_normalised,
+        case
+            when r.phone like '+%' or r.phone like '00%'
+                then {{ dbt.concat(["'+'", "regexp_replace(regexp_replace(r.phone, '^00', ''), '[^0-9]', '', 'g')"]) }}
+        end as phone_e164
+    from records as r
+    inner join clustered as c on r.record_label = c.record_label
+
+)
+
+select * from final

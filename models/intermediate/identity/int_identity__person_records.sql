@@ -1,0 +1,233 @@
+{#- Every person-like source record in one shape: the input of person resolution. source_rank orders the
+    systems for anchors and survivorship (lower wins). -#}
+with
+
+sf_contacts as (select * from {{ ref('stg_salesforce__contact') }}),
+
+sf_leads as (select * from {{ ref('stg_salesforce__lead') }}),
+
+sf_accounts as (select * from {{ ref('stg_salesforce__account') }}),
+
+hs_contacts as (select * from {{ ref('stg_hubspot__contact') }}),
+
+hs_forms as (select * from {{ ref('stg_hubspot__form_submission') }}),
+
+hs_events as (select * from {{ ref('stg_hubspot__event_attendance') }}),
+
+stripe_customers as (select * from {{ ref('stg_stripe__customer') }}),
+
+zd_users as (select * from {{ ref('stg_zendesk__user') }}),
+
+zd_nps as (select * from {{ ref('stg_zendesk__nps_response') }}),
+
+unioned as (
+
+    select
+        'salesforce' as source_system,
+        'contact' as source_table,
+        c.contact_id as source_id,
+        1 as source_rank,
+        c.email,
+        trim(c.first_name) as first_name,
+        trim(c.last_name) as last_name,
+        c.phone,
+        cast(null as {{ dbt.type_string() }}) as company_name,
+        c.account_id as salesforce_account_id,
+        cast(null as {{ dbt.type_string() }}) as zendesk_organization_id,
+        a.billing_country as country_hint,
+        c.title,
+        cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
+        c.created_at as record_created_at,
+        coalesce(c.last_modified_at, c.created_at) as record_updated_at,
+        coalesce(c.is_deleted, false) as is_deleted
+    from sf_contacts as c
+    left join sf_accounts as a on c.account_id = a.account_id
+
+    union all
+
+    select
+        'salesforce' as source_system,
+        'lead' as source_table,
+        lead_id as source_id,
+        2 as source_rank,
+        email,
+        trim(first_name) as first_name,
+        trim(last_name) as last_name,
+        phone,
+        company_name,
+        cast(null as {{ dbt.type_string() }}) as salesforce_account_id,
+        cast(null as {{ dbt.type_string() }}) as zendesk_organization_id,
+        cast(null as {{ dbt.type_string() }}) as country_hint,
+        cast(null as {{ dbt.type_string() }}) as title,
+        cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
+        created_at as record_created_at,
+        created_at as record_updated_at,
+        coalesce(is_deleted, false) as is_deleted
+    from sf_leads
+
+    union all
+
+    select
+        'hubspot' as source_system,
+        'contact' as source_table,
+        contact_id as source_id,
+        3 as source_rank,
+        email,
+        trim(first_name) as first_name,
+        trim(last_name) as last_name,
+        phone,
+        company_name,
+        cast(null as {{ dbt.type_string() }}) as salesforce_account_id,
+        cast(null as {{ dbt.type_string() }}) as zendesk_organization_id,
+        cast(null as {{ dbt.type_string() }}) as country_hint,
+        cast(null as {{ dbt.type_string() }}) as title,
+        lifecycle_stage,
+        created_at as record_created_at,
+        coalesce(updated_at, created_at) as record_updated_at,
+        false as is_deleted
+    from hs_contacts
+
+    union all
+
+    select
+        'stripe' as source_system,
+        'customer' as source_table,
+        customer_id as source_id,
+        4 as source_rank,
+        email,
+        cast(null as {{ dbt.type_string() }}) as first_name,
+        cast(null as {{ dbt.type_string() }}) as last_name,
+        cast(null as {{ dbt.type_string() }}) as phone,
+        customer_name as company_name,
+        salesforce_account_id,
+        cast(null as {{ dbt.type_string() }}) as zendesk_organization_id,
+        cast(null as {{ dbt.type_string() }}) as country_hint,
+        cast(null as {{ dbt.type_string() }}) as title,
+        cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
+        created_at as record_created_at,
+        created_at as record_updated_at,
+        coalesce(is_deleted, false) as is_deleted
+    from stripe_customers
+
+    union all
+
+    select
+        'zendesk' as source_system,
+        'user' as source_table,
+        user_id as source_id,
+        5 as source_rank,
+        email,
+        case
+            when trim(user_name) like '% %' then trim(regexp_replace(trim(user_name), ' +[^ ]+$', ''))
+            else trim(user_name)
+        end as first_name,
+        case when trim(user_name) like '% %' then trim(regexp_replace(trim(user_name), '^.* ', '')) end as last_name,
+        cast(null as {{ dbt.type_string() }}) as phone,
+        cast(null as {{ dbt.type_string() }}) as company_name,
+        cast(null as {{ dbt.type_string() }}) as salesforce_account_id,
+        organization_id as zendesk_organization_id,
+        cast(null as {{ dbt.type_string() }}) as country_hint,
+        cast(null as {{ dbt.type_string() }}) as title,
+        cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
+        cast(null as timestamp) as record_created_at,
+        cast(null as timestamp) as record_updated_at,
+        false as is_deleted
+    from zd_users
+
+    union all
+
+    select
+        'hubspot' as source_system,
+        'form_submission' as source_table,
+        form_submission_id as source_id,
+        6 as source_rank,
+        email,
+        cast(null as {{ dbt.type_string() }}) as first_name,
+        cast(null as {{ dbt.type_string() }}) as last_name,
+        cast(null as {{ dbt.type_string() }}) as phone,
+        cast(null as {{ dbt.type_string() }}) as company_name,
+        cast(null as {{ dbt.type_string() }}) as salesforce_account_id,
+        cast(null as {{ dbt.type_string() }}) as zendesk_organization_id,
+        cast(null as {{ dbt.type_string() }}) as country_hint,
+        cast(null as {{ dbt.type_string() }}) as title,
+        cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
+        submitted_at as record_created_at,
+        submitted_at as record_updated_at,
+        false as is_deleted
+    from hs_forms
+
+    union all
+
+    select
+        'hubspot' as source_system,
+        'event_attendance' as source_table,
+        event_attendance_id as source_id,
+        7 as source_rank,
+        email,
+        cast(null as {{ dbt.type_string() }}) as first_name,
+        cast(null as {{ dbt.type_string() }}) as last_name,
+        cast(null as {{ dbt.type_string() }}) as phone,
+        cast(null as {{ dbt.type_string() }}) as company_name,
+        cast(null as {{ dbt.type_string() }}) as salesforce_account_id,
+        cast(null as {{ dbt.type_string() }}) as zendesk_organization_id,
+        cast(null as {{ dbt.type_string() }}) as country_hint,
+        cast(null as {{ dbt.type_string() }}) as title,
+        cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
+        registered_at as record_created_at,
+        registered_at as record_updated_at,
+        false as is_deleted
+    from hs_events
+
+    union all
+
+    select
+        'zendesk' as source_system,
+        'nps_response' as source_table,
+        nps_response_id as source_id,
+        8 as source_rank,
+        email,
+        cast(null as {{ dbt.type_string() }}) as first_name,
+        cast(null as {{ dbt.type_string() }}) as last_name,
+        cast(null as {{ dbt.type_string() }}) as phone,
+        cast(null as {{ dbt.type_string() }}) as company_name,
+        cast(null as {{ dbt.type_string() }}) as salesforce_account_id,
+        cast(null as {{ dbt.type_string() }}) as zendesk_organization_id,
+        cast(null as {{ dbt.type_string() }}) as country_hint,
+        cast(null as {{ dbt.type_string() }}) as title,
+        cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
+        submitted_at as record_created_at,
+        submitted_at as record_updated_at,
+        false as is_deleted
+    from zd_nps
+
+),
+
+final as (
+
+    select
+        source_system,
+        source_table,
+        source_id,
+        source_rank,
+        {{ identity_record_label('is_deleted', 'source_rank', 'source_system', 'source_table', 'source_id') }}
+            as record_label,
+        nullif(trim(email), '') as email,
+        {{ identity_normalise_email('email') }} as email_normalised,
+        nullif(first_name, '') as first_name,
+        nullif(last_name, '') as last_name,
+        nullif(trim(phone), '') as phone,
+        nullif(trim(company_name), '') as company_name,
+        {{ identity_company_name_key('company_name') }} as company_name_key,
+        salesforce_account_id,
+        zendesk_organization_id,
+        country_hint,
+        title,
+        lifecycle_stage,
+        record_created_at,
+        record_updated_at,
+        is_deleted
+    from unioned
+
+)
+
+select * from final

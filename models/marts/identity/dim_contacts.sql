@@ -1,0 +1,119 @@
+{#- Golden record of each person (one row per person_id). Survivorship: see the identity_survivorship doc. -#}
+with
+
+xref as (select * from {{ ref('xref_persons') }}),
+
+records as (select * from {{ ref('int_identity__person_records') }}),
+
+person_clusters as (select * from {{ identity_ref('int_identity__person_clusters') }}),
+
+verification as (select * from {{ ref('dim_email_verification') }}),
+
+customers as (select * from {{ ref('dim_customers') }}),
+
+members as (
+
+    select
+        x.person_id,
+        x.company_id,
+        r.source_system,
+        r.source_table,
+        r.source_id,
+        r.source_rank,
+        pc.email_normalised,
+        v.status as email_status,
+        r.first_name,
+        r.last_name,
+        pc.phone_e164,
+        r.title,
+        r.record_created_at,
+        r.record_updated_at,
+        case r.lifecycle_stage
+            when 'subscriber' then 1 when 'lead' then 2 when 'marketingqualifiedlead' then 3
+            when 'salesqualifiedlead' then 4 when 'opportunity' then 5 when 'customer' then 6
+            when 'evangelist' then 7
+        end as lifecycle_order
+    from xref as x
+    inner join records as r
+        on
+            x.source_system = r.source_system
+            and x.source_table = r.source_table
+            and x.source_id = r.source_id
+    inner join person_clusters as pc
+        on
+            x.source_system = pc.source_system
+            and x.source_table = pc.source_table
+            and x.source_id = pc.source_id
+    left join verification as v on pc.email_normalised = v.email
+
+),
+
+survivors as (
+
+    select
+        person_id,
+        {{ identity_survivor('email_normalised', 'person_id', "email_status in ('valid', 'risky')") }}
+            as deliverable_email,
+        {{ identity_survivor('email_normalised', 'person_id') }} as any_email,
+        {{ identity_survivor('first_name', 'person_id') }} as first_name,
+        {{ identity_survivor('last_name', 'person_id') }} as last_name,
+        {{ identity_survivor('phone_e164', 'person_id') }} as phone_e164,
+        {{ identity_survivor('title', 'person_id') }} as title
+    from members
+
+),
+
+collapsed as (
+
+    select
+        person_id,
+        max(coalesce(deliverable_email, any_email)) as email,
+        max(first_name) as first_name,
+        max(last_name) as last_name,
+        max(phone_e164) as phone_e164,
+        max(title) as title
+    from survivors
+    group by person_id
+
+),
+
+aggregated as (
+
+    select
+        person_id,
+        max(company_id) as company_id,
+        max(lifecycle_order) as lifecycle_order,
+        min(record_created_at) as first_seen_at,
+        max(coalesce(record_updated_at, record_created_at)) as last_seen_at
+    from members
+    group by person_id
+
+),
+
+final as (
+
+    select
+        cast(c.person_id as {{ dbt.type_string() }}) as person_id,
+        cast(c.email as {{ dbt.type_string() }}) as email,
+        cast(c.first_name as {{ dbt.type_string() }}) as first_name,
+        cast(c.last_name as {{ dbt.type_string() }}) as last_name,
+        cast(c.phone_e164 as {{ dbt.type_string() }}) as phone_e164,
+        cast(a.company_id as {{ dbt.type_string() }}) as company_id,
+        cast(c.title as {{ dbt.type_string() }}) as title,
+        cast(case a.lifecycle_order
+            when 1 then 'subscriber' when 2 then 'lead' when 3 then 'marketingqualifiedlead'
+            when 4 then 'salesqualifiedlead' when 5 then 'opportunity' when 6 then 'customer'
+            when 7 then 'evangelist'
+        end as {{ dbt.type_string() }}) as lifecycle_stage,
+        cast(cu.owner_id as {{ dbt.type_string() }}) as owner_id,
+        cast(v.status as {{ dbt.type_string() }}) as email_status,
+        a.first_seen_at,
+        a.last_seen_at
+    from collapsed as c
+    inner join aggregated as a on c.person_id = a.person_id
+    left join customers as cu on a.company_id = cu.company_id
+    left join verification as v on c.email = v.email
+
+)
+
+select * from final

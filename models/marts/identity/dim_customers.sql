@@ -1,0 +1,173 @@
+{#- Golden record of each company (one row per company_id). Survivorship: see the identity_survivorship doc. -#}
+with
+
+xref as (select * from {{ ref('xref_companies') }}),
+
+records as (select * from {{ ref('int_identity__company_records') }}),
+
+company_keys as (select * from {{ ref('int_identity__company_keys') }}),
+
+users as (select * from {{ ref('stg_salesforce__user') }}),
+
+members as (
+
+    select
+        x.company_id,
+        r.source_system,
+        r.source_table,
+        r.source_id,
+        r.source_rank,
+        r.record_label,
+        r.is_company_record,
+        r.company_name,
+        r.industry,
+        r.number_of_employees,
+        r.country,
+        r.owner_id,
+        r.lifecycle_stage,
+        r.record_created_at,
+        r.record_updated_at,
+        r.is_deleted,
+        case r.lifecycle_stage
+            when 'subscriber' then 1 when 'lead' then 2 when 'marketingqualifiedlead' then 3
+            when 'salesqualifiedlead' then 4 when 'opportunity' then 5 when 'customer' then 6
+            when 'evangelist' then 7
+        end as lifecycle_order
+    from xref as x
+    inner join records as r
+        on
+            x.source_system = r.source_system
+            and x.source_table = r.source_table
+            and x.source_id = r.source_id
+
+),
+
+survivors as (
+
+    select
+        company_id,
+        {{ identity_survivor('company_name', 'company_id', 'is_company_record') }} as company_record_name,
+        {{ identity_survivor('company_name', 'company_id') }} as any_record_name,
+        {{ identity_survivor('industry', 'company_id') }} as industry,
+        {{ identity_survivor('country', 'company_id') }} as country,
+        {{ identity_survivor('number_of_employees', 'company_id') }} as number_of_employees,
+        {{ identity_survivor('owner_id', 'company_id') }} as owner_id,
+        first_value(case when source_table = 'account' then source_id end) over (
+            partition by company_id
+            order by case when source_table = 'account' then 0 else 1 end, record_label
+            rows between unbounded preceding and unbounded following
+        ) as salesforce_account_id,
+        first_value(case when source_table = 'customer' then source_id end) over (
+            partition by company_id
+            order by
+                case when source_table = 'customer' then 0 else 1 end,
+                case when is_deleted then 1 else 0 end,
+                record_created_at,
+                source_id
+            rows between unbounded preceding and unbounded following
+        ) as stripe_customer_id
+    from members
+
+),
+
+domain_counts as (
+
+    select
+        x.company_id,
+        k.key_value as domain_name,
+        count(*) as records,
+        min(k.source_rank) as best_rank
+    from company_keys as k
+    inner join xref as x
+        on
+            k.source_system = x.source_system
+            and k.source_table = x.source_table
+            and k.source_id = x.source_id
+    where k.key_type = 'domain'
+    group by x.company_id, k.key_value
+
+),
+
+primary_domains as (
+
+    select
+        company_id,
+        domain_name
+    from (
+        select
+            company_id,
+            domain_name,
+            row_number() over (
+                partition by company_id
+                order by records desc, best_rank asc, domain_name asc
+            ) as domain_rank
+        from domain_counts
+    ) as ranked
+    where domain_rank = 1
+
+),
+
+aggregated as (
+
+    select
+        company_id,
+        max(lifecycle_order) as lifecycle_order,
+        max(case when source_table = 'customer' then 1 else 0 end) as has_stripe_customer,
+        min(record_created_at) as first_seen_at,
+        max(coalesce(record_updated_at, record_created_at)) as last_seen_at
+    from members
+    group by company_id
+
+),
+
+collapsed as (
+
+    select
+        company_id,
+        max(coalesce(company_record_name, any_record_name)) as company_name,
+        max(industry) as industry,
+        max(country) as country,
+        max(number_of_employees) as number_of_employees,
+        max(owner_id) as owner_id,
+        max(salesforce_account_id) as salesforce_account_id,
+        max(stripe_customer_id) as stripe_customer_id
+    from survivors
+    group by company_id
+
+),
+
+final as (
+
+    select
+        cast(c.company_id as {{ dbt.type_string() }}) as company_id,
+        cast(c.company_name as {{ dbt.type_string() }}) as company_name,
+        cast(d.domain_name as {{ dbt.type_string() }}) as primary_domain,
+        cast(c.industry as {{ dbt.type_string() }}) as industry,
+        cast(c.country as {{ dbt.type_string() }}) as country,
+        cast(c.number_of_employees as integer) as number_of_employees,
+        cast(case
+            when c.number_of_employees is null then 'unknown'
+            when c.number_of_employees < {{ var('identity_segment_mid_market_min_employees') }} then 'smb'
+            when c.number_of_employees < {{ var('identity_segment_enterprise_min_employees') }} then 'mid_market'
+            else 'enterprise'
+        end as {{ dbt.type_string() }}) as segment,
+        cast(c.owner_id as {{ dbt.type_string() }}) as owner_id,
+        cast(u.user_name as {{ dbt.type_string() }}) as owner_name,
+        cast(c.salesforce_account_id as {{ dbt.type_string() }}) as salesforce_account_id,
+        cast(c.stripe_customer_id as {{ dbt.type_string() }}) as stripe_customer_id,
+        cast(case a.lifecycle_order
+            when 1 then 'subscriber' when 2 then 'lead' when 3 then 'marketingqualifiedlead'
+            when 4 then 'salesqualifiedlead' when 5 then 'opportunity' when 6 then 'customer'
+            when 7 then 'evangelist'
+            else case when a.has_stripe_customer = 1 then 'customer' end
+        end as {{ dbt.type_string() }}) as lifecycle_stage,
+        a.first_seen_at,
+        a.last_seen_at
+    from collapsed as c
+    inner join aggregated as a on c.company_id = a.company_id
+    left join primary_domains as d on c.company_id = d.company_id
+    left join users as u on c.owner_id = u.user_id
+
+)
+
+select * from final

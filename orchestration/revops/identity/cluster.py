@@ -1,0 +1,202 @@
+"""Clustering of source records into entities: union-find over scored edges with cannot-link constraints.
+
+Edges are taken strongest first (human overrides, then deterministic rules, then probabilities), and a union
+that would put two records of a human ``no_match`` decision in one cluster is skipped: a human override
+always wins. A cluster's id is the md5 of its anchor, the record with the lowest ``record_label`` (live
+before soft-deleted, then system rank, then key), the same string the SQL macro ``identity_record_label``
+builds, so ids are stable across rebuilds and identical on the SQL-only path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+from dataclasses import dataclass
+
+import pandas as pd
+
+# Evidence priority: lower wins when a record is reached by several kinds of evidence.
+RULE_PRIORITY = {
+    "override": 0,
+    "stripe_salesforce_account_id": 1,
+    "email_domain": 2,
+    "normalised_name": 3,
+    "exact_email": 4,
+    "splink": 5,
+}
+
+
+def record_key(system: str, table: str, source_id: str) -> str:
+    return f"{system}|{table}|{source_id}"
+
+
+def record_label(is_deleted: bool, rank: int, system: str, table: str, source_id: str) -> str:
+    """Same string as the SQL macro identity_record_label."""
+    return f"{'1' if is_deleted else '0'}{int(rank):02d}|{system}|{table}|{source_id}"
+
+
+def entity_id(entity: str, anchor_label: str) -> str:
+    """Stable id of a cluster: md5 of '<entity>:<system>|<table>|<id>' of its anchor (label minus its prefix)."""
+    return hashlib.md5(f"{entity}:{anchor_label[4:]}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Edge:
+    left: int
+    right: int
+    rule: str
+    probability: float
+    is_override: bool = False
+
+
+class _UnionFind:
+    def __init__(self, n: int, cannot: dict[int, set[int]]):
+        self.parent = list(range(n))
+        self.size = [1] * n
+        # per root: the records its members must never be clustered with
+        self.cannot = {i: set(v) for i, v in cannot.items()}
+
+    def find(self, x: int) -> int:
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        ca, cb = self.cannot.get(ra), self.cannot.get(rb)
+        if ca and any(self.find(x) == rb for x in ca):
+            return False
+        if cb and any(self.find(x) == ra for x in cb):
+            return False
+        if self.size[ra] < self.size[rb]:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.size[ra] += self.size[rb]
+        if cb:
+            self.cannot.setdefault(ra, set()).update(cb)
+            del self.cannot[rb]
+        return True
+
+
+def cluster(labels: list[str], edges: list[Edge], cannot_link: list[tuple[int, int]], entity: str) -> pd.DataFrame:
+    """Cluster records ``0..n-1`` (their labels given) with ``edges``; never join a ``cannot_link`` pair.
+
+    Returns one row per record: entity id, match_rule, match_probability, is_override. The anchor's rule is
+    its own kind (``<system>_<table>``); any other record carries the weakest link of its strongest path
+    to the anchor (a record reached through an exact email and then a splink pair shows ``splink``).
+    """
+    n = len(labels)
+    cannot: dict[int, set[int]] = {}
+    for a, b in cannot_link:
+        cannot.setdefault(a, set()).add(b)
+        cannot.setdefault(b, set()).add(a)
+    uf = _UnionFind(n, cannot)
+    order = sorted(edges, key=lambda e: (not e.is_override, RULE_PRIORITY.get(e.rule, 9), -e.probability,
+                                         labels[e.left], labels[e.right]))
+    accepted: list[Edge] = []
+    for e in order:
+        if e.left != e.right and uf.union(e.left, e.right):
+            accepted.append(e)
+    roots = [uf.find(i) for i in range(n)]
+    anchor: dict[int, int] = {}
+    for i, r in enumerate(roots):
+        if r not in anchor or labels[i] < labels[anchor[r]]:
+            anchor[r] = i
+    evidence = _bottleneck_evidence(n, accepted, list(anchor.values()))
+    ids, rules, probs, overrides = [], [], [], []
+    for i, r in enumerate(roots):
+        a = anchor[r]
+        ids.append(entity_id(entity, labels[a]))
+        if i == a or evidence[i] is None:
+            system, table = labels[i][4:].split("|")[:2]
+            rules.append(f"{system}_{table}")
+            probs.append(1.0)
+            overrides.append(False)
+        else:
+            rule, p, ov = evidence[i]
+            rules.append(rule)
+            probs.append(float(p))
+            overrides.append(bool(ov))
+    return pd.DataFrame({"entity_id": ids, "match_rule": rules, "match_probability": probs, "is_override": overrides})
+
+
+def _edge_rank(e: Edge) -> tuple:
+    return (not e.is_override, RULE_PRIORITY.get(e.rule, 9), -e.probability)
+
+
+def _bottleneck_evidence(n: int, accepted: list[Edge], anchors: list[int]) -> list[tuple | None]:
+    """Per record, the weakest edge on its best (widest) path from its cluster's anchor over accepted edges."""
+    adj: dict[int, list[Edge]] = {}
+    for e in accepted:
+        adj.setdefault(e.left, []).append(e)
+        adj.setdefault(e.right, []).append(e)
+    best: list[tuple | None] = [None] * n  # (rank, rule, probability, is_override)
+    done = [False] * n
+    heap: list[tuple] = []
+    for a in anchors:
+        done[a] = True
+        for e in adj.get(a, ()):
+            heapq.heappush(heap, (_edge_rank(e), e.right if e.left == a else e.left, e.rule, e.probability, e.is_override))
+    while heap:
+        rank, node, rule, p, ov = heapq.heappop(heap)
+        if done[node]:
+            continue
+        done[node] = True
+        best[node] = (rule, p, ov)
+        for e in adj.get(node, ()):
+            other = e.right if e.left == node else e.left
+            if not done[other]:
+                er = _edge_rank(e)
+                if er > rank:
+                    heapq.heappush(heap, (er, other, e.rule, e.probability, e.is_override))
+                else:
+                    heapq.heappush(heap, (rank, other, rule, p, ov))
+    return best
+
+
+def key_edges(df: pd.DataFrame, group_col: str, rule_of_group) -> list[Edge]:
+    """Star edges tying every record of a group (same key) to the group's lowest-labelled record.
+
+    ``df`` has columns ``idx`` (record position), ``label`` and ``group_col``; ``rule_of_group(value)`` names
+    the rule (or a column name with per-row rules may be given as a string).
+    """
+    edges: list[Edge] = []
+    d = df.dropna(subset=[group_col]).sort_values([group_col, "label"])
+    first = d.groupby(group_col, sort=False)["idx"].transform("first")
+    rules = d[rule_of_group] if isinstance(rule_of_group, str) else None
+    for pos, (a, b) in enumerate(zip(first.to_numpy(), d["idx"].to_numpy())):
+        if a != b:
+            rule = rules.iloc[pos] if rules is not None else rule_of_group(None)
+            edges.append(Edge(int(a), int(b), rule, 1.0))
+    return edges
+
+
+def override_constraints(overrides: pd.DataFrame, entity: str, index: dict[str, int]) -> tuple[list[Edge], list[tuple[int, int]]]:
+    """Human decisions for ``entity`` as must-link edges and cannot-link pairs (later decisions win)."""
+    edges: list[Edge] = []
+    cannot: list[tuple[int, int]] = []
+    if overrides is None or overrides.empty:
+        return edges, cannot
+    o = overrides[overrides["entity"].astype(str).str.strip().str.lower() == entity].copy()
+    if o.empty:
+        return edges, cannot
+    o["_left"] = [record_key(*t) for t in zip(o.left_source_system.astype(str), o.left_source_table.astype(str),
+                                              o.left_source_id.astype(str))]
+    o["_right"] = [record_key(*t) for t in zip(o.right_source_system.astype(str), o.right_source_table.astype(str),
+                                               o.right_source_id.astype(str))]
+    o["_pair"] = [tuple(sorted(p)) for p in zip(o._left, o._right)]
+    o = o.sort_values("decided_at", kind="stable", na_position="first").drop_duplicates("_pair", keep="last")
+    for left, right, decision in zip(o._left, o._right, o.decision.astype(str).str.strip().str.lower()):
+        if left not in index or right not in index:
+            continue
+        a, b = index[left], index[right]
+        if decision == "match":
+            edges.append(Edge(a, b, "override", 1.0, True))
+        elif decision == "no_match":
+            cannot.append((a, b))
+    return edges, cannot

@@ -1,0 +1,242 @@
+"""Person resolution: exact normalised email first, then splink (DuckDB) on person profiles.
+
+A *profile* is one distinct combination of (normalised email, first name, last name, phone, company) among
+the records that carry a name or a phone (Salesforce contacts and leads, HubSpot contacts, Zendesk users);
+records with an email alone (forms, events, NPS, Stripe payers) join their person through the exact email.
+Splink scores profile pairs produced by blocking rules that keep the work near-linear; pairs at or above the
+match threshold link the records they stand for. The trained model is saved as JSON
+(``person_model.json`` beside this file) and reused, so a rebuild is deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+from revops.identity.cluster import Edge, cluster, key_edges, override_constraints, record_key
+from revops.identity.phones import region_of, to_e164
+
+log = logging.getLogger(__name__)
+MODEL_PATH = Path(__file__).with_name("person_model.json")
+PROFILE_COLUMNS = ["email_local", "email_domain", "first_name_std", "last_name_std", "phone_e164", "company_id"]
+
+
+def _std_name(value) -> str | None:
+    if not isinstance(value, str):
+        return None
+    v = unicodedata.normalize("NFKD", value.strip().lower())
+    v = "".join(c for c in v if not unicodedata.combining(c))
+    v = re.sub(r"[^a-z0-9 ]+", "", v)
+    v = re.sub(r"\s+", " ", v).strip()
+    return v or None
+
+
+def enrich(records: pd.DataFrame, record_company: pd.DataFrame | None = None,
+           disposable_domains: set[str] | None = None) -> pd.DataFrame:
+    """Add key, phone_e164, email parts, standardised names and company_id to person records.
+
+    The email parts of a disposable address are left empty: such an address says nothing about who it is.
+    """
+    r = records.copy()
+    r["source_id"] = r["source_id"].astype(str)
+    r = r.sort_values("record_label", kind="stable").reset_index(drop=True)
+    r["idx"] = range(len(r))
+    r["key"] = [record_key(*t) for t in zip(r.source_system, r.source_table, r.source_id)]
+    email = r["email_normalised"].where(r["email_normalised"].notna(), None)
+    parts = email.str.split("@", n=1, expand=True) if email.notna().any() else pd.DataFrame({0: email, 1: email})
+    r["email_local"], r["email_domain"] = parts[0], parts[1]
+    if disposable_domains:
+        throwaway = r["email_domain"].isin(disposable_domains)
+        r.loc[throwaway, ["email_local", "email_domain"]] = None
+    r["first_name_std"] = r["first_name"].map(_std_name)
+    r["last_name_std"] = r["last_name"].map(_std_name)
+    regions = [region_of(c if isinstance(c, str) else None, d if isinstance(d, str) else None)
+               for c, d in zip(r["country_hint"], r["email_domain"])]
+    r["phone_e164"] = [to_e164(p, reg) if isinstance(p, str) else None for p, reg in zip(r["phone"], regions)]
+    if record_company is not None and not record_company.empty:
+        r = r.merge(record_company, on="key", how="left")
+    else:
+        r["company_id"] = None
+    return r
+
+
+def profiles(r: pd.DataFrame) -> pd.DataFrame:
+    """Distinct profiles of the records that carry a name or a phone; profile_id is the lowest record key."""
+    has = r["first_name_std"].notna() | r["last_name_std"].notna() | r["phone_e164"].notna()
+    p = r.loc[has, ["idx", "key", "record_label", "email_normalised", *PROFILE_COLUMNS]].copy()
+    p = p.sort_values("record_label", kind="stable")
+    group_cols = ["email_normalised", *PROFILE_COLUMNS]
+    p["_g"] = p[group_cols].astype(str).agg("\x1f".join, axis=1)
+    rep = p.drop_duplicates("_g", keep="first")[["_g", "key", "idx"]].rename(columns={"key": "profile_id",
+                                                                                      "idx": "profile_idx"})
+    p = p.merge(rep, on="_g", how="left")
+    prof = p.drop_duplicates("_g")[["profile_id", "profile_idx", "email_normalised", *PROFILE_COLUMNS]]
+    prof = prof.assign(first_initial=prof["first_name_std"].str[:1]).reset_index(drop=True)
+    return prof
+
+
+def _settings():
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+
+    def null_level(*cols: str) -> dict:
+        return {"sql_condition": " or ".join(f'"{c}_l" is null or "{c}_r" is null' for c in cols),
+                "label_for_charts": "null", "is_null_level": True}
+
+    email = cl.CustomComparison(
+        output_column_name="email",
+        comparison_description="email local part and domain (disposable addresses are blanked: no evidence)",
+        comparison_levels=[
+            null_level("email_local", "email_domain"),
+            {"sql_condition": '"email_local_l" = "email_local_r" and "email_domain_l" = "email_domain_r"',
+             "label_for_charts": "same address"},
+            {"sql_condition": '"email_domain_l" = "email_domain_r" and '
+                              'damerau_levenshtein("email_local_l", "email_local_r") <= 2',
+             "label_for_charts": "same domain, local part within 2 edits (typo)"},
+            {"sql_condition": '"email_local_l" = "email_local_r"',
+             "label_for_charts": "same local part, other domain"},
+            {"sql_condition": "else", "label_for_charts": "different"},
+        ],
+    )
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="profile_id",
+        probability_two_random_records_match=1e-4,
+        comparisons=[
+            cl.JaroWinklerAtThresholds("first_name_std", [0.88]),
+            cl.JaroWinklerAtThresholds("last_name_std", [0.88]),
+            email,
+            cl.ExactMatch("phone_e164"),
+            cl.ExactMatch("company_id"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("first_name_std", "last_name_std"),
+            block_on("email_local", "email_domain"),
+            block_on("phone_e164"),
+            block_on("company_id", "last_name_std"),
+            block_on("email_domain", "last_name_std"),
+        ],
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+    )
+
+
+def _linker(prof: pd.DataFrame, settings):
+    from splink import DuckDBAPI, Linker
+
+    db_api = DuckDBAPI()
+    sdf = db_api.register(prof[["profile_id", *PROFILE_COLUMNS, "first_initial"]])
+    return Linker(sdf, settings)
+
+
+def train(prof: pd.DataFrame, path: Path = MODEL_PATH) -> dict:
+    """Train the splink model on profiles (u by seeded random sampling, m by EM) and save it as JSON."""
+    from splink import block_on
+
+    linker = _linker(prof, _settings())
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("email_local", "email_domain")], recall=0.9)
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=42)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("first_name_std", "last_name_std"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("email_local", "email_domain"))
+    model = linker.misc.save_model_to_json(str(path), overwrite=True)
+    return model
+
+
+def predict_pairs(prof: pd.DataFrame, threshold: float, model_path: Path = MODEL_PATH) -> pd.DataFrame:
+    """Scored profile pairs with match_probability >= threshold (left/right profile ids)."""
+    if len(prof) < 2:
+        return pd.DataFrame(columns=["profile_id_l", "profile_id_r", "match_probability"])
+    if not Path(model_path).exists():
+        log.warning("no trained person model at %s: training one now (run `python -m revops.identity.train`)",
+                    model_path)
+        settings = json.loads(json.dumps(train(prof, Path("/tmp/revops_person_model.json"))))
+    else:
+        settings = json.loads(Path(model_path).read_text())
+    linker = _linker(prof, settings)
+    pred = linker.inference.predict(threshold_match_probability=threshold).as_pandas_dataframe()
+    out = pred[["profile_id_l", "profile_id_r", "match_probability"]].copy()
+    a = out[["profile_id_l", "profile_id_r"]].min(axis=1)
+    b = out[["profile_id_l", "profile_id_r"]].max(axis=1)
+    out["profile_id_l"], out["profile_id_r"] = a, b
+    return out.sort_values(["profile_id_l", "profile_id_r"]).reset_index(drop=True)
+
+
+def first_names_compatible(a, b) -> bool:
+    """Two first names that may be the same person's: either unknown, equal, close (Jaro-Winkler >= 0.88),
+    or sharing the first letter (Mike / Michael)."""
+    if not isinstance(a, str) or not isinstance(b, str):
+        return True
+    return a[:1] == b[:1] or _jaro_winkler(a, b) >= 0.88
+
+
+def _jaro_winkler(a: str, b: str, prefix_scale: float = 0.1) -> float:
+    """Jaro-Winkler similarity (the same measure as DuckDB's jaro_winkler_similarity)."""
+    if a == b:
+        return 1.0
+    la, lb = len(a), len(b)
+    if not la or not lb:
+        return 0.0
+    window = max(max(la, lb) // 2 - 1, 0)
+    ma, mb = [False] * la, [False] * lb
+    matches = 0
+    for i, ch in enumerate(a):
+        for j in range(max(0, i - window), min(lb, i + window + 1)):
+            if not mb[j] and b[j] == ch:
+                ma[i] = mb[j] = True
+                matches += 1
+                break
+    if not matches:
+        return 0.0
+    bs = [b[j] for j in range(lb) if mb[j]]
+    transpositions = sum(1 for ch, k in zip((a[i] for i in range(la) if ma[i]), bs) if ch != k) / 2
+    jaro = (matches / la + matches / lb + (matches - transpositions) / matches) / 3
+    prefix = 0
+    for x, y in zip(a[:4], b[:4]):
+        if x != y:
+            break
+        prefix += 1
+    return jaro + prefix * prefix_scale * (1 - jaro)
+
+
+def guard_pairs(pairs: pd.DataFrame, prof: pd.DataFrame) -> pd.DataFrame:
+    """Flag pairs that business rules forbid whatever their probability (``is_blocked_by_rule``): the two
+    profiles sit at two different known companies, or their first names cannot be the same person's."""
+    if pairs.empty:
+        return pairs.assign(is_blocked_by_rule=pd.Series(dtype=bool))
+    attrs = prof.set_index("profile_id")[["first_name_std", "company_id"]]
+    left = attrs.reindex(pairs["profile_id_l"]).reset_index(drop=True)
+    right = attrs.reindex(pairs["profile_id_r"]).reset_index(drop=True)
+    other_company = left["company_id"].notna() & right["company_id"].notna() & (left["company_id"] != right["company_id"])
+    names_ok = [first_names_compatible(a, b) for a, b in zip(left["first_name_std"], right["first_name_std"])]
+    out = pairs.copy()
+    out["is_blocked_by_rule"] = (other_company | ~pd.Series(names_ok, dtype=bool)).to_numpy()
+    return out
+
+
+def resolve_persons(r: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
+                    overrides: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Cluster enriched person records: exact normalised email, splink pairs >= threshold, overrides."""
+    index = dict(zip(r["key"], r["idx"]))
+    e = r[["idx", "record_label", "email_normalised"]].rename(columns={"record_label": "label"})
+    edges = key_edges(e, "email_normalised", lambda _: "exact_email")
+    strong = pairs[pairs["match_probability"] >= threshold]
+    if "is_blocked_by_rule" in strong.columns:
+        strong = strong[~strong["is_blocked_by_rule"].astype(bool)]
+    for left, right, prob in zip(strong.profile_id_l, strong.profile_id_r, strong.match_probability):
+        if left in index and right in index:
+            edges.append(Edge(index[left], index[right], "splink", float(prob)))
+    o_edges, cannot = override_constraints(overrides, "person", index)
+    out = cluster(r["record_label"].tolist(), edges + o_edges, cannot, "person")
+    out.insert(0, "source_id", r["source_id"].to_numpy())
+    out.insert(0, "source_table", r["source_table"].to_numpy())
+    out.insert(0, "source_system", r["source_system"].to_numpy())
+    out = out.rename(columns={"entity_id": "person_id"})
+    out["email_normalised"] = r["email_normalised"].to_numpy()
+    out["phone_e164"] = r["phone_e164"].to_numpy()
+    return out

@@ -1,0 +1,56 @@
+"""Phone numbers to E.164 with ``phonenumbers``, offline.
+
+International forms (``+44 ...``, ``0044-...``) parse on their own; national forms (``(415) 555-0100``,
+``0301 2345678``) need a region, taken from a hint (a country name or ISO code, e.g. the account's billing
+country) or else from the email domain's country TLD.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import phonenumbers
+
+COUNTRY_CODES = {
+    "united states": "US", "usa": "US", "us": "US", "united kingdom": "GB", "uk": "GB", "gb": "GB",
+    "great britain": "GB", "germany": "DE", "deutschland": "DE", "de": "DE", "france": "FR", "fr": "FR",
+    "netherlands": "NL", "nl": "NL", "spain": "ES", "es": "ES", "japan": "JP", "jp": "JP", "canada": "CA",
+    "ca": "CA", "australia": "AU", "au": "AU", "ireland": "IE", "ie": "IE", "italy": "IT", "it": "IT",
+}
+TLD_REGION = {"uk": "GB", "de": "DE", "fr": "FR", "nl": "NL", "es": "ES", "jp": "JP", "ca": "CA", "au": "AU",
+              "ie": "IE", "it": "IT", "us": "US"}
+
+
+def region_of(country: str | None = None, email_domain: str | None = None) -> str | None:
+    if country:
+        code = COUNTRY_CODES.get(country.strip().lower())
+        if code:
+            return code
+    if email_domain and "." in email_domain:
+        return TLD_REGION.get(email_domain.rsplit(".", 1)[1].lower())
+    return None
+
+
+@lru_cache(maxsize=200_000)
+def to_e164(text: str | None, region: str | None = None) -> str | None:
+    """``text`` as ``+<cc><number>``, or None when it is not a valid number (with the region given)."""
+    if not text or not isinstance(text, str):
+        return None
+    raw = text.strip()
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    digits = re.sub(r"\D", "", raw)
+    if len(digits) < 6:
+        return None
+    candidates = [region] if region else []
+    if not raw.startswith("+") and raw.startswith("(") and "US" not in candidates:
+        candidates.append("US")  # (415) 555-0100 is the North American national form
+    for reg in candidates or [None]:
+        try:
+            num = phonenumbers.parse(raw, reg)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_possible_number(num):
+            return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+    return None
