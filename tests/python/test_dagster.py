@@ -156,8 +156,10 @@ def test_failing_raw_gate_stops_downstream(loaded, env, tmp_path, monkeypatch):
     assert not any(k.path[0] in ("staging", "intermediate", "marts", "quality") for k in materialised)
     gate = [c for c in result.get_asset_check_evaluations() if c.asset_key == key and c.check_name == "contract_gate"]
     assert gate and not gate[0].passed and "key column 'id' is empty in 20 of 20 rows" in gate[0].description
-    skipped = {e.step_key for e in result.all_events if e.event_type == DagsterEventType.STEP_SKIPPED}
-    assert "dbt_models" in skipped
+    dbt_events = {e.event_type for e in result.all_events if e.step_key == "dbt_models"}
+    assert DagsterEventType.STEP_START not in dbt_events, "dbt ran although the raw gate failed"
+    failed_steps = {e.step_key for e in result.all_events if e.is_step_failure}
+    assert failed_steps == {"raw_gate_contract_gate"}
 
     # The plain gate function gives the same verdict without Dagster.
     import duckdb

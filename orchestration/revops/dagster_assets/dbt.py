@@ -20,7 +20,6 @@ import duckdb
 from dagster import AssetExecutionContext, AssetKey, Failure, Output
 from dagster._utils import run_with_concurrent_update_guard
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
-from dagster_dbt.dbt_project import using_dagster_dev
 
 from revops import settings
 from revops.build import dbt_executable
@@ -64,14 +63,13 @@ def dbt_resource(project: DbtProject) -> DbtCliResource:
 def ensure_manifest(project: DbtProject) -> Path:
     """The project's manifest, (re)made with ``dbt parse`` when missing or older than a project file.
 
-    This is dagster-dbt's ``prepare_if_dev`` made to work outside ``dagster dev`` too (a fresh clone, the
-    webserver, CI) and with the environment's dbt: under ``dagster dev`` it parses on every load, elsewhere
-    only when stale. When a parse fails (a model someone is still writing) and an older manifest exists,
-    that one is used, with a warning.
+    This is dagster-dbt's ``prepare_if_dev`` made to work everywhere (a fresh clone, the webserver, CI,
+    ``dagster dev``) with the environment's dbt, and only when something changed: every run process loads
+    the code location again, and a parse costs seconds. When a parse fails (a model someone is still
+    writing) and an older manifest exists, that one is used, with a warning.
     """
     manifest = project.manifest_path
-    fresh = manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime(project.project_dir)
-    if fresh and not using_dagster_dev():
+    if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime(project.project_dir):
         return manifest
     try:
         run_with_concurrent_update_guard(
@@ -144,6 +142,16 @@ def _row_counts(database: Path, relations: Mapping[AssetKey, tuple[str, str]]) -
     return counts
 
 
+def _stop(invocation) -> None:
+    process = getattr(invocation, "process", None)
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except Exception:
+            process.kill()
+
+
 def build_dbt_assets(project: DbtProject, translator: RevopsDbtTranslator | None = None):
     """The dbt multi-asset: ``dbt build`` of the selected models, tests as asset checks, row counts as metadata."""
     translator = translator or RevopsDbtTranslator()
@@ -158,14 +166,25 @@ def build_dbt_assets(project: DbtProject, translator: RevopsDbtTranslator | None
         pool=DUCKDB_POOL,
     )
     def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
-        target = project.project_dir / project.target_path / "runs" / context.run.run_id[:8]
+        # A target folder per run and attempt: a retry never reads a half-written partial parse.
+        target = project.project_dir / project.target_path / "runs" / f"{context.run.run_id[:8]}-{context.retry_number}"
         invocation = dbt.cli(["build"], context=context, target_path=target, raise_on_error=False)
         # DuckDB: the dbt process holds the file while it runs, so events are collected and the row
         # counts read once it has finished.
-        events = list(invocation.stream())
+        try:
+            events = list(invocation.stream())
+        except Exception as exc:
+            _stop(invocation)  # never leave a dbt process holding the warehouse behind
+            if isinstance(exc, KeyError):
+                raise Failure(
+                    f"dbt ran node {exc} that is not in the manifest the code location loaded: the dbt "
+                    "project changed since; reload the code location (or restart `make ui`).",
+                    allow_retries=False,
+                ) from exc
+            raise
         ok = invocation.is_successful()
-        relations = {k: v for k, v in relations_by_key(invocation.manifest, translator).items()
-                     if any(isinstance(e, Output) and context.asset_key_for_output(e.output_name) == k for e in events)}
+        output_keys = {context.asset_key_for_output(e.output_name) for e in events if isinstance(e, Output)}
+        relations = {k: v for k, v in relations_by_key(invocation.manifest, translator).items() if k in output_keys}
         counts = _row_counts(settings.duckdb_path(), relations)
         for event in events:
             if isinstance(event, Output):
@@ -174,13 +193,11 @@ def build_dbt_assets(project: DbtProject, translator: RevopsDbtTranslator | None
                     event = event.with_metadata({**event.metadata, "dagster/row_count": counts[key]})
             yield event
         if not ok:
-            log_text = ""
             log_file = target / "dbt.log"
-            if log_file.exists():
-                log_text = log_file.read_text(errors="replace")[-200_000:]
+            log_text = log_file.read_text(errors="replace")[-200_000:] if log_file.exists() else ""
             error = invocation.get_error()
-            if is_transient(log_text) or is_transient(error or ""):
-                raise RuntimeError(f"dbt build hit a transient error, retrying: {error}")
+            if is_transient(log_text):
+                raise RuntimeError(f"dbt build hit a transient error (retried by the retry policy): {error}")
             raise Failure(description=str(error), allow_retries=False)
 
     return dbt_models
