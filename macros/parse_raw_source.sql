@@ -18,14 +18,22 @@
       not_negative        numeric columns where a negative value is a data error
       no_future           timestamp/date columns that cannot lie in the future
       currency_column     the row's currency, needed for `minor` columns and checked against the seed
+      incremental         for append-mostly tables built as incremental models (unique key _source_file,
+                          _source_row): parse only rows landed since the last build (`_source_row` above the
+                          model's maximum; the loader numbers appended rows on), and re-rank the earlier
+                          versions of the keys that arrived, so `_version_rank` stays right. A full reload of
+                          the raw table drops the model (the loader does it), so it is rebuilt in full.
 -#}
-{% macro parse_raw_source(system, table_name, columns, primary_key=['id'], not_negative=[], no_future=[], currency_column=none) -%}
+{% macro parse_raw_source(system, table_name, columns, primary_key=['id'], not_negative=[], no_future=[], currency_column=none, incremental=false) -%}
 {%- set max_chars = var('max_field_chars', 10000) -%}
 {%- set numeric_types = ['integer', 'decimal', 'minor'] -%}
 
 with landed as (
 
     select * from {{ source(system, table_name) }}
+    {%- if incremental and is_incremental() %}
+    where _source_row > (select coalesce(max(_source_row), 0) from {{ this }})
+    {%- endif %}
 
 ),
 
@@ -152,52 +160,82 @@ checked as (
 
 ),
 
+parsed as (
+
+    select
+        {%- for column in columns %}
+        {{ column }}__typed as {{ adapter.quote(column) }},
+        {%- endfor %}
+        _source_file,
+        _source_row,
+        _loaded_at,
+        _raw_record,
+        _quarantine_code,
+        _quarantine_reason
+    from checked
+
+),
+
+candidates as (
+
+    select * from parsed
+    where _quarantine_code is null
+    {%- if incremental and is_incremental() %}
+
+    union all
+
+    {#- Earlier versions of the keys that just arrived: re-ranked together with the new rows. #}
+    select
+        {%- for column in columns %}
+        previous.{{ adapter.quote(column) }},
+        {%- endfor %}
+        previous._source_file,
+        previous._source_row,
+        previous._loaded_at,
+        previous._raw_record,
+        previous._quarantine_code,
+        previous._quarantine_reason
+    from {{ this }} as previous
+    where
+        previous._quarantine_code is null
+        and exists (
+            select 1
+            from parsed as arrived
+            where
+                arrived._quarantine_code is null
+                {%- for key in primary_key %}
+                and arrived.{{ adapter.quote(key) }} = previous.{{ adapter.quote(key) }}
+                {%- endfor %}
+        )
+    {%- endif %}
+
+),
+
 ranked as (
 
     select
-        checked.*,
+        candidates.*,
         row_number() over (
-            partition by {% for key in primary_key %}{{ key }}__typed{% if not loop.last %}, {% endif %}{% endfor %}
+            partition by {% for key in primary_key %}{{ adapter.quote(key) }}{% if not loop.last %}, {% endif %}{% endfor %}
             order by _loaded_at desc nulls last, _source_file desc, _source_row desc
         ) as _version_rank
-    from checked
-    where _quarantine_code is null
+    from candidates
 
 ),
 
 final as (
 
-    select
-        {%- for column in columns %}
-        {{ column }}__typed as {{ adapter.quote(column) }},
-        {%- endfor %}
-        _source_file,
-        _source_row,
-        _loaded_at,
-        _raw_record,
-        _quarantine_code,
-        _quarantine_reason,
-        _version_rank
-    from ranked
+    select * from ranked
 
     union all
 
     select
-        {%- for column in columns %}
-        {{ column }}__typed as {{ adapter.quote(column) }},
-        {%- endfor %}
-        _source_file,
-        _source_row,
-        _loaded_at,
-        _raw_record,
-        _quarantine_code,
-        _quarantine_reason,
+        parsed.*,
         cast(null as bigint) as _version_rank
-    from checked
+    from parsed
     where _quarantine_code is not null
 
 )
 
 select * from final
 {%- endmacro %}
-

@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "orchestration"))
-from revops.contract import CONTRACT, PRIMARY_KEYS  # noqa: E402
+from revops.contract import CONTRACT, INCREMENTAL_TABLES, PRIMARY_KEYS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -239,9 +239,14 @@ def main():
                 args += [f"    no_future={NO_FUTURE[key]},"]
             if key in CURRENCY:
                 args += [f"    currency_column='{CURRENCY[key]}',"]
+            header = ""
+            if key in INCREMENTAL_TABLES:
+                args += ["    incremental=true,"]
+                header = ("{{ config(\n    materialized='incremental',\n    unique_key=['_source_file', '_source_row'],\n"
+                          "    incremental_strategy='delete+insert',\n    on_schema_change='fail'\n) }}\n\n")
             args[-1] = args[-1].rstrip(",")
             (sdir / "base" / f"base_{system}__{table}.sql").write_text(
-                "{{ parse_raw_source(\n" + "\n".join(args) + "\n) }}\n")
+                header + "{{ parse_raw_source(\n" + "\n".join(args) + "\n) }}\n")
             # staging model
             cols = []
             for c in columns:

@@ -161,6 +161,16 @@ PRIMARY_KEYS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+# Large append-mostly tables: the loader appends new part files to them, and their parse models
+# (base_<system>__<table>) are incremental dbt models that read only the newly landed rows.
+INCREMENTAL_TABLES: frozenset[tuple[str, str]] = frozenset({
+    ("hubspot", "email_event"),
+    ("product", "usage_daily"),
+    ("stripe", "invoice_line_item"),
+    ("salesforce", "opportunity_history"),
+})
+
+
 @dataclass(frozen=True)
 class RawTable:
     system: str
@@ -170,6 +180,10 @@ class RawTable:
     @property
     def primary_key(self) -> tuple[str, ...]:
         return PRIMARY_KEYS.get((self.system, self.table), ("id",))
+
+    @property
+    def is_incremental(self) -> bool:
+        return (self.system, self.table) in INCREMENTAL_TABLES
 
     @property
     def schema(self) -> str:

@@ -71,6 +71,7 @@ class TableLoad:
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     skipped: bool = False
+    mode: str = "full"
 
 
 def find_files(raw_dir: Path, table: RawTable) -> list[Path]:
@@ -150,22 +151,73 @@ def _empty_table(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
     con.execute(f"create or replace table {table.schema}.{_quote(table.table)} ({', '.join(cols)})")
 
 
-def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable) -> TableLoad:
-    """Land one raw table (replacing what was there) and record its rejected records."""
+def _file_state(raw_dir: Path, path: Path) -> tuple[str, int, float]:
+    stat = path.stat()
+    return str(path.resolve().relative_to(raw_dir.resolve())), stat.st_size, stat.st_mtime
+
+
+def _previous_files(con: duckdb.DuckDBPyConnection, table: RawTable) -> dict[str, tuple[int, float]] | None:
+    """Files landed last time for this table, or None when the raw table does not exist yet."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [table.schema, table.table],
+    ).fetchone()[0]
+    if not exists:
+        return None
+    rows = con.execute(
+        "select source_file, file_bytes, file_mtime from raw_meta.loaded_files "
+        "where source_system = ? and source_table = ?",
+        [table.system, table.table],
+    ).fetchall()
+    return {name: (size, mtime) for name, size, mtime in rows}
+
+
+def plan_load(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, files: list[Path],
+              full_refresh: bool = False) -> tuple[str, list[Path]]:
+    """Decide how to land a table: ("skip", []) when no file changed, ("append", new files) when files were
+    only added (part files of an append-mostly table), else ("full", all files)."""
+    previous = None if full_refresh else _previous_files(con, table)
+    if previous is None:
+        return "full", files
+    current = {_file_state(raw_dir, p)[0]: p for p in files}
+    unchanged = all(
+        name in current and _file_state(raw_dir, current[name])[1:] == state for name, state in previous.items()
+    )
+    if not unchanged or not previous and files:
+        return "full", files
+    added = [path for name, path in current.items() if name not in previous]
+    return ("append", added) if added else ("skip", [])
+
+
+def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
+               full_refresh: bool = False) -> TableLoad:
+    """Land one raw table and record its rejected records.
+
+    Unchanged files are not read again. When files were only added (new part files), only those are
+    appended, with ``_source_row`` continuing the table's numbering, so incremental models downstream pick
+    up exactly the new rows. Any other change (a file edited, replaced or removed) reloads the whole table
+    and drops the incremental parse model built on it (``staging.base_<system>__<table>``), which the next
+    ``dbt build`` then rebuilds in full.
+    """
     started = time.perf_counter()
     result = TableLoad(table=table, files=find_files(raw_dir, table))
     con.execute(f"create schema if not exists {table.schema}")
-    con.execute(
-        "delete from raw_meta.load_rejects where source_system = ? and source_table = ?",
-        [table.system, table.table],
-    )
-    con.execute(
-        "delete from raw_meta.loaded_files where source_system = ? and source_table = ?",
-        [table.system, table.table],
-    )
+    mode, todo = plan_load(con, raw_dir, table, result.files, full_refresh)
+    result.mode = mode
+    if mode == "skip":
+        result.skipped = True
+        result.seconds = time.perf_counter() - started
+        return result
+    if mode == "full":
+        for sql in ("delete from raw_meta.load_rejects where source_system = ? and source_table = ?",
+                    "delete from raw_meta.loaded_files where source_system = ? and source_table = ?"):
+            con.execute(sql, [table.system, table.table])
+        if table.is_incremental:
+            con.execute("create schema if not exists staging")
+            con.execute(f"drop table if exists staging.base_{table.system}__{table.table}")
 
     readable: list[tuple[Path, list[str]]] = []
-    for path in result.files:
+    for path in todo:
         header = _parquet_header(con, path) if path.suffix == ".parquet" else _csv_header(path)
         if not header:
             result.warnings.append(f"{path}: empty file, read as no rows")
@@ -177,8 +229,11 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable) -
             f"{table.qualified_name}; it builds as empty"
         )
 
+    target = f"{table.schema}.{_quote(table.table)}"
     if not readable:
-        _empty_table(con, table)
+        if mode == "full":
+            _empty_table(con, table)
+        _record_files(con, raw_dir, table, todo)
         result.seconds = time.perf_counter() - started
         return result
 
@@ -189,6 +244,13 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable) -
             if extra not in extras:
                 extras.append(extra)
         has_loaded_at = has_loaded_at and LOADED_AT in header
+    if mode == "append":
+        existing = {r[0] for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+            [table.schema, table.table]).fetchall()}
+        if any(extra not in existing for extra in extras):
+            # A new column arrived with the new files: land the whole table again.
+            return load_table(con, raw_dir, table, full_refresh=True)
     if extras:
         result.warnings.append(f"{table.qualified_name}: extra columns kept as text: {', '.join(extras)}")
 
@@ -198,7 +260,8 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable) -
     else:
         # Each file is read by its own header (columns may come in any order), every field as text.
         reader = " union all by name ".join(
-            f"select * from read_csv({_sql_str(str(p.resolve()))}, columns = {_columns(h)}, header = true, delim = ',', quote = '\"', escape = '\"', "
+            f"select * from read_csv({_sql_str(str(p.resolve()))}, columns = {_columns(h)}, header = true, "
+            f"delim = ',', quote = '\"', escape = '\"', "
             f"auto_detect = false, strict_mode = true, filename = true, store_rejects = true, "
             f"rejects_table = 'revops_rejects', rejects_scan = 'revops_scans', "
             f"max_line_size = {MAX_LINE_BYTES}, null_padding = false)"
@@ -207,22 +270,23 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable) -
         reader = f"({reader})"
 
     select_sql = _select_list(table, extras, has_loaded_at, raw_dir)
-    target = f"{table.schema}.{_quote(table.table)}"
-    con.execute(
-        f"create or replace table {target} as\n"
-        f"select *, row_number() over () as _source_row from (select\n    {select_sql}\nfrom {reader}) as landed"
-    )
-    # Keep the column order of the contract: contract columns, extras, then lineage.
-    result.rows_loaded = con.execute(f"select count(*) from {target}").fetchone()[0]
+    if mode == "full":
+        con.execute(
+            f"create or replace table {target} as\n"
+            f"select *, row_number() over () as _source_row from (select\n    {select_sql}\nfrom {reader}) as landed"
+        )
+        result.rows_loaded = con.execute(f"select count(*) from {target}").fetchone()[0]
+    else:
+        before, offset = con.execute(f"select count(*), coalesce(max(_source_row), 0) from {target}").fetchone()
+        con.execute(
+            f"insert into {target} by name\n"
+            f"select *, {offset} + row_number() over () as _source_row from (select\n    {select_sql}\n"
+            f"from {reader}) as landed"
+        )
+        result.rows_loaded = con.execute(f"select count(*) from {target}").fetchone()[0] - before
     if readable[0][0].suffix == ".csv":
         result.rows_rejected = _collect_rejects(con, table, raw_dir)
-    for path, _ in readable:
-        stat = path.stat()
-        con.execute(
-            "insert into raw_meta.loaded_files values (?, ?, ?, ?, ?, ?, current_timestamp)",
-            [table.system, table.table, str(path.resolve().relative_to(raw_dir.resolve())), stat.st_size,
-             stat.st_mtime, None],
-        )
+    _record_files(con, raw_dir, table, todo)
     if result.rows_rejected:
         result.warnings.append(
             f"{table.qualified_name}: {result.rows_rejected} record(s) could not be parsed and went to "
@@ -230,6 +294,15 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable) -
         )
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _record_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, files: list[Path]) -> None:
+    for path in files:
+        name, size, mtime = _file_state(raw_dir, path)
+        con.execute(
+            "insert into raw_meta.loaded_files values (?, ?, ?, ?, ?, ?, current_timestamp)",
+            [table.system, table.table, name, size, mtime, None],
+        )
 
 
 def _columns(header: list[str]) -> str:
@@ -264,8 +337,8 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, table: RawTable, raw_dir: P
         [table.system, table.table],
     )
     count = con.execute(
-        "select count(*) from raw_meta.load_rejects where source_system = ? and source_table = ?",
-        [table.system, table.table],
+        "select count(distinct s.file_path || ':' || e.line) from revops_rejects as e "
+        "join revops_scans as s on e.scan_id = s.scan_id and e.file_id = s.file_id"
     ).fetchone()[0]
     con.execute("drop table if exists revops_rejects")
     con.execute("drop table if exists revops_scans")
@@ -277,6 +350,7 @@ def load_all(
     database: Path | str,
     tables: Iterable[RawTable] | None = None,
     progress: bool = True,
+    full_refresh: bool = False,
 ) -> list[TableLoad]:
     """Land every raw table of the contract found under ``raw_dir`` in the DuckDB file ``database``."""
     raw_dir = Path(raw_dir)
@@ -298,7 +372,7 @@ def load_all(
 
             iterator = tqdm(todo, desc="load raw", unit="table", leave=False)
         for table in iterator:
-            result = load_table(con, raw_dir, table)
+            result = load_table(con, raw_dir, table, full_refresh=full_refresh)
             for warning in result.warnings:
                 log.warning(warning)
             results.append(result)

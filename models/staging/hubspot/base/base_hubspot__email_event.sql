@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental',
+    unique_key=['_source_file', '_source_row'],
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
 {{ parse_raw_source(
     'hubspot',
     'email_event',
@@ -8,5 +15,6 @@
         'type': 'text',
         'created_at': 'timestamp',
     },
-    no_future=['created_at']
+    no_future=['created_at'],
+    incremental=true
 ) }}

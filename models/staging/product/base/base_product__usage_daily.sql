@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental',
+    unique_key=['_source_file', '_source_row'],
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
 {{ parse_raw_source(
     'product',
     'usage_daily',
@@ -10,5 +17,6 @@
     },
     primary_key=['date', 'stripe_customer_id'],
     not_negative=['active_users', 'seats_purchased', 'key_events'],
-    no_future=['date']
+    no_future=['date'],
+    incremental=true
 ) }}

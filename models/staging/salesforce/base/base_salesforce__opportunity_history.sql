@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental',
+    unique_key=['_source_file', '_source_row'],
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
 {{ parse_raw_source(
     'salesforce',
     'opportunity_history',
@@ -12,5 +19,6 @@
         'created_date': 'timestamp',
     },
     not_negative=['amount'],
-    no_future=['created_date']
+    no_future=['created_date'],
+    incremental=true
 ) }}

@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental',
+    unique_key=['_source_file', '_source_row'],
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
 {{ parse_raw_source(
     'stripe',
     'invoice_line_item',
@@ -15,5 +22,6 @@
         'period_end': 'timestamp',
         'proration': 'boolean',
     },
-    currency_column='currency'
+    currency_column='currency',
+    incremental=true
 ) }}
