@@ -1,0 +1,505 @@
+{#- One row per revenue-leakage case: money the company is owed, or about to lose, because CRM and billing
+    disagree. Every row names the systems' ids a person needs to fix it (docs: fct_revenue_leakage).
+    Policy vars (defaults here; override with --vars or in dbt_project.yml):
+      leakage_payment_terms_days (30)   due date of an invoice that has none: created + this many days
+      leakage_invoice_grace_days (31)   a closed-won deal must be invoiced within this many days of its close
+      leakage_allowed_discount (0.0)    documented discount policy: billing may invoice this share below the
+                                        contracted (CRM) amount, which already carries the approved discount
+      leakage_renewal_window_days (90)  yearly renewals due within this many days need a renewal opportunity -#}
+with opportunities as (
+
+    select * from {{ ref('stg_salesforce__opportunity') }}
+
+),
+
+invoices as (
+
+    select * from {{ ref('stg_stripe__invoice') }}
+
+),
+
+subscriptions as (
+
+    select * from {{ ref('stg_stripe__subscription') }}
+
+),
+
+subscription_items as (
+
+    select * from {{ ref('stg_stripe__subscription_item') }}
+
+),
+
+prices as (
+
+    select * from {{ ref('stg_stripe__price') }}
+
+),
+
+companies as (
+
+    select * from {{ ref('int_billing_customers__companies') }}
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('int_fx_rates__monthly') }}
+
+),
+
+-- The reference date: the Stripe export (its _loaded_at), so a rebuild on the same files gives the same rows.
+as_of as (
+
+    select cast(max(_loaded_at) as date) as as_of_date
+    from invoices
+
+),
+
+-- A CRM account and a billing customer are the same company when the project's one crosswalk maps both to the
+-- same company_id (int_billing_customers__companies: the identity layer's xref_companies shape).
+billing_companies as (
+
+    select
+        source_id as customer_id,
+        company_id
+    from companies
+    where source_system = 'stripe' and source_table = 'customer'
+
+),
+
+account_companies as (
+
+    select
+        source_id as account_id,
+        company_id
+    from companies
+    where source_system = 'salesforce' and source_table = 'account'
+
+),
+
+crm_opportunities as (
+
+    select
+        opportunities.opportunity_id,
+        opportunities.account_id,
+        opportunities.opportunity_type,
+        opportunities.stage_name,
+        opportunities.acv_amount,
+        opportunities.currency,
+        opportunities.close_date,
+        opportunities.is_closed,
+        opportunities.is_won,
+        coalesce(account_companies.company_id, opportunities.account_id) as company_id
+    from opportunities
+    left join account_companies
+        on opportunities.account_id = account_companies.account_id
+    where not coalesce(opportunities.is_deleted, false)
+
+),
+
+company_invoices as (
+
+    select
+        invoices.invoice_id,
+        invoices.customer_id,
+        invoices.subscription_id,
+        billing_companies.company_id,
+        invoices.invoice_status,
+        invoices.currency,
+        invoices.subtotal_amount,
+        invoices.discount_amount,
+        invoices.total_amount,
+        invoices.paid_amount,
+        invoices.due_amount,
+        invoices.created_at,
+        coalesce(
+            invoices.due_at,
+            {{ dbt.dateadd('day', var('leakage_payment_terms_days', 30), 'invoices.created_at') }}
+        ) as due_at,
+        invoices.period_start_at,
+        invoices.period_end_at
+    from invoices
+    inner join billing_companies
+        on invoices.customer_id = billing_companies.customer_id
+    where invoices.invoice_status <> 'void'
+
+),
+
+won_new_business as (
+
+    select *
+    from crm_opportunities
+    where is_won and opportunity_type = 'New Business'
+
+),
+
+-- 1. Closed-won new business with no invoice to its company on or after the close date (less the grace days).
+first_invoice_after_close as (
+
+    select
+        won_new_business.opportunity_id,
+        company_invoices.invoice_id,
+        company_invoices.customer_id,
+        company_invoices.subscription_id,
+        company_invoices.currency,
+        company_invoices.subtotal_amount - company_invoices.discount_amount as net_amount,
+        {{ dbt.datediff('company_invoices.period_start_at', 'company_invoices.period_end_at', 'month') }}
+            as period_months,
+        row_number() over (
+            partition by won_new_business.opportunity_id
+            order by company_invoices.created_at, company_invoices.invoice_id
+        ) as invoice_rank
+    from won_new_business
+    inner join company_invoices
+        on
+            won_new_business.company_id = company_invoices.company_id
+            and company_invoices.created_at >= {{ dbt.dateadd(
+                'day', -1 * var('leakage_invoice_grace_days', 31), 'won_new_business.close_date') }}
+
+),
+
+first_invoices as (
+
+    select *
+    from first_invoice_after_close
+    where invoice_rank = 1
+
+),
+
+never_invoiced as (
+
+    select
+        'closed_won_not_invoiced' as leakage_type,
+        won_new_business.company_id,
+        won_new_business.account_id as salesforce_account_id,
+        won_new_business.opportunity_id as salesforce_opportunity_id,
+        cast(null as {{ dbt.type_string() }}) as stripe_customer_id,
+        cast(null as {{ dbt.type_string() }}) as stripe_subscription_id,
+        cast(null as {{ dbt.type_string() }}) as stripe_invoice_id,
+        won_new_business.acv_amount as amount_at_risk_local,
+        won_new_business.currency,
+        won_new_business.close_date as reference_date,
+        'closed-won opportunity has no invoice' as detail
+    from won_new_business
+    inner join as_of
+        on
+            {{ dbt.dateadd('day', var('leakage_invoice_grace_days', 31), 'won_new_business.close_date') }}
+            < as_of.as_of_date
+    left join first_invoices
+        on won_new_business.opportunity_id = first_invoices.opportunity_id
+    where first_invoices.opportunity_id is null
+
+),
+
+-- 2. The first invoice after the close, annualised, below the contracted amount less the allowed discount.
+under_invoiced as (
+
+    select
+        'invoiced_below_contract' as leakage_type,
+        won_new_business.company_id,
+        won_new_business.account_id as salesforce_account_id,
+        won_new_business.opportunity_id as salesforce_opportunity_id,
+        first_invoices.customer_id as stripe_customer_id,
+        first_invoices.subscription_id as stripe_subscription_id,
+        first_invoices.invoice_id as stripe_invoice_id,
+        won_new_business.acv_amount
+        - first_invoices.net_amount * 12 / first_invoices.period_months as amount_at_risk_local,
+        won_new_business.currency,
+        won_new_business.close_date as reference_date,
+        'annualised first invoice below the contracted amount' as detail
+    from won_new_business
+    inner join first_invoices
+        on won_new_business.opportunity_id = first_invoices.opportunity_id
+    where
+        first_invoices.period_months > 0
+        and first_invoices.currency = won_new_business.currency
+        and first_invoices.net_amount * 12 / first_invoices.period_months
+        < won_new_business.acv_amount * (1 - {{ var('leakage_allowed_discount', 0.0) }})
+
+),
+
+-- 3. Invoices still owed after their due date (open, or written off as uncollectible).
+unpaid_past_due as (
+
+    select
+        'invoice_unpaid_past_due' as leakage_type,
+        company_invoices.company_id,
+        cast(null as {{ dbt.type_string() }}) as salesforce_account_id,
+        cast(null as {{ dbt.type_string() }}) as salesforce_opportunity_id,
+        company_invoices.customer_id as stripe_customer_id,
+        company_invoices.subscription_id as stripe_subscription_id,
+        company_invoices.invoice_id as stripe_invoice_id,
+        company_invoices.due_amount - coalesce(company_invoices.paid_amount, 0) as amount_at_risk_local,
+        company_invoices.currency,
+        cast(company_invoices.due_at as date) as reference_date,
+        {{ dbt.concat(["'invoice '", "company_invoices.invoice_status", "' past its due date'"]) }} as detail
+    from company_invoices
+    inner join as_of
+        on cast(company_invoices.due_at as date) < as_of.as_of_date
+    where
+        company_invoices.invoice_status in ('open', 'uncollectible')
+        and company_invoices.due_amount - coalesce(company_invoices.paid_amount, 0) > 0
+
+),
+
+-- Billing status per company: live when any subscription is live; its yearly run-rate from live items.
+subscription_amounts as (
+
+    select
+        subscription_items.subscription_id,
+        prices.currency,
+        sum(
+            prices.unit_amount * subscription_items.quantity
+            * case when prices.recurring_interval = 'year' then 1 else 12 end
+            / coalesce(nullif(prices.recurring_interval_count, 0), 1)
+        ) as annual_amount,
+        max(case when prices.recurring_interval = 'year' then 1 else 0 end) as is_yearly
+    from subscription_items
+    inner join prices
+        on subscription_items.price_id = prices.price_id
+    where subscription_items.deleted_at is null and prices.recurring_interval is not null
+    group by subscription_items.subscription_id, prices.currency
+
+),
+
+company_subscriptions as (
+
+    select
+        subscriptions.subscription_id,
+        subscriptions.customer_id,
+        billing_companies.company_id,
+        subscriptions.subscription_status,
+        subscriptions.is_cancel_at_period_end,
+        subscriptions.current_period_end_at,
+        subscription_amounts.currency,
+        subscription_amounts.annual_amount,
+        subscription_amounts.is_yearly,
+        subscriptions.subscription_status in ('active', 'trialing', 'past_due', 'unpaid') as is_live
+    from subscriptions
+    inner join billing_companies
+        on subscriptions.customer_id = billing_companies.customer_id
+    left join subscription_amounts
+        on subscriptions.subscription_id = subscription_amounts.subscription_id
+
+),
+
+billing_status as (
+
+    select
+        company_id,
+        max(customer_id) as customer_id,
+        max(case when is_live then 1 else 0 end) as is_live
+    from company_subscriptions
+    group by company_id
+
+),
+
+-- CRM status per account: a customer after a won deal, churned after a lost renewal that came later.
+crm_status as (
+
+    select
+        company_id,
+        account_id,
+        max(case when is_won then close_date end) as last_won_date,
+        max(case when is_closed and not is_won and opportunity_type = 'Renewal' then close_date end)
+            as last_lost_renewal_date,
+        max(case when is_won then opportunity_id end) as won_opportunity_id,
+        max(case when is_closed and not is_won and opportunity_type = 'Renewal' then opportunity_id end)
+            as lost_renewal_opportunity_id
+    from crm_opportunities
+    group by company_id, account_id
+
+),
+
+crm_billing as (
+
+    select
+        crm_status.company_id,
+        crm_status.account_id,
+        crm_status.won_opportunity_id,
+        crm_status.lost_renewal_opportunity_id,
+        billing_status.customer_id,
+        billing_status.is_live,
+        crm_status.last_lost_renewal_date,
+        coalesce(crm_status.last_lost_renewal_date < crm_status.last_won_date, true) as is_crm_active
+    from crm_status
+    inner join billing_status
+        on crm_status.company_id = billing_status.company_id
+    where crm_status.last_won_date is not null
+
+),
+
+ranked_invoices as (
+
+    select
+        company_id,
+        currency,
+        subtotal_amount - discount_amount as net_amount,
+        {{ dbt.datediff('period_start_at', 'period_end_at', 'month') }} as period_months,
+        row_number() over (partition by company_id order by created_at desc, invoice_id desc) as invoice_rank
+    from company_invoices
+    where subtotal_amount > 0
+
+),
+
+last_invoice_amounts as (
+
+    select
+        company_id,
+        currency,
+        net_amount,
+        period_months
+    from ranked_invoices
+    where invoice_rank = 1
+
+),
+
+-- 4. Billing says churned while the CRM still shows a customer, and the reverse.
+status_mismatch as (
+
+    select
+        case
+            when crm_billing.is_live = 0 then 'churned_in_billing_active_in_crm'
+            else 'active_in_billing_churned_in_crm'
+        end as leakage_type,
+        crm_billing.company_id,
+        crm_billing.account_id as salesforce_account_id,
+        case
+            when crm_billing.is_live = 0 then crm_billing.won_opportunity_id
+            else crm_billing.lost_renewal_opportunity_id
+        end as salesforce_opportunity_id,
+        crm_billing.customer_id as stripe_customer_id,
+        cast(null as {{ dbt.type_string() }}) as stripe_subscription_id,
+        cast(null as {{ dbt.type_string() }}) as stripe_invoice_id,
+        coalesce(
+            last_invoice_amounts.net_amount * 12 / nullif(last_invoice_amounts.period_months, 0), 0
+        ) as amount_at_risk_local,
+        last_invoice_amounts.currency,
+        crm_billing.last_lost_renewal_date as reference_date,
+        case
+            when crm_billing.is_live = 0 then 'no live subscription while the CRM shows an active customer'
+            else 'live subscription while the CRM lost the renewal'
+        end as detail
+    from crm_billing
+    left join last_invoice_amounts
+        on crm_billing.company_id = last_invoice_amounts.company_id
+    where
+        (crm_billing.is_live = 0 and crm_billing.is_crm_active)
+        or (crm_billing.is_live = 1 and not crm_billing.is_crm_active)
+
+),
+
+-- 5. Yearly subscriptions renewing within the window with no open renewal opportunity on the account.
+open_renewals as (
+
+    select distinct company_id
+    from crm_opportunities
+    where opportunity_type = 'Renewal' and not is_closed
+
+),
+
+renewals_due as (
+
+    select
+        'renewal_without_opportunity' as leakage_type,
+        company_subscriptions.company_id,
+        cast(null as {{ dbt.type_string() }}) as salesforce_account_id,
+        cast(null as {{ dbt.type_string() }}) as salesforce_opportunity_id,
+        company_subscriptions.customer_id as stripe_customer_id,
+        company_subscriptions.subscription_id as stripe_subscription_id,
+        cast(null as {{ dbt.type_string() }}) as stripe_invoice_id,
+        company_subscriptions.annual_amount as amount_at_risk_local,
+        company_subscriptions.currency,
+        cast(company_subscriptions.current_period_end_at as date) as reference_date,
+        'yearly subscription renews within the window without a renewal opportunity' as detail
+    from company_subscriptions
+    inner join as_of
+        on
+            cast(company_subscriptions.current_period_end_at as date) >= as_of.as_of_date
+            and cast(company_subscriptions.current_period_end_at as date)
+            < {{ dbt.dateadd('day', var('leakage_renewal_window_days', 90), 'as_of.as_of_date') }}
+    left join open_renewals
+        on company_subscriptions.company_id = open_renewals.company_id
+    where
+        company_subscriptions.subscription_status = 'active'
+        and not coalesce(company_subscriptions.is_cancel_at_period_end, false)
+        and company_subscriptions.is_yearly = 1
+        and open_renewals.company_id is null
+
+),
+
+unioned as (
+
+    select * from never_invoiced
+    union all
+    select * from under_invoiced
+    union all
+    select * from unpaid_past_due
+    union all
+    select * from status_mismatch
+    union all
+    select * from renewals_due
+
+),
+
+-- FX: each currency's rate of the latest month on or before the as-of month.
+ranked_rates as (
+
+    select
+        fx_rates.currency,
+        fx_rates.rate_to_reporting,
+        row_number() over (partition by fx_rates.currency order by fx_rates.month_start desc) as rate_rank
+    from fx_rates
+    inner join as_of
+        on fx_rates.month_start <= as_of.as_of_date
+
+),
+
+reporting_rates as (
+
+    select
+        currency,
+        rate_to_reporting
+    from ranked_rates
+    where rate_rank = 1
+
+),
+
+converted as (
+
+    select
+        unioned.*,
+        as_of.as_of_date,
+        reporting_rates.rate_to_reporting
+    from unioned
+    cross join as_of
+    left join reporting_rates
+        on unioned.currency = reporting_rates.currency
+
+),
+
+final as (
+
+    select
+        {{ hash_key([
+            'leakage_type', 'company_id', 'salesforce_opportunity_id', 'stripe_subscription_id', 'stripe_invoice_id',
+        ]) }} as leakage_id,
+        cast(leakage_type as {{ dbt.type_string() }}) as leakage_type,
+        cast(company_id as {{ dbt.type_string() }}) as company_id,
+        cast(salesforce_account_id as {{ dbt.type_string() }}) as salesforce_account_id,
+        cast(salesforce_opportunity_id as {{ dbt.type_string() }}) as salesforce_opportunity_id,
+        cast(stripe_customer_id as {{ dbt.type_string() }}) as stripe_customer_id,
+        cast(stripe_subscription_id as {{ dbt.type_string() }}) as stripe_subscription_id,
+        cast(stripe_invoice_id as {{ dbt.type_string() }}) as stripe_invoice_id,
+        cast(reference_date as date) as reference_date,
+        cast(as_of_date as date) as as_of_date,
+        cast(currency as {{ dbt.type_string() }}) as currency,
+        cast(amount_at_risk_local as decimal(18, 2)) as amount_at_risk_local,
+        cast(amount_at_risk_local * rate_to_reporting as decimal(18, 2)) as amount_at_risk,
+        cast(detail as {{ dbt.type_string() }}) as detail
+    from converted
+
+)
+
+select * from final
