@@ -1,17 +1,20 @@
 """The Dagster code location of the warehouse: it only wires (``dagster dev`` from the project root, or
 ``dagster-webserver -m revops.definitions``). Logic lives in the plain ``revops`` modules.
 
-Lineage: raw files -> ``raw/<system>/<table>`` (revops.load) -> blocking raw gate -> dbt staging,
-intermediate, marts, quality (dagster-dbt; dbt tests are asset checks) -> Python steps -> run summary.
+Lineage: raw files -> ``raw/<system>/<table>`` (revops.load) -> blocking raw gates (contract + Great
+Expectations) -> dbt staging, intermediate, marts, quality (dagster-dbt; dbt tests are asset checks) ->
+GX mart suites + Data Docs (blocking) -> publish; Python steps and the run summary after the marts.
 
 To add a step: one line in ``PYTHON_STEPS`` (a plain function ``f(database, artifacts_dir)``) or in
 ``RAW_GATES`` (a function ``f(con, raw_table) -> GateResult``).
 """
 
 
+import importlib.util
 import json
 
 from dagster import (
+    AssetKey,
     AssetSelection,
     DefaultScheduleStatus,
     Definitions,
@@ -20,28 +23,36 @@ from dagster import (
     in_process_executor,
 )
 from revops.dagster_assets.dbt import RevopsDbtTranslator, build_dbt_assets, dbt_resource, make_project, model_keys
-from revops.dagster_assets.raw import raw_files_sensor, raw_gate_checks, raw_meta_assets, raw_table_assets
+from revops.dagster_assets.raw import gx_raw_check, raw_files_sensor, raw_gate_checks, raw_meta_assets, raw_table_assets
 from revops.dagster_assets.raw_gate import check_landed_table
-from revops.dagster_assets.steps import PythonStep, python_step_assets, run_summary_asset
+from revops.dagster_assets.steps import (
+    PythonStep,
+    gx_marts_asset,
+    publish_asset,
+    python_step_assets,
+    run_summary_asset,
+)
 
-# Blocking gates on every landed raw table, run before dbt: (check name, function).
+# Blocking gates on every landed raw table, run before dbt: (check name, function (con, RawTable) -> GateResult).
+# The Great Expectations raw suites (revops.quality.validate_raw) run as the blocking check `gx_raw` beside them.
 RAW_GATES = [
     ("contract_gate", check_landed_table),
-    # GX: add the Great Expectations raw suites here when revops.quality lands, e.g.
-    # ("gx_raw", revops.quality.<validate raw table>)  (same signature: (con, RawTable) -> GateResult)
 ]
 
 # Python steps outside dbt, one line each: PythonStep("<group>/<name>", "module:function", reads=[dbt models]).
 # Steps whose module does not exist yet are left out until it does.
+# (Forecasts are dbt Python models, so they are dbt assets already; GX mart suites + Data Docs and publishing
+# are wired below because they need the run's dbt target.)
 PYTHON_STEPS = [
-    # PythonStep("forecast/revenue_forecast", "revops.forecast:build_forecasts", reads=["<mart model>"]),
     # PythonStep("playbooks/account_playbooks", "revops.playbooks:build_playbooks", reads=["<mart model>"]),
-    # PythonStep("quality/data_docs", "revops.quality:build_data_docs", reads=["<mart model>"], writes_warehouse=False),
-    # PythonStep("publish/exports", "revops.publish:publish", reads=["<mart model>"], writes_warehouse=False),
 ]
 
 FULL_REFRESH_JOB = "full_refresh"
 DAILY_AT = "0 6 * * *"  # 06:00 UTC, after the nightly exports land
+
+
+def _installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
 
 
 def build_definitions() -> Definitions:
@@ -50,11 +61,20 @@ def build_definitions() -> Definitions:
     dbt_models = build_dbt_assets(project, translator)
     manifest = json.loads(project.manifest_path.read_text())
     models = model_keys(manifest, translator)
+    marts = list(model_keys(manifest, translator, layers=("marts",)).values())
     steps, missing_steps = python_step_assets(PYTHON_STEPS, models)
+    # The run summary reads the marts and the plain steps; not the GX/publish steps, so a failing mart
+    # expectation (which blocks publishing) still leaves the summary people read.
     summary = run_summary_asset(
-        list(model_keys(manifest, translator, layers=("marts", "quality")).values())
-        + [s.key for s in steps]
+        marts + list(model_keys(manifest, translator, layers=("quality",)).values()) + [s.key for s in steps]
     )
+    checks = raw_gate_checks(RAW_GATES)
+    if _installed("revops.quality"):
+        checks.append(gx_raw_check())
+        steps.append(gx_marts_asset(marts))
+    if _installed("revops.publish"):
+        gates = [AssetKey(["quality", "gx_marts"])] if _installed("revops.quality") else []
+        steps.append(publish_asset(marts + gates, project.project_dir / project.target_path / "runs"))
     full_refresh = define_asset_job(
         FULL_REFRESH_JOB,
         selection=AssetSelection.all(),
@@ -62,7 +82,7 @@ def build_definitions() -> Definitions:
     )
     return Definitions(
         assets=[*raw_table_assets(), raw_meta_assets, dbt_models, *steps, summary],
-        asset_checks=raw_gate_checks(RAW_GATES),
+        asset_checks=checks,
         jobs=[full_refresh],
         schedules=[
             ScheduleDefinition(

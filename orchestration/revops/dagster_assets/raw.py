@@ -205,6 +205,49 @@ def raw_gate_checks(gates: Sequence[tuple[str, RawGate]]) -> list:
     return [raw_gate_check(name, gate) for name, gate in gates]
 
 
+def gx_raw_check(check_name: str = "gx_raw"):
+    """The Great Expectations raw suites (``revops.quality.validate_raw``) as one blocking check per raw table."""
+    tables = {raw_asset_key(t.system, t.table): t for t in raw_tables()}
+
+    @multi_asset_check(
+        name=f"raw_gate_{check_name}",
+        specs=[
+            AssetCheckSpec(check_name, asset=key, blocking=True,
+                           description="Great Expectations raw suite: schema, keys, null rates, accepted values, "
+                                       "ranges, row-count change (revops.quality).")
+            for key in tables
+        ],
+        can_subset=True,
+        retry_policy=TRANSIENT_RETRY,
+    )
+    def _gx(context: AssetCheckExecutionContext):
+        from revops.quality import validate_raw
+
+        selected = sorted(context.selected_asset_check_keys, key=lambda k: k.asset_key.to_user_string())
+        todo = [tables[k.asset_key] for k in selected]
+        result = validate_raw(settings.duckdb_path(), tables=todo, raise_on_failure=False)
+        for table, check_key in zip(todo, selected):
+            name = f"{table.schema}.{table.table}"
+            failures = [f for f in result.failures if f.table == name]
+            outcomes = [o for o in result.suites if o.table == name]
+            for failure in failures:
+                context.log.error(str(failure))
+            yield AssetCheckResult(
+                asset_key=check_key.asset_key,
+                check_name=check_name,
+                passed=not failures and all(o.success for o in outcomes),
+                severity=AssetCheckSeverity.ERROR,
+                description="; ".join(str(f) for f in failures)[:2000] or None,
+                metadata={
+                    "expectations": sum(o.expectations for o in outcomes),
+                    "failed_expectations": len(failures),
+                    **({"data_docs": MetadataValue.path(str(result.data_docs_index))} if result.data_docs_index else {}),
+                },
+            )
+
+    return _gx
+
+
 def raw_files_sensor(job_name: str, minimum_interval_seconds: int = 60):
     """A sensor that requests ``job_name`` when raw files are new, changed (mtime or size) or removed."""
 

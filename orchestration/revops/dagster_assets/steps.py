@@ -17,7 +17,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from revops import settings
 from revops.dagster_assets.raw import DUCKDB_POOL, TRANSIENT_RETRY
@@ -161,3 +171,89 @@ def run_summary_asset(reads: Sequence[AssetKey]) -> AssetsDefinition:
         return MaterializeResult(metadata=metadata)
 
     return run_summary
+
+
+def gx_marts_asset(marts: Sequence[AssetKey]) -> AssetsDefinition:
+    """``quality/gx_marts``: the Great Expectations mart suites and their Data Docs, after the marts.
+
+    Its blocking check fails when an expectation fails, so nothing downstream (publishing) runs on bad marts.
+    """
+    key = AssetKey(["quality", "gx_marts"])
+
+    @asset(
+        key=key,
+        deps=list(marts),
+        group_name="quality",
+        description="Great Expectations suites on the marts (revops.quality.validate_marts) and the Data Docs site.",
+        kinds={"python"},
+        check_specs=[AssetCheckSpec("gx_marts_pass", asset=key, blocking=True,
+                                    description="Every mart expectation passes (MRR sign, bridge, KPI ranges, crosswalk, leakage).")],
+        retry_policy=TRANSIENT_RETRY,
+    )
+    def gx_marts(context: AssetExecutionContext):
+        from revops.quality import validate_marts
+
+        result = validate_marts(settings.duckdb_path(), raise_on_failure=False)
+        for failure in result.failures:
+            context.log.error(str(failure))
+        metadata = {
+            "suites": len(result.suites),
+            "expectations": result.expectations,
+            "failed_expectations": len(result.failures),
+            "skipped_suites": MetadataValue.md("\n".join(f"- {s}" for s in result.skipped) or "none"),
+        }
+        docs = _data_docs_link(settings.artifacts_dir())
+        if docs:
+            metadata["data_docs"] = MetadataValue.url(docs)
+        yield MaterializeResult(metadata=metadata)
+        yield AssetCheckResult(
+            check_name="gx_marts_pass",
+            passed=result.success,
+            severity=AssetCheckSeverity.ERROR,
+            description=result.message() if not result.success else None,
+            metadata={"failed_expectations": len(result.failures)},
+        )
+
+    return gx_marts
+
+
+def latest_dbt_target(runs_dir: Path, run_id: str) -> Path | None:
+    """This run's dbt target folder (last attempt), else the newest one: where run_results.json is."""
+    own = sorted(runs_dir.glob(f"{run_id[:8]}-*"), key=lambda p: p.stat().st_mtime)
+    if own:
+        return own[-1]
+    every = sorted((p for p in runs_dir.glob("*") if (p / "run_results.json").exists()), key=lambda p: p.stat().st_mtime)
+    return every[-1] if every else None
+
+
+def publish_asset(reads: Sequence[AssetKey], dbt_runs_dir: Path) -> AssetsDefinition:
+    """``publish/warehouse``: a read-only copy of the marts for readers (``revops.publish``), after the gates."""
+
+    @asset(
+        key=AssetKey(["publish", "warehouse"]),
+        deps=list(reads),
+        group_name="publish",
+        description="Marts copied to a read-only DuckDB file (PII hashed) and `current.duckdb` swapped to it "
+                    "(revops.publish); refused when the dbt build had an error.",
+        kinds={"duckdb", "python"},
+        retry_policy=TRANSIENT_RETRY,
+    )
+    def publish_warehouse(context: AssetExecutionContext) -> MaterializeResult:
+        from revops.publish import publish
+
+        dbt_target = latest_dbt_target(dbt_runs_dir, context.run.run_id)
+        if dbt_target is None:
+            from dagster import Failure
+
+            raise Failure(f"no dbt build under {dbt_runs_dir}: materialise the dbt models first.", allow_retries=False)
+        result = publish(database=settings.duckdb_path(), dbt_target=dbt_target)
+        return MaterializeResult(metadata={
+            "path": MetadataValue.path(str(result.path)),
+            "current": MetadataValue.path(str(result.pointer)),
+            "tables": len(result.tables),
+            "rows": sum(result.tables.values()),
+            "masked_columns": sum(len(v) for v in result.masked.values()),
+            "build_id": result.build_id,
+        })
+
+    return publish_warehouse
