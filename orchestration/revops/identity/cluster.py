@@ -88,7 +88,8 @@ def cluster(labels: list[str], edges: list[Edge], cannot_link: list[tuple[int, i
 
     Returns one row per record: entity id, match_rule, match_probability, is_override. The anchor's rule is
     its own kind (``<system>_<table>``); any other record carries the weakest link of its strongest path
-    to the anchor (a record reached through an exact email and then a splink pair shows ``splink``).
+    to the anchor (a record reached through an exact email and then a splink pair shows ``splink``; one that
+    needs a human decision to be there shows ``override``).
     """
     n = len(labels)
     cannot: dict[int, set[int]] = {}
@@ -126,7 +127,9 @@ def cluster(labels: list[str], edges: list[Edge], cannot_link: list[tuple[int, i
 
 
 def _edge_rank(e: Edge) -> tuple:
-    return (not e.is_override, RULE_PRIORITY.get(e.rule, 9), -e.probability)
+    """Evidence rank, larger = weaker. A human override counts as the decisive (weakest-of-path) link, so a
+    record whose membership depends on one shows ``override``; without one, rules beat probabilities."""
+    return (e.is_override, RULE_PRIORITY.get(e.rule, 9), -e.probability)
 
 
 def _bottleneck_evidence(n: int, accepted: list[Edge], anchors: list[int]) -> list[tuple | None]:
