@@ -13,7 +13,7 @@ with ledger as (
 source_months as (
 
     select
-        month_start as month,
+        month_start as month,  -- noqa: RF04
         sum(mrr) as source_mrr
     from {{ ref('int_mrr__company_monthly') }}
     group by month_start
@@ -21,9 +21,9 @@ source_months as (
 )
 
 select
-    coalesce(ledger.month, source_months.month) as month,
     ledger.ledger_mrr,
-    source_months.source_mrr
+    source_months.source_mrr,
+    coalesce(ledger.month, source_months.month) as month  -- noqa: RF04
 from ledger
 full outer join source_months
     on ledger.month = source_months.month

@@ -25,7 +25,7 @@ candidates as (
         ) as rate_rank
     from months
     inner join fx_rates
-        on fx_rates.rate_date <= months.month_start
+        on months.month_start >= fx_rates.rate_date
 
 ),
 
@@ -58,11 +58,10 @@ final as (
         latest.currency,
         latest.rate_date,
         latest.rate_to_usd,
-        {% if var("reporting_currency") == "USD" -%}
-        cast(latest.rate_to_usd as {{ type_double() }}) as rate_to_reporting
-        {%- else -%}
-        {{ safe_divide('latest.rate_to_usd', 'reporting.reporting_rate_to_usd') }} as rate_to_reporting
-        {%- endif %}
+        {{ safe_divide(
+            'latest.rate_to_usd',
+            "coalesce(reporting.reporting_rate_to_usd, case when '" ~ var('reporting_currency') ~ "' = 'USD' then 1 end)"
+        ) }} as rate_to_reporting
     from latest
     left join reporting
         on latest.month_start = reporting.month_start

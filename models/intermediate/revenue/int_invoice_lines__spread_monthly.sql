@@ -171,9 +171,12 @@ rated as (
         period_end_at,
         interval_months,
         net_amount,
-        {{ dbt.datediff(dbt.dateadd('month', '-1 * interval_months', 'period_end_at'), 'period_end_at', 'day') }}
-            as full_period_days,
-        {{ dbt.datediff('period_start_at', 'period_end_at', 'day') }} as covered_days
+        {{ dbt.datediff(
+            dbt.dateadd('month', '-1 * interval_months', 'period_end_at'),
+            'period_end_at',
+            'day'
+        ) }} as full_period_days,
+        {{ dbt.datediff('period_start_at', 'period_end_at', 'day') }} as covered_days  -- noqa: LT05
     from components
     where net_amount <> 0 and interval_months > 0
 

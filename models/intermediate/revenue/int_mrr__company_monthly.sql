@@ -1,5 +1,12 @@
 {#- MRR per company and month (only months with revenue components), in the company's currency and converted to
     the reporting currency, rounded once to 2 decimals. Months after the ledger's as-of month are cut off. -#}
+{%- if var('as_of_month', none) -%}
+    {%- set as_of_expression = "max(cast('" ~ var('as_of_month') ~ "' as date))" -%}
+{%- else -%}
+    {%- set as_of_expression = "cast(" ~ dbt.dateadd(
+        'month', '-1', dbt.date_trunc('month', 'coalesce(max(_loaded_at), max(created_at))')
+    ) ~ " as date)" -%}
+{%- endif %}
 with spread as (
 
     select * from {{ ref('int_invoice_lines__spread_monthly') }}
@@ -31,13 +38,7 @@ invoices as (
 -- the ledger ends at the last complete month: var as_of_month, else the month before the Stripe export month
 as_of as (
 
-    select
-        {% if var('as_of_month', none) -%}
-        cast('{{ var("as_of_month") }}' as date) as as_of_month
-        {%- else -%}
-        cast({{ dbt.dateadd('month', '-1', dbt.date_trunc('month', 'coalesce(max(_loaded_at), max(created_at))')) }}
-            as date) as as_of_month
-        {%- endif %}
+    select {{ as_of_expression }} as as_of_month
     from invoices
 
 ),

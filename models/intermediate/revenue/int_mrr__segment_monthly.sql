@@ -32,7 +32,8 @@ months as (
 segments as (
 
     {%- for segment in segments %}
-    select '{{ segment }}' as segment{% if not loop.last %} union all{% endif %}
+        select '{{ segment }}' as segment{% if not loop.last %}
+            union all{% endif %}
     {%- endfor %}
 
 ),
@@ -51,11 +52,11 @@ ledger as (
 
     select
         mrr.month,
-        coalesce(company_segments.segment, 'unknown') as segment,
         mrr.mrr,
-        mrr.mrr - mrr.movement_amount as opening_mrr,
         mrr.movement,
-        mrr.movement_amount
+        mrr.movement_amount,
+        coalesce(company_segments.segment, 'unknown') as segment,
+        mrr.mrr - mrr.movement_amount as opening_mrr
     from mrr
     left join company_segments
         on mrr.company_id = company_segments.company_id

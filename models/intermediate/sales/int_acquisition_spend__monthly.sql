@@ -43,7 +43,11 @@ expenses_by_month as (
         sum(expense_amount) as expense_amount
     from expenses
     where
-        department in ('{{ var("kpi_cac_expense_departments") | join("', '") }}')
+        department in (
+            {%- for department in var("kpi_cac_expense_departments") %}
+                '{{ department }}'{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        )
         and category <> '{{ var("kpi_paid_media_expense_category") }}'
     group by
         cast({{ dbt.date_trunc('month', 'expense_month') }} as date),
@@ -93,7 +97,7 @@ converted as (
 final as (
 
     select
-        month_start as month,
+        month_start as month,  -- noqa: RF04
         channel,
         sum(paid_media_spend) as paid_media_spend,
         sum(sales_marketing_expense) as sales_marketing_expense

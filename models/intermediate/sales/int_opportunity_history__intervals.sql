@@ -53,7 +53,9 @@ final as (
         stage_name in ('Closed Won', 'Closed Lost') as is_closed_stage,
         case
             when valid_to_at is not null
-                then cast({{ dbt.datediff('valid_from_at', 'valid_to_at', 'second') }} as {{ type_double() }}) / 86400
+                then cast(
+                    {{ dbt.datediff('valid_from_at', 'valid_to_at', 'second') }} as {{ type_double() }}  -- noqa: LT05
+                ) / 86400
         end as days_in_state
     from ordered
 

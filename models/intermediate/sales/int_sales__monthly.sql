@@ -65,7 +65,7 @@ open_at_month_end as (
     inner join opportunities
         on
             cast(opportunities.created_at as date) < month_bounds.next_month_start
-            and (not opportunities.is_closed or opportunities.close_date >= month_bounds.next_month_start)
+            and (not opportunities.is_closed or month_bounds.next_month_start <= opportunities.close_date)
     where opportunities.opportunity_type = 'New Business'
     group by month_bounds.month_start
 
@@ -86,10 +86,10 @@ forecast_states as (
     from month_bounds
     inner join intervals
         on
-            intervals.valid_from_at < month_bounds.month_start_at
-            and (intervals.valid_to_at is null or intervals.valid_to_at >= month_bounds.month_start_at)
-            and intervals.close_date >= month_bounds.month_start
-            and intervals.close_date < month_bounds.next_month_start
+            month_bounds.month_start_at > intervals.valid_from_at
+            and (intervals.valid_to_at is null or month_bounds.month_start_at <= intervals.valid_to_at)
+            and month_bounds.month_start <= intervals.close_date
+            and month_bounds.next_month_start > intervals.close_date
     left join fx_rates
         on
             intervals.currency = fx_rates.currency
@@ -112,7 +112,7 @@ forecast as (
 final as (
 
     select
-        month_bounds.month_start as month,
+        month_bounds.month_start as month,  -- noqa: RF04
         coalesce(closed_in_month.won_deals, 0) as won_deals,
         coalesce(closed_in_month.lost_deals, 0) as lost_deals,
         coalesce(closed_in_month.won_acv, 0) as won_acv,

@@ -117,7 +117,7 @@ derived as (
 final as (
 
     select
-        cast(month as date) as month,
+        cast(month as date) as month,  -- noqa: RF04
         cast(mrr as decimal(18, 2)) as mrr,
         cast(mrr * 12 as decimal(18, 2)) as arr,
         cast(opening_mrr as decimal(18, 2)) as opening_mrr,
@@ -132,8 +132,10 @@ final as (
         cast(churned_customers as integer) as churned_customers,
         cast(reactivated_customers as integer) as reactivated_customers,
         cast(logo_churn_rate as decimal(18, 6)) as logo_churn_rate,
-        cast(case when opening_customers = 0 then 'no customers at the start of the month' end
-            as {{ dbt.type_string() }}) as logo_churn_rate_null_reason,
+        cast(
+            case when opening_customers = 0 then 'no customers at the start of the month' end
+            as {{ dbt.type_string() }}
+        ) as logo_churn_rate_null_reason,
         cast(grr as decimal(18, 6)) as grr,
         cast(nrr as decimal(18, 6)) as nrr,
         cast(case when opening_mrr = 0 then 'no MRR at the start of the month' end as {{ dbt.type_string() }})
@@ -176,8 +178,10 @@ final as (
         cast(lost_deals as integer) as lost_deals,
         cast(win_rate_count as decimal(18, 6)) as win_rate_count,
         cast(win_rate_value as decimal(18, 6)) as win_rate_value,
-        cast(case when won_deals + lost_deals = 0 then 'no new-business deals closed this month' end
-            as {{ dbt.type_string() }}) as win_rate_null_reason,
+        cast(
+            case when won_deals + lost_deals = 0 then 'no new-business deals closed this month' end
+            as {{ dbt.type_string() }}
+        ) as win_rate_null_reason,
         cast(average_deal_size as decimal(18, 2)) as average_deal_size,
         cast(sales_cycle_days as decimal(18, 6)) as sales_cycle_days,
         cast(case when won_deals = 0 then 'no new-business deals won this month' end as {{ dbt.type_string() }})
@@ -191,8 +195,10 @@ final as (
             end as {{ dbt.type_string() }}
         ) as pipeline_velocity_null_reason,
         cast(upsell_rate as decimal(18, 6)) as upsell_rate,
-        cast(case when opening_customers = 0 then 'no customers at the start of the month' end
-            as {{ dbt.type_string() }}) as upsell_rate_null_reason,
+        cast(
+            case when opening_customers = 0 then 'no customers at the start of the month' end
+            as {{ dbt.type_string() }}
+        ) as upsell_rate_null_reason,
         cast(renewal_rate as decimal(18, 6)) as renewal_rate,
         cast(case when renewals_closed = 0 then 'no renewals closed this month' end as {{ dbt.type_string() }})
             as renewal_rate_null_reason,

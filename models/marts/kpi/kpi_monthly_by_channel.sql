@@ -59,7 +59,7 @@ paid_media as (
 deals as (
 
     select
-        close_month as month,
+        close_month as month,  -- noqa: RF04
         lead_source_channel as channel,
         sum(case when is_won then 1 else 0 end) as won_deals,
         sum(case when is_won then 0 else 1 end) as lost_deals,
@@ -79,18 +79,27 @@ ledger_months as (
 
 keys as (
 
-    select month, channel from new_logos
+    select
+        month,
+        channel
+    from new_logos
     union
-    select month, channel from paid_media
+    select
+        month,
+        channel
+    from paid_media
     union
-    select month, channel from deals
+    select
+        month,
+        channel
+    from deals
 
 ),
 
 final as (
 
     select
-        cast(keys.month as date) as month,
+        cast(keys.month as date) as month,  -- noqa: RF04
         cast(keys.channel as {{ dbt.type_string() }}) as channel,
         cast(coalesce(new_logos.new_customers, 0) as integer) as new_customers,
         cast(coalesce(new_logos.new_mrr, 0) as decimal(18, 2)) as new_mrr,
@@ -108,8 +117,10 @@ final as (
         cast(coalesce(deals.won_acv, 0) as decimal(18, 2)) as won_acv,
         cast({{ safe_divide('deals.won_deals', 'deals.won_deals + deals.lost_deals') }} as decimal(18, 6))
             as win_rate_count,
-        cast(case when coalesce(deals.won_deals + deals.lost_deals, 0) = 0
-            then 'no new-business deals from the channel closed this month' end as {{ dbt.type_string() }})
+        cast(case
+            when coalesce(deals.won_deals + deals.lost_deals, 0) = 0
+                then 'no new-business deals from the channel closed this month'
+        end as {{ dbt.type_string() }})
             as win_rate_null_reason
     from keys
     inner join ledger_months

@@ -9,7 +9,7 @@ with segment_months as (
 final as (
 
     select
-        cast(month as date) as month,
+        cast(month as date) as month,  -- noqa: RF04
         cast(segment as {{ dbt.type_string() }}) as segment,
         cast(mrr as decimal(18, 2)) as mrr,
         cast(mrr * 12 as decimal(18, 2)) as arr,
@@ -24,17 +24,25 @@ final as (
         cast(new_customers as integer) as new_customers,
         cast(churned_customers as integer) as churned_customers,
         cast({{ safe_divide('churned_customers', 'opening_customers') }} as decimal(18, 6)) as logo_churn_rate,
-        cast(case when opening_customers = 0 then 'no customers in the segment at the start of the month' end
-            as {{ dbt.type_string() }}) as logo_churn_rate_null_reason,
+        cast(
+            case when opening_customers = 0 then 'no customers in the segment at the start of the month' end
+            as {{ dbt.type_string() }}
+        ) as logo_churn_rate_null_reason,
         cast({{ safe_divide('opening_mrr + contraction_mrr + churned_mrr', 'opening_mrr') }} as decimal(18, 6))
             as grr,
-        cast({{ safe_divide('opening_mrr + expansion_mrr + contraction_mrr + churned_mrr', 'opening_mrr') }}
-            as decimal(18, 6)) as nrr,
-        cast(case when opening_mrr = 0 then 'no MRR in the segment at the start of the month' end
-            as {{ dbt.type_string() }}) as nrr_null_reason,
+        cast(
+            {{ safe_divide('opening_mrr + expansion_mrr + contraction_mrr + churned_mrr', 'opening_mrr') }}
+            as decimal(18, 6)
+        ) as nrr,
+        cast(
+            case when opening_mrr = 0 then 'no MRR in the segment at the start of the month' end
+            as {{ dbt.type_string() }}
+        ) as nrr_null_reason,
         cast({{ safe_divide('mrr', 'active_customers') }} as decimal(18, 2)) as arpa,
-        cast(case when active_customers = 0 then 'no paying customers in the segment this month' end
-            as {{ dbt.type_string() }}) as arpa_null_reason
+        cast(
+            case when active_customers = 0 then 'no paying customers in the segment this month' end
+            as {{ dbt.type_string() }}
+        ) as arpa_null_reason
     from segment_months
 
 )

@@ -44,7 +44,7 @@ spine as (
     from company_spans
     inner join months
         on
-            months.month_start >= company_spans.first_mrr_month
+            company_spans.first_mrr_month <= months.month_start
             and months.month_start <= {{ dbt.dateadd('month', '1', 'company_spans.last_mrr_month') }}
     cross join as_of
     where months.month_start <= as_of.as_of_month
@@ -104,7 +104,7 @@ final as (
     select
         {{ dbt.concat(['company_id', "'|'", dbt.cast('month_start', dbt.type_string())]) }} as company_month_id,
         company_id,
-        cast(month_start as date) as month,
+        cast(month_start as date) as month,  -- noqa: RF04
         cast(mrr as decimal(18, 2)) as mrr,
         cast(mrr_local as decimal(18, 2)) as mrr_local,
         cast(currency as {{ dbt.type_string() }}) as currency,

@@ -74,7 +74,7 @@ stage_days as (
         opportunity_id,
         count(*) as stage_change_count,
         {%- for stage_name, column in stages %}
-        sum(case when stage_name = '{{ stage_name }}' then days_in_state else 0 end) as days_in_{{ column }},
+            sum(case when stage_name = '{{ stage_name }}' then days_in_state else 0 end) as days_in_{{ column }},
         {%- endfor %}
         min(valid_from_at) as first_stage_at
     from intervals
@@ -143,7 +143,7 @@ enriched as (
         end as sales_cycle_days,
         coalesce(stage_days.stage_change_count, 0) as stage_change_count,
         {%- for stage_name, column in stages %}
-        coalesce(stage_days.days_in_{{ column }}, 0) as days_in_{{ column }},
+            coalesce(stage_days.days_in_{{ column }}, 0) as days_in_{{ column }},
         {%- endfor %}
         opportunities.is_deleted
     from opportunities
@@ -208,7 +208,7 @@ final as (
         cast(sales_cycle_days as integer) as sales_cycle_days,
         cast(stage_change_count as integer) as stage_change_count,
         {%- for stage_name, column in stages %}
-        cast(days_in_{{ column }} as decimal(18, 2)) as days_in_{{ column }},
+            cast(days_in_{{ column }} as decimal(18, 2)) as days_in_{{ column }},
         {%- endfor %}
         cast(company_arr_before_close as decimal(18, 2)) as company_arr_before_close,
         cast(company_arr_after_close as decimal(18, 2)) as company_arr_after_close,
