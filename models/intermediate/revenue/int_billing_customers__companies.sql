@@ -1,8 +1,19 @@
 {#- The ONE place where a source record (a Stripe customer, a Salesforce account) is mapped to a company and its
-    segment; same shape as the identity layer's xref_companies (+ dim_customers.segment).
-    TEMPORARY STAND-IN until the identity layer lands: company_id = the Salesforce account id (a Stripe customer
-    takes its salesforce_account_id, else its own id); segment = 'unknown'. -#}
-with customers as (
+    segment: the identity layer's crosswalk (xref_companies) with the segment of the company's golden record
+    (dim_customers). A record the crosswalk does not know falls back to its own id as company (flagged). -#}
+with crosswalk as (
+
+    select * from {{ ref('xref_companies') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('dim_customers') }}
+
+),
+
+stripe_customers as (
 
     select * from {{ ref('stg_stripe__customer') }}
 
@@ -14,45 +25,39 @@ accounts as (
 
 ),
 
-stripe_customers as (
+source_records as (
 
     select
         'stripe' as source_system,
         'customer' as source_table,
-        customer_id as source_id,
-        coalesce(salesforce_account_id, customer_id) as company_id
-    from customers
-
-),
-
-salesforce_accounts as (
-
+        customer_id as source_id
+    from stripe_customers
+    union all
     select
         'salesforce' as source_system,
         'account' as source_table,
-        account_id as source_id,
-        account_id as company_id
+        account_id as source_id
     from accounts
-
-),
-
-unioned as (
-
-    select * from stripe_customers
-    union all
-    select * from salesforce_accounts
 
 ),
 
 final as (
 
     select
-        cast(source_system as {{ dbt.type_string() }}) as source_system,
-        cast(source_table as {{ dbt.type_string() }}) as source_table,
-        source_id,
-        company_id,
-        cast('unknown' as {{ dbt.type_string() }}) as segment
-    from unioned
+        cast(source_records.source_system as {{ dbt.type_string() }}) as source_system,
+        cast(source_records.source_table as {{ dbt.type_string() }}) as source_table,
+        source_records.source_id,
+        coalesce(crosswalk.company_id, source_records.source_id) as company_id,
+        cast(coalesce(customers.segment, 'unknown') as {{ dbt.type_string() }}) as segment,
+        crosswalk.company_id is null as is_unmapped
+    from source_records
+    left join crosswalk
+        on
+            source_records.source_system = crosswalk.source_system
+            and source_records.source_table = crosswalk.source_table
+            and source_records.source_id = crosswalk.source_id
+    left join customers
+        on crosswalk.company_id = customers.company_id
 
 )
 
