@@ -336,7 +336,7 @@ ranked_invoices as (
         company_id,
         currency,
         subtotal_amount - discount_amount as net_amount,
-        {{ dbt.datediff('period_start_at', 'period_end_at', 'month') }} as period_months,
+        {{ dbt.datediff('period_start_at', 'period_end_at', 'month') }} as period_months,  -- noqa: LT05
         row_number() over (partition by company_id order by created_at desc, invoice_id desc) as invoice_rank
     from company_invoices
     where subtotal_amount > 0

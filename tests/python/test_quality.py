@@ -1,0 +1,103 @@
+"""Great Expectations gates (revops.quality) on the built sample: they pass on good data, fail with a message
+naming the expectation and the table on damaged data, keep a row-count baseline, and write Data Docs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+import pytest
+
+from revops.contract import get_table
+from revops.quality import QualityGateError, gate_lines, validate_marts, validate_raw
+from revops.quality.__main__ import main as quality_main
+
+INVOICE = get_table("stripe", "invoice")
+
+
+@pytest.fixture(scope="module")
+def raw_gate(sample_warehouse, tmp_path_factory):
+    root = tmp_path_factory.mktemp("gx")
+    result = validate_raw(sample_warehouse.database, docs_dir=root / "docs", state_path=root / "counts.json")
+    return result, root
+
+
+def test_raw_suites_pass_on_the_sample(raw_gate):
+    result, _ = raw_gate
+    assert result.success, result.message()
+    assert len(result.suites) == 32  # 31 raw tables + the schema suite
+    assert result.expectations > 120
+    invoice = next(s for s in result.suites if s.table == "raw_stripe.invoice")
+    assert invoice.rows > 1000 and invoice.expectations >= 5
+
+
+def test_raw_gate_writes_data_docs_and_the_row_count_baseline(raw_gate, sample_warehouse):
+    result, root = raw_gate
+    index = root / "docs" / "raw" / "index.html"
+    assert result.data_docs_index == index and index.exists()
+    pages = list((root / "docs" / "raw" / "validations").rglob("*.html"))
+    assert len(pages) == 32 and any("raw.stripe.invoice" in str(p) for p in pages)
+    assert "raw suites" in (root / "docs" / "index.html").read_text()
+    counts = json.loads((root / "counts.json").read_text())["tables"]
+    landed = sample_warehouse.query("select count(*) from raw_stripe.invoice")[0][0]
+    assert counts["raw_stripe.invoice"] == {"rows": landed}
+
+
+def test_mart_suites_pass_on_the_sample(sample_warehouse, tmp_path):
+    result = validate_marts(sample_warehouse.database, docs_dir=tmp_path / "docs")
+    assert result.success, result.message()
+    names = {s.suite for s in result.suites}
+    assert {"marts.fct_mrr", "marts.fct_mrr.bridge"} <= names
+    assert (tmp_path / "docs" / "marts" / "index.html").exists()
+    assert any(line.startswith("Data Docs: ") for line in gate_lines(result))
+
+
+@pytest.fixture
+def damaged_copy(sample_warehouse, tmp_path):
+    database = tmp_path / "damaged.duckdb"
+    shutil.copyfile(sample_warehouse.database, database)
+    return database
+
+
+def test_corrupted_raw_table_fails_the_gate_naming_expectation_and_table(damaged_copy, tmp_path):
+    with duckdb.connect(str(damaged_copy)) as con:
+        con.execute("update raw_stripe.invoice set status = 'settled' where _source_row % 10 = 0")
+    with pytest.raises(QualityGateError) as err:
+        validate_raw(damaged_copy, tables=[INVOICE], docs_dir=tmp_path / "docs", state_path=tmp_path / "c.json")
+    message = str(err.value)
+    assert "expect_column_values_to_be_in_set failed on raw_stripe.invoice.status" in message
+    assert "'settled'" in message and "Data Docs" in message
+    assert not (tmp_path / "c.json").exists(), "a failing run must not become the row-count baseline"
+
+
+def test_row_count_drop_against_the_last_run_fails_the_gate(damaged_copy, tmp_path):
+    state = tmp_path / "c.json"
+    validate_raw(damaged_copy, tables=[INVOICE], docs_dir=tmp_path / "docs", state_path=state)
+    with duckdb.connect(str(damaged_copy)) as con:
+        con.execute("delete from raw_stripe.invoice where _source_row % 3 <> 0")  # two thirds vanish
+    with pytest.raises(QualityGateError, match="expect_table_row_count_to_be_between failed on raw_stripe.invoice"):
+        validate_raw(damaged_copy, tables=[INVOICE], docs_dir=tmp_path / "docs", state_path=state)
+    # once the change is known and accepted, a reset takes the new count as the baseline
+    validate_raw(damaged_copy, tables=[INVOICE], docs_dir=tmp_path / "docs", state_path=state, reset_row_counts=True)
+
+
+def test_negative_mrr_fails_the_mart_suites(damaged_copy, tmp_path):
+    with duckdb.connect(str(damaged_copy)) as con:
+        con.execute("update marts.fct_mrr set mrr = -mrr where mrr > 0 and month = (select max(month) from marts.fct_mrr)")
+    result = validate_marts(damaged_copy, docs_dir=tmp_path / "docs", raise_on_failure=False)
+    failed = {(f.suite, f.expectation, f.column) for f in result.failures}
+    assert ("marts.fct_mrr", "expect_column_values_to_be_between", "mrr") in failed
+    assert ("marts.fct_mrr.bridge", "expect_column_values_to_be_between", "bridge_gap") in failed
+
+
+def test_cli_exit_codes(damaged_copy, tmp_path, capsys):
+    with duckdb.connect(str(damaged_copy)) as con:
+        con.execute("update raw_stripe.customer set currency = 'zzz'")
+    code = quality_main(["raw", "--database", str(damaged_copy), "--docs-dir", str(tmp_path / "d"),
+                         "--state", str(tmp_path / "c.json")])
+    assert code == 1
+    assert "raw_stripe.customer.currency" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as help_exit:
+        quality_main(["--help"])
+    assert help_exit.value.code == 0
