@@ -43,3 +43,9 @@ docs: install  ## build the dbt docs site into target/ and say how to open it
 
 clean:  ## remove generated data, the warehouse and build artefacts (keeps .venv)
 	rm -rf data warehouse target logs
+
+bench: install  ## benchmark at scales 1, 10, 100: build time vs floor, incremental, memory, identity F1, GX (long)
+	$(BIN)/python -m revops.bench --scales $(or $(SCALES),1 10 100)
+
+postgres-parity: install  ## start a local PostgreSQL 15, build there, compare every mart with DuckDB
+	$(BIN)/python -m revops.postgres parity

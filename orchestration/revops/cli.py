@@ -38,10 +38,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_load(args: argparse.Namespace) -> int:
     from revops.load import load_all
 
-    results = load_all(Path(args.raw_dir or settings.raw_dir()), settings.duckdb_path())
+    results = load_all(Path(args.raw_dir or settings.raw_dir()), settings.duckdb_path(),
+                       full_refresh=args.full_refresh)
     loaded = sum(r.rows_loaded for r in results)
     rejected = sum(r.rows_rejected for r in results)
-    print(f"loaded {loaded:,} rows from {sum(len(r.files) for r in results)} files; "
+    modes = {mode: sum(1 for r in results if r.mode == mode) for mode in ("full", "append", "skip")}
+    print(f"loaded {loaded:,} rows from {sum(len(r.files) for r in results)} files "
+          f"({modes['full']} tables reloaded, {modes['append']} appended, {modes['skip']} unchanged); "
           f"{rejected:,} unparseable records set aside for the quarantine")
     return 0
 
@@ -124,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     load = sub.add_parser("load", help="land the raw files in the warehouse (raw_<system> schemas)")
     load.add_argument("--raw-dir", help="raw folder (default $REVOPS_RAW_DIR or data/raw)")
+    load.add_argument("--full-refresh", action="store_true",
+                      help="reload every table even if its files did not change")
     load.set_defaults(func=cmd_load)
 
     build = sub.add_parser("build", help="dbt build; extra arguments after -- go to dbt")

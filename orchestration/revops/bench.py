@@ -1,0 +1,222 @@
+"""The benchmark: how build cost grows with the company's size (`make bench`).
+
+    python -m revops.bench [--scales 1 10 100] [--out bench/out] [--results bench/results.json]
+
+For each scale it generates the sample company (Parquet, the four append-mostly tables as part folders),
+then measures, each step in its own process so peak memory is that step's alone:
+  floor_s              DuckDB reading every raw file once (the least any build must spend)
+  full_build_s         `revops load --full-refresh` + `dbt build`, wall time
+  peak_memory_mib      the largest resident set of the load and build processes
+  incremental_build_s  load + `dbt build` after appending 1 % new rows to the append-mostly tables
+  identity_s           the identity models' share of the full build (from dbt's run_results)
+  person_f1, company_f1  identity scored against the generator's ground truth
+  gx_validation_s      Great Expectations raw + mart suites
+and prints a table with build ÷ floor and the growth from one scale to the next; figures go to
+bench/results.json as {"runs": [...]}. It is not part of `make test` (it takes long at scale 100).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from revops.contract import INCREMENTAL_TABLES, raw_tables
+from revops.settings import PROJECT_DIR
+
+DEFAULT_SCALES = (1.0, 10.0, 100.0)
+INCREMENT_SHARE = 0.01
+INCREMENT_LOADED_AT = "2026-11-03T02:00:00Z"
+
+
+def measure(cmd: list[str], env: dict[str, str], log_path: Path) -> dict:
+    """Run a command in a fresh wrapper process; return wall seconds and the peak RSS of its children (MiB)."""
+    wrapper = (
+        "import json, resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        f"rc = subprocess.run(sys.argv[1:], stdout=open({str(log_path)!r}, 'a'), stderr=subprocess.STDOUT).returncode\n"
+        "print(json.dumps({'rc': rc, 'seconds': time.perf_counter() - t,\n"
+        "                  'maxrss_mib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", wrapper, *cmd], env={**os.environ, **env}, capture_output=True,
+                         text=True, cwd=PROJECT_DIR, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    if result["rc"] != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed (exit {result['rc']}); see {log_path}")
+    return result
+
+
+def split_incremental_tables(raw: Path) -> None:
+    """Move each append-mostly table into a folder of part files (part-00000), as an export would arrive."""
+    for system, table in INCREMENTAL_TABLES:
+        for ext in ("parquet", "csv"):
+            single = raw / system / f"{table}.{ext}"
+            if single.exists():
+                folder = raw / system / table
+                folder.mkdir(exist_ok=True)
+                single.rename(folder / f"part-00000.{ext}")
+
+
+def append_increment(raw: Path, share: float = INCREMENT_SHARE) -> int:
+    """Write part-00001 of every append-mostly table: `share` of its rows again, as new keys loaded later."""
+    added = 0
+    with duckdb.connect() as con:
+        for table in raw_tables():
+            if not table.is_incremental:
+                continue
+            folder = raw / table.system / table.table
+            first = sorted(folder.glob("part-00000.*"))[0]
+            reader = f"read_parquet('{first}')" if first.suffix == ".parquet" else f"read_csv('{first}', all_varchar = true)"
+            key = table.primary_key[-1]
+            columns = ", ".join(
+                (f"{key} || '-inc' as {key}" if c == key else f'"{c}"') for c in table.columns
+            )
+            target = folder / f"part-00001{first.suffix}"
+            fmt = "(format parquet)" if first.suffix == ".parquet" else "(format csv, header)"
+            con.execute(
+                f"copy (select {columns}, '{INCREMENT_LOADED_AT}' as _loaded_at from {reader} "
+                f"using sample {share * 100}% (system, 42)) to '{target}' {fmt}"
+            )
+            added += con.execute(f"select count(*) from '{target}'").fetchone()[0]
+    return added
+
+
+def floor_seconds(raw: Path) -> tuple[float, int]:
+    """Seconds for DuckDB to read every raw file once (all columns), and the rows read."""
+    files = sorted(p for p in raw.rglob("*") if p.suffix in (".csv", ".parquet"))
+    rows = 0
+    started = time.perf_counter()
+    with duckdb.connect() as con:
+        for path in files:
+            reader = f"read_parquet('{path}')" if path.suffix == ".parquet" else f"read_csv('{path}', all_varchar = true)"
+            con.execute(f"create or replace temp table floor_read as select * from {reader}")
+            rows += con.execute("select count(*) from floor_read").fetchone()[0]
+        con.execute("drop table if exists floor_read")
+    return time.perf_counter() - started, rows
+
+
+def identity_seconds(run_results: Path) -> float:
+    data = json.loads(run_results.read_text())
+    return sum(r.get("execution_time") or 0.0 for r in data["results"]
+               if "identity" in r["unique_id"] and r["unique_id"].startswith("model."))
+
+
+def bench_scale(scale: float, out: Path, log=print) -> dict:
+    work = out / f"scale_{scale:g}"
+    shutil.rmtree(work, ignore_errors=True)
+    raw, truth, target = work / "raw", work / "ground_truth", work / "target"
+    work.mkdir(parents=True)
+    database = work / "warehouse.duckdb"
+    env = {"REVOPS_RAW_DIR": str(raw), "REVOPS_DUCKDB_PATH": str(database), "REVOPS_TRUTH_DIR": str(truth),
+           "DBT_PROFILES_DIR": str(PROJECT_DIR)}
+    bin_dir = Path(sys.executable).parent
+    log_path = work / "bench.log"
+
+    log(f"[scale {scale:g}] generating (parquet)")
+    generated = measure([str(bin_dir / "revops"), "generate", "--out", str(raw), "--truth", str(truth),
+                         "--scale", str(scale), "--format", "parquet", "--force"], env, log_path)
+    split_incremental_tables(raw)
+
+    log(f"[scale {scale:g}] floor: reading every raw file once")
+    floor_s, raw_rows = floor_seconds(raw)
+
+    log(f"[scale {scale:g}] full build")
+    dbt = [str(bin_dir / "dbt"), "build", "--project-dir", str(PROJECT_DIR), "--target-path", str(target)]
+    load = measure([str(bin_dir / "revops"), "load", "--full-refresh"], env, log_path)
+    build = measure(dbt, env, log_path)
+    identity_s = identity_seconds(target / "run_results.json")
+
+    log(f"[scale {scale:g}] incremental build after adding {INCREMENT_SHARE:.0%} new rows")
+    added = append_increment(raw)
+    inc_load = measure([str(bin_dir / "revops"), "load"], env, log_path)
+    inc_build = measure(dbt, env, log_path)
+
+    scores = {}
+    try:
+        from revops.identity.score import score_warehouse
+
+        scores = score_warehouse(database, truth)
+    except Exception as exc:  # the identity layer may be absent on a stripped-down project
+        log(f"[scale {scale:g}] identity scoring skipped: {exc}")
+
+    gx_s = None
+    try:
+        from revops import quality
+
+        started = time.perf_counter()
+        quality.validate_raw(database) if hasattr(quality, "validate_raw") else None
+        quality.validate_marts(database) if hasattr(quality, "validate_marts") else None
+        gx_s = time.perf_counter() - started
+    except Exception as exc:
+        log(f"[scale {scale:g}] GX validation failed or absent: {exc}")
+
+    run = {
+        "scale": scale,
+        "raw_rows": raw_rows,
+        "generate_s": round(generated["seconds"], 2),
+        "floor_s": round(floor_s, 2),
+        "full_build_s": round(load["seconds"] + build["seconds"], 2),
+        "load_s": round(load["seconds"], 2),
+        "dbt_build_s": round(build["seconds"], 2),
+        "build_over_floor": round((load["seconds"] + build["seconds"]) / floor_s, 2) if floor_s else None,
+        "incremental_rows": added,
+        "incremental_build_s": round(inc_load["seconds"] + inc_build["seconds"], 2),
+        "incremental_share_of_full": round((inc_load["seconds"] + inc_build["seconds"])
+                                           / (load["seconds"] + build["seconds"]), 3),
+        "peak_memory_mib": round(max(load["maxrss_mib"], build["maxrss_mib"], inc_load["maxrss_mib"],
+                                     inc_build["maxrss_mib"]), 1),
+        "identity_s": round(identity_s, 2),
+        "person_f1": round(scores["persons"].f1, 4) if "persons" in scores else None,
+        "company_f1": round(scores["companies"].f1, 4) if "companies" in scores else None,
+        "gx_validation_s": round(gx_s, 2) if gx_s is not None else None,
+    }
+    try:
+        from revops.forecast import benchmark as forecast_benchmark
+
+        run.update(forecast_benchmark(database))
+    except Exception as exc:
+        log(f"[scale {scale:g}] forecast backtest skipped: {exc}")
+    return run
+
+
+def print_table(runs: list[dict]) -> None:
+    cols = ["scale", "raw_rows", "floor_s", "full_build_s", "build_over_floor", "incremental_build_s",
+            "incremental_share_of_full", "peak_memory_mib", "identity_s", "person_f1", "company_f1",
+            "gx_validation_s"]
+    print("  ".join(f"{c:>14}" for c in cols))
+    for run in runs:
+        print("  ".join(f"{str(run.get(c)):>14}" for c in cols))
+    for before, after in zip(runs, runs[1:]):
+        rows = after["raw_rows"] / before["raw_rows"]
+        cost = after["full_build_s"] / before["full_build_s"]
+        print(f"scale {before['scale']:g} -> {after['scale']:g}: rows x{rows:.1f}, full build x{cost:.1f} "
+              f"({'no faster than linear' if cost <= rows * 1.05 else 'FASTER THAN LINEAR'})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m revops.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", type=float, nargs="+", default=list(DEFAULT_SCALES))
+    parser.add_argument("--out", type=Path, default=PROJECT_DIR / "bench" / "out")
+    parser.add_argument("--results", type=Path, default=PROJECT_DIR / "bench" / "results.json")
+    args = parser.parse_args(argv)
+    runs = []
+    for scale in args.scales:
+        runs.append(bench_scale(scale, args.out))
+        args.results.parent.mkdir(parents=True, exist_ok=True)
+        args.results.write_text(json.dumps({"runs": runs}, indent=2) + "\n")
+        print_table(runs)
+    print(f"figures written to {args.results}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
