@@ -1,7 +1,8 @@
 {#- Candidate person pairs for a person to confirm or reject: splink probability in the grey band
     [identity_review_band_low, identity_person_match_threshold), or above it but blocked by a business rule.
-    Pairs already decided in seeds/identity/identity_overrides.csv are left out. Record a decision by copying
-    the six source columns into that file with decision `match` or `no_match`. -#}
+    Pairs already decided in seeds/identity/identity_overrides.csv, and pairs already in one person, are left
+    out; one pair per two persons. Record a decision by copying the six source columns into that file with
+    decision `match` or `no_match`. -#}
 with
 
 pairs as (select * from {{ identity_ref('int_identity__person_pairs') }}),
@@ -50,7 +51,7 @@ undecided as (
 
 ),
 
-final as (
+enriched as (
 
     select
         cast('person' as {{ dbt.type_string() }}) as entity,
@@ -102,6 +103,56 @@ final as (
         on
             u.right_source_system = rp.source_system and u.right_source_table = rp.source_table
             and u.right_source_id = rp.source_id
+
+),
+
+ranked as (
+
+    select
+        enriched.*,
+        row_number() over (
+            partition by
+                least(enriched.left_person_id, enriched.right_person_id),
+                greatest(enriched.left_person_id, enriched.right_person_id)
+            order by
+                enriched.match_probability desc,
+                enriched.left_source_id asc,
+                enriched.right_source_id asc
+        ) as pair_rank
+    from enriched
+
+),
+
+final as (
+
+    -- one pair per two persons (the most probable); pairs already in one person need no decision
+    select
+        entity,
+        left_source_system,
+        left_source_table,
+        left_source_id,
+        right_source_system,
+        right_source_table,
+        right_source_id,
+        match_probability,
+        is_blocked_by_rule,
+        is_same_person_now,
+        left_person_id,
+        right_person_id,
+        left_email,
+        right_email,
+        left_first_name,
+        right_first_name,
+        left_last_name,
+        right_last_name,
+        left_phone_e164,
+        right_phone_e164,
+        left_company_id,
+        right_company_id,
+        left_company_name,
+        right_company_name
+    from ranked
+    where pair_rank = 1 and not is_same_person_now
 
 )
 

@@ -71,7 +71,7 @@ def profiles(r: pd.DataFrame) -> pd.DataFrame:
     p = r.loc[has, ["idx", "key", "record_label", "email_normalised", *PROFILE_COLUMNS]].copy()
     p = p.sort_values("record_label", kind="stable")
     group_cols = ["email_normalised", *PROFILE_COLUMNS]
-    p["_g"] = p[group_cols].astype(str).agg("\x1f".join, axis=1)
+    p["_g"] = p.groupby(group_cols, dropna=False, sort=False).ngroup()
     rep = p.drop_duplicates("_g", keep="first")[["_g", "key", "idx"]].rename(columns={"key": "profile_id",
                                                                                       "idx": "profile_idx"})
     p = p.merge(rep, on="_g", how="left")
