@@ -1,6 +1,7 @@
 {#- The ONE place where a source record (a Stripe customer, a Salesforce account) is mapped to a company and its
     segment: the identity layer's crosswalk (xref_companies) with the segment of the company's golden record
-    (dim_customers). A record the crosswalk does not know falls back to its own id as company (flagged). -#}
+    (dim_customers). Every Stripe customer id that billing refers to has a row (also ids whose customer row staging
+    quarantined); a record the crosswalk does not know falls back to its own id as company (is_unmapped). -#}
 with crosswalk as (
 
     select * from {{ ref('xref_companies') }}
@@ -19,9 +20,34 @@ stripe_customers as (
 
 ),
 
+invoices as (
+
+    select * from {{ ref('stg_stripe__invoice') }}
+
+),
+
+subscriptions as (
+
+    select * from {{ ref('stg_stripe__subscription') }}
+
+),
+
 accounts as (
 
     select * from {{ ref('stg_salesforce__account') }}
+
+),
+
+-- every customer id billing refers to, including ids whose customer row was quarantined by staging
+billed_customer_ids as (
+
+    select customer_id from stripe_customers
+    union
+    select customer_id from invoices
+    where customer_id is not null
+    union
+    select customer_id from subscriptions
+    where customer_id is not null
 
 ),
 
@@ -31,7 +57,7 @@ source_records as (
         'stripe' as source_system,
         'customer' as source_table,
         customer_id as source_id
-    from stripe_customers
+    from billed_customer_ids
     union all
     select
         'salesforce' as source_system,
