@@ -1,0 +1,129 @@
+"""Forecast and playbook marts on the built sample company (session fixture ``sample_warehouse``), against the
+generator's known answers and independent recomputations; plus the forecast history across builds (on a copy).
+
+Fixture-level known answers (95 % vs 40 % seat use, owned products never recommended, a planted send-time peak,
+churn points by hand, pipeline commit / best case) are dbt unit tests in models/*/playbooks and
+models/intermediate/forecast; these tests check the same properties on the full sample.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from revops.build import run_dbt
+from revops.generator.config import SEGMENT_MODEL
+
+MARTS = ("playbook_send_time", "playbook_upsell_candidates", "playbook_next_product", "playbook_churn_risk",
+         "fct_mrr_forecast", "fct_forecast_accuracy")
+
+
+@pytest.fixture(scope="module")
+def warehouse(sample_warehouse):
+    built = {r[0] for r in sample_warehouse.query(
+        "select table_name from information_schema.tables where table_schema = 'marts'")}
+    missing = [m for m in MARTS if m not in built]
+    if missing:
+        pytest.skip(f"session build left out {missing} (REVOPS_TEST_SELECT narrows it)")
+    return sample_warehouse
+
+
+def test_send_time_finds_the_generators_planted_hour_and_weekday(warehouse):
+    best = {(seg, slot_type): slot for seg, slot_type, slot in warehouse.query(
+        "select segment, slot_type, slot from marts.playbook_send_time where is_best")}
+    for segment, model in SEGMENT_MODEL.items():
+        assert best[(segment, "hour")] == model["send_hour"], segment
+        assert best[(segment, "weekday")] == model["send_weekday"] + 1, segment  # generator: 0 = Monday; ISO 1
+    thin = warehouse.query("select count(*) from marts.playbook_send_time where is_best and is_thin_evidence")
+    assert thin == [(0,)]
+
+
+def test_next_product_is_never_one_the_company_has_or_had_in_stripe(warehouse):
+    # recomputed from staging, independently of int_playbooks__company_products
+    clashes = warehouse.query("""
+        with owned as (
+            select x.company_id, p.product_id
+            from staging.stg_stripe__subscription_item si
+            join staging.stg_stripe__subscription s on si.subscription_id = s.subscription_id
+            join staging.stg_stripe__price p on si.price_id = p.price_id
+            join marts.xref_companies x
+              on x.source_system = 'stripe' and x.source_table = 'customer' and x.source_id = s.customer_id
+            union
+            select x.company_id, p.product_id
+            from staging.stg_stripe__invoice_line_item li
+            join staging.stg_stripe__invoice i on li.invoice_id = i.invoice_id
+            join staging.stg_stripe__price p on li.price_id = p.price_id
+            join marts.xref_companies x
+              on x.source_system = 'stripe' and x.source_table = 'customer' and x.source_id = i.customer_id
+        )
+        select n.company_id, n.recommended_product_id
+        from marts.playbook_next_product n
+        join owned o on n.company_id = o.company_id and n.recommended_product_id = o.product_id
+    """)
+    assert clashes == []
+    (rows,), = warehouse.query("select count(*) from marts.playbook_next_product")
+    assert rows > 50  # the sample has a few hundred customers: most get a recommendation
+
+
+def test_upsell_and_churn_rankings_follow_their_scores(warehouse):
+    upsell = warehouse.query(
+        "select is_eligible, upsell_score from marts.playbook_upsell_candidates order by upsell_rank")
+    assert len(upsell) > 50
+    keys = [(0 if eligible else 1, -float(score)) for eligible, score in upsell]
+    assert keys == sorted(keys)
+    churn = [float(s) for (s,) in warehouse.query(
+        "select churn_risk_score from marts.playbook_churn_risk order by risk_rank")]
+    assert churn == sorted(churn, reverse=True) and 0 <= min(churn) and max(churn) <= 100
+    # a pending cancellation always makes the upsell list hold the company
+    held = warehouse.query("""
+        select count(*) from marts.playbook_upsell_candidates
+        where has_pending_cancellation and suggested_timing <> 'hold'""")
+    assert held == [(0,)]
+
+
+def test_forecast_mart_twelve_months_and_beats_baseline(warehouse):
+    rows = warehouse.query("""
+        select series, model, count(*), min(horizon), max(horizon), bool_and(lo_95 <= forecast and forecast <= hi_95)
+        from marts.fct_mrr_forecast group by series, model""")
+    assert {r[0] for r in rows} >= {"total"}
+    for series, model, n, h_min, h_max, nested in rows:
+        assert (n, h_min, h_max, nested) == (12, 1, 12, True), (series, model)
+    (selected_wape, baseline_wape), = warehouse.query("""
+        select max(backtest_wape) filter (where is_selected), max(backtest_wape) filter (where model = 'seasonal_naive')
+        from marts.fct_mrr_forecast where series = 'total'""")
+    assert selected_wape < baseline_wape
+    evaluations = {r[0] for r in warehouse.query("select distinct evaluation from marts.fct_forecast_accuracy")}
+    assert {"rolling_origin_backtest", "pipeline_snapshot"} <= evaluations
+
+
+def test_forecast_history_kept_across_builds_and_scored_against_actuals(warehouse, tmp_path):
+    """On a copy: plant a forecast stored by an earlier run (run date 2000-01-01) for the last closed month, 10 %
+    above the actual; rebuild on the sample's own run date. The earlier run must survive (history), the same-day
+    forecast must be replaced, not duplicated, and the planted one scored: WAPE 0.1, bias +0.1."""
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(warehouse.database, db)
+    with duckdb.connect(str(db)) as con:
+        (run_date, rows_before), = con.execute(
+            "select max(cast(run_date as varchar)), count(*) from marts.fct_mrr_forecast").fetchall()
+        last_month, actual = con.execute("""
+            select month, sum(mrr) from intermediate.int_mrr__segment_monthly
+            where month = (select max(month) from intermediate.int_mrr__segment_monthly) group by month""").fetchone()
+        con.execute("""
+            insert into marts.fct_mrr_forecast (forecast_id, run_date, series, origin_month, month, horizon, model,
+                is_selected, forecast, lo_80, hi_80, lo_95, hi_95, backtest_wape)
+            values ('planted', date '2000-01-01', 'total', ?, ?, 2, 'auto_ets', true, ?, ?, ?, ?, ?, 0)""",
+                    [last_month, last_month, *[float(actual) * 1.1] * 5])
+    args = ["build", "-s", "fct_mrr_forecast", "fct_forecast_accuracy", "--vars", f"{{forecast_run_date: '{run_date}'}}"]
+    result = run_dbt(args, target_path=tmp_path / "target", env={"REVOPS_DUCKDB_PATH": str(db)}, quiet=True)
+    assert result.returncode == 0, "\n".join(result.failures)
+    with duckdb.connect(str(db), read_only=True) as con:
+        counts = dict(con.execute(
+            "select cast(run_date as varchar), count(*) from marts.fct_mrr_forecast group by run_date").fetchall())
+        stored = con.execute("""
+            select n_points, wape, bias from marts.fct_forecast_accuracy
+            where evaluation = 'stored_forecast' and series = 'total' and model = 'auto_ets' and horizon = 2""").fetchall()
+    assert counts == {"2000-01-01": 1, run_date: rows_before}
+    assert len(stored) == 1 and stored[0][0] == 1
+    assert stored[0][1] == pytest.approx(0.1, abs=1e-6) and stored[0][2] == pytest.approx(0.1, abs=1e-6)
