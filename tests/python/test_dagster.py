@@ -23,7 +23,9 @@ import pytest
 
 from revops.contract import get_table, raw_tables
 
-SCALE = 0.2
+# Half the default sample: small enough to keep this file near 2 minutes, large enough for the Great
+# Expectations raw suites' null-rate thresholds (at 0.2, 2 planted null ids in 140 zendesk users exceed 1 %).
+SCALE = float(os.environ.get("REVOPS_DAGSTER_TEST_SCALE", "0.5"))
 VENV_BIN = Path(sys.executable).parent
 
 
