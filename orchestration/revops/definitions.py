@@ -26,7 +26,7 @@ from revops.dagster_assets.dbt import RevopsDbtTranslator, build_dbt_assets, dbt
 from revops.dagster_assets.raw import gx_raw_check, raw_files_sensor, raw_gate_checks, raw_meta_assets, raw_table_assets
 from revops.dagster_assets.raw_gate import check_landed_table
 from revops.dagster_assets.steps import (
-    PythonStep,
+    PythonStep,  # noqa: F401  (used by the one-line entries of PYTHON_STEPS)
     gx_marts_asset,
     publish_asset,
     python_step_assets,
