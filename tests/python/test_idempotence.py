@@ -21,6 +21,8 @@ from revops.settings import PROJECT_DIR
 SELECTION = ["+fct_mrr", "+fct_revenue_leakage", "+raw_quarantine"]
 SCHEMAS = ("staging", "intermediate", "marts", "quality")
 SCALE = 0.1
+# Only the tests of the selection (cautious): other layers' tests need models outside it.
+BUILD_ARGS = ["build", "--select", *SELECTION, "--exclude-resource-type", "unit_test", "--indirect-selection", "cautious"]
 
 
 def content_hashes(database: Path) -> dict[str, str]:
@@ -40,8 +42,7 @@ def content_hashes(database: Path) -> dict[str, str]:
 
 
 def _dbt_args(target: Path) -> list[str]:
-    return [dbt_executable(), "build", "--select", *SELECTION, "--exclude-resource-type", "unit_test",
-            "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR), "--target-path", str(target)]
+    return [dbt_executable(), *BUILD_ARGS, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR), "--target-path", str(target)]
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +63,7 @@ def uninterrupted(small_raw, tmp_path_factory) -> tuple[dict[str, str], dict[str
     root = tmp_path_factory.mktemp("straight")
     database = root / "w.duckdb"
     load_all(small_raw, database, progress=False)
-    args = ["build", "--select", *SELECTION, "--exclude-resource-type", "unit_test"]
+    args = BUILD_ARGS
     first = run_dbt(args, target_path=root / "target", env=_env(database, small_raw), quiet=True)
     assert first.returncode == 0, first.failures
     hashes_1 = content_hashes(database)
@@ -95,7 +96,7 @@ def test_build_killed_halfway_then_rerun_matches_an_uninterrupted_build(small_ra
     assert created >= 25, "the build ended before it could be killed halfway"
     with duckdb.connect(str(database), read_only=True) as con:
         assert con.execute("select count(*) from information_schema.tables where table_name = 'fct_mrr'").fetchone() == (0,)
-    rerun = run_dbt(["build", "--select", *SELECTION, "--exclude-resource-type", "unit_test"],
+    rerun = run_dbt(BUILD_ARGS,
                     target_path=tmp_path / "target", env=_env(database, small_raw), quiet=True)
     assert rerun.returncode == 0, rerun.failures
     assert content_hashes(database) == uninterrupted[0]

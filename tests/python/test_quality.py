@@ -55,7 +55,8 @@ def test_mart_suites_pass_on_the_sample(sample_warehouse, tmp_path):
 
 @pytest.fixture
 def damaged_copy(sample_warehouse, tmp_path):
-    database = tmp_path / "damaged.duckdb"
+    # same file name: the staging views name the catalog after the file
+    database = tmp_path / sample_warehouse.database.name
     shutil.copyfile(sample_warehouse.database, database)
     return database
 

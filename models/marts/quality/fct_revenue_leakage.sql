@@ -104,7 +104,8 @@ company_invoices as (
         invoices.invoice_id,
         invoices.customer_id,
         invoices.subscription_id,
-        billing_companies.company_id,
+        -- an invoice of a customer the crosswalk does not know is still owed: keyed by its customer
+        coalesce(billing_companies.company_id, invoices.customer_id) as company_id,
         invoices.invoice_status,
         invoices.currency,
         invoices.subtotal_amount,
@@ -120,7 +121,7 @@ company_invoices as (
         invoices.period_start_at,
         invoices.period_end_at
     from invoices
-    inner join billing_companies
+    left join billing_companies
         on invoices.customer_id = billing_companies.customer_id
     where invoices.invoice_status <> 'void'
 
@@ -496,7 +497,7 @@ final as (
         cast(as_of_date as date) as as_of_date,
         cast(currency as {{ dbt.type_string() }}) as currency,
         cast(amount_at_risk_local as decimal(18, 2)) as amount_at_risk_local,
-        cast(amount_at_risk_local * rate_to_reporting as decimal(18, 2)) as amount_at_risk,
+        cast(coalesce(amount_at_risk_local * rate_to_reporting, 0) as decimal(18, 2)) as amount_at_risk,
         cast(detail as {{ dbt.type_string() }}) as detail
     from converted
 
