@@ -49,3 +49,12 @@ bench: install  ## benchmark at scales 1, 10, 100: build time vs floor, incremen
 
 postgres-parity: install  ## start a local PostgreSQL 15, build there, compare every mart with DuckDB
 	$(BIN)/python -m revops.postgres parity
+
+DAGSTER_HOME_DIR ?= $(CURDIR)/warehouse/dagster_home
+UI_PORT ?= 3000
+
+ui: install  ## Dagster UI on 127.0.0.1: the whole pipeline (raw files -> marts -> playbooks), runnable from there
+	@$(BIN)/revops generate
+	@mkdir -p $(DAGSTER_HOME_DIR) && cp orchestration/dagster.yaml $(DAGSTER_HOME_DIR)/dagster.yaml
+	@echo "Dagster UI: open http://127.0.0.1:$(UI_PORT)  (the first start parses the dbt project; Ctrl-C stops it)"
+	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT)
