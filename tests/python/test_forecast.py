@@ -21,7 +21,7 @@ from revops.forecast import (
     forecast,
     monthly_series,
     select_models,
-    series_from_company_mrr,
+    series_from_truth,
 )
 
 
@@ -86,9 +86,7 @@ def generator_total(tmp_path_factory) -> pd.DataFrame:
 
     root = tmp_path_factory.mktemp("forecast_sample")
     generate(root / "raw", root / "truth", seed=42, scale=1, fmt="csv")
-    mrr = pd.read_csv(root / "truth" / "mrr.csv")
-    series = series_from_company_mrr(mrr, company_col="true_company_id", value_col="mrr_usd")
-    return series[series.unique_id == "total"]
+    return series_from_truth(root / "truth")
 
 
 def test_selected_model_beats_seasonal_naive_on_generator_history(generator_total):

@@ -16,6 +16,7 @@ from revops.forecast.core import (
     monthly_series,
     select_models,
     series_from_company_mrr,
+    series_from_truth,
 )
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "monthly_series",
     "select_models",
     "series_from_company_mrr",
+    "series_from_truth",
 ]

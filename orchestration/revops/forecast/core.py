@@ -94,6 +94,19 @@ def series_from_company_mrr(company_mrr: pd.DataFrame, segments: pd.DataFrame | 
     return monthly_series(df)
 
 
+def series_from_truth(truth_dir) -> pd.DataFrame:
+    """The total MRR series (unique_id ``total``) from the generator's ground truth ``<truth_dir>/mrr.csv``
+    (true monthly MRR in USD per company): history without a warehouse build."""
+    from pathlib import Path
+
+    path = Path(truth_dir) / "mrr.csv"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found: pass the generator's --truth folder")
+    mrr = pd.read_csv(path)
+    series = series_from_company_mrr(mrr, company_col="true_company_id", value_col="mrr_usd")
+    return series[series["unique_id"] == TOTAL_SERIES].reset_index(drop=True)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # fitting
 
