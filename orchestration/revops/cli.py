@@ -61,6 +61,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """The main job."""
     from revops.build import accounting_unbalanced, quarantine_by_reason, rows_per_layer, run_dbt
     from revops.load import load_all
+    from revops.quality import QualityGateError, gate_lines, validate_marts, validate_raw
 
     started = time.perf_counter()
     raw_dir = settings.raw_dir()
@@ -75,11 +76,30 @@ def cmd_run(args: argparse.Namespace) -> int:
     loads = load_all(raw_dir, database)
     print(f"   {sum(r.rows_loaded for r in loads):,} rows landed in {len(loads)} raw tables")
 
+    print("== raw quality gate (Great Expectations)")
+    try:
+        gate = validate_raw(database)
+    except QualityGateError as exc:
+        print(*("   " + line for line in gate_lines(exc.result)), sep="\n")
+        print("\nRAW GATE FAILED: fix the export, or accept a known row-count change with "
+              "`python -m revops.quality raw --reset-row-counts`")
+        return 1
+    print(*("   " + line for line in gate_lines(gate)), sep="\n")
+
     print("== dbt build")
     result = run_dbt(["build"])
     if result.returncode != 0:
         print("\nBUILD FAILED:", *result.failures[:20], sep="\n  ")
         return result.returncode or 1
+
+    print("== mart suites (Great Expectations)")
+    try:
+        marts_gate = validate_marts(database)
+    except QualityGateError as exc:
+        print(*("   " + line for line in gate_lines(exc.result)), sep="\n")
+        print("\nMART SUITES FAILED")
+        return 1
+    print(*("   " + line for line in gate_lines(marts_gate)), sep="\n")
 
     print("\n== summary")
     for layer, (relations, rows) in rows_per_layer(database).items():
@@ -102,6 +122,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print("   " + line)
     except ImportError:
         pass
+    print(f"   data docs    {settings.artifacts_dir() / 'data_docs' / 'index.html'}")
     print(f"\n   warehouse: {database}  ({time.perf_counter() - started:.0f} s)")
     return 0 if not unbalanced else 1
 
