@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export DBT_PROFILES_DIR := $(CURDIR)
 export DO_NOT_TRACK := 1
 
-.PHONY: help install run test lint sample score-identity ui dashboard bench docs clean
+.PHONY: help install browser run test lint sample score-identity ui publish dashboard bench postgres-parity docs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -26,10 +26,16 @@ $(BIN)/.installed: $(UV) uv.lock pyproject.toml
 
 install: $(BIN)/.installed  ## create .venv from the lock file
 
+# The dashboard test drives headless Chromium (Debian's package; test tools cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	  echo "chromium not installed: the dashboard test will be skipped"; }
+
 run: install  ## main job: sample data if absent, load, dbt build, checks, KPI summary
 	$(BIN)/revops run
 
-test: install  ## every test: sqlfluff lint, dbt build on fixtures and the sample, pytest
+test: install browser  ## every test: sqlfluff lint, dbt build on fixtures and the sample, pytest
 	$(BIN)/pytest
 
 lint: install  ## sqlfluff lint of all models
@@ -58,3 +64,10 @@ ui: install  ## Dagster UI on 127.0.0.1: the whole pipeline (raw files -> marts 
 	@mkdir -p $(DAGSTER_HOME_DIR) && cp orchestration/dagster.yaml $(DAGSTER_HOME_DIR)/dagster.yaml
 	@echo "Dagster UI: open http://127.0.0.1:$(UI_PORT)  (the first start parses the dbt project; Ctrl-C stops it)"
 	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT)
+
+publish: install  ## publish the built marts to the read-only copy the dashboard and BI tools read
+	$(BIN)/python -m revops.publish
+
+dashboard: install  ## serve the KPI dashboard on http://127.0.0.1:8050 from the published copy
+	@test -e warehouse/published/current.duckdb || $(BIN)/revops run
+	$(BIN)/python -m revops.dashboard --host 127.0.0.1 --port $(or $(PORT),8050)

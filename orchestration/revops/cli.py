@@ -123,6 +123,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ImportError:
         pass
     print(f"   data docs    {settings.artifacts_dir() / 'data_docs' / 'index.html'}")
+    if not unbalanced:
+        from revops.publish import publish
+
+        published = publish(database, dbt_target=settings.PROJECT_DIR / "target")
+        print(f"   published    {published.path}  (read-only copy for the dashboard and BI tools)")
     print(f"\n   warehouse: {database}  ({time.perf_counter() - started:.0f} s)")
     return 0 if not unbalanced else 1
 
