@@ -109,10 +109,11 @@ def cluster(labels: list[str], edges: list[Edge], cannot_link: list[tuple[int, i
         if r not in anchor or labels[i] < labels[anchor[r]]:
             anchor[r] = i
     evidence = _bottleneck_evidence(n, accepted, list(anchor.values()))
-    ids, rules, probs, overrides = [], [], [], []
+    ids, rules, probs, overrides, is_anchor = [], [], [], [], []
     for i, r in enumerate(roots):
         a = anchor[r]
         ids.append(entity_id(entity, labels[a]))
+        is_anchor.append(i == a)
         if i == a or evidence[i] is None:
             system, table = labels[i][4:].split("|")[:2]
             rules.append(f"{system}_{table}")
@@ -123,7 +124,8 @@ def cluster(labels: list[str], edges: list[Edge], cannot_link: list[tuple[int, i
             rules.append(rule)
             probs.append(float(p))
             overrides.append(bool(ov))
-    return pd.DataFrame({"entity_id": ids, "match_rule": rules, "match_probability": probs, "is_override": overrides})
+    return pd.DataFrame({"entity_id": ids, "match_rule": rules, "match_probability": probs, "is_override": overrides,
+                         "is_anchor": is_anchor})
 
 
 def _edge_rank(e: Edge) -> tuple:

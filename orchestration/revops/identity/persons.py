@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from revops.identity.cluster import Edge, cluster, key_edges, override_constraints, record_key
+from revops.identity.cluster import Edge, cluster, override_constraints, record_key
 from revops.identity.phones import region_of, to_e164
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,15 @@ def _std_name(value) -> str | None:
     v = re.sub(r"[^a-z0-9 ]+", "", v)
     v = re.sub(r"\s+", " ", v).strip()
     return v or None
+
+
+def std_names(names: pd.Series) -> pd.Series:
+    """Vectorised _std_name: lower case, accents folded, punctuation dropped, whitespace collapsed."""
+    v = names.astype("string").str.strip().str.lower().str.normalize("NFKD")
+    v = v.str.encode("ascii", "ignore").str.decode("ascii")
+    v = v.str.replace(r"[^a-z0-9 ]+", "", regex=True).str.replace(r"\s+", " ", regex=True).str.strip()
+    v = v.where(v.notna() & (v != ""), None)
+    return v.astype(object).where(v.notna(), None)
 
 
 def enrich(records: pd.DataFrame, record_company: pd.DataFrame | None = None,
@@ -53,8 +62,8 @@ def enrich(records: pd.DataFrame, record_company: pd.DataFrame | None = None,
     if disposable_domains:
         throwaway = r["email_domain"].isin(disposable_domains)
         r.loc[throwaway, ["email_local", "email_domain"]] = None
-    r["first_name_std"] = r["first_name"].map(_std_name)
-    r["last_name_std"] = r["last_name"].map(_std_name)
+    r["first_name_std"] = std_names(r["first_name"])
+    r["last_name_std"] = std_names(r["last_name"])
     regions = [region_of(c if isinstance(c, str) else None, d if isinstance(d, str) else None)
                for c, d in zip(r["country_hint"], r["email_domain"])]
     r["phone_e164"] = [to_e164(p, reg) if isinstance(p, str) else None for p, reg in zip(r["phone"], regions)]
@@ -221,22 +230,65 @@ def guard_pairs(pairs: pd.DataFrame, prof: pd.DataFrame) -> pd.DataFrame:
 
 def resolve_persons(r: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
                     overrides: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Cluster enriched person records: exact normalised email, splink pairs >= threshold, overrides."""
-    index = dict(zip(r["key"], r["idx"]))
-    e = r[["idx", "record_label", "email_normalised"]].rename(columns={"record_label": "label"})
-    edges = key_edges(e, "email_normalised", lambda _: "exact_email")
+    """Cluster enriched person records: exact normalised email, splink pairs >= threshold, overrides.
+
+    Records sharing a normalised email are collapsed into one node first (near-linear at a million records);
+    a record named in a human decision stays a node of its own, tied to its email group by an exact-email
+    edge, so a ``no_match`` can split even two records with one address.
+    """
+    n = len(r)
+    keys = r["key"].to_numpy()
+    labels = r["record_label"].to_numpy()
+    index = dict(zip(keys, range(n)))
+    o_edges, cannot = override_constraints(overrides, "person", index)
+    special = {e.left for e in o_edges} | {e.right for e in o_edges} | {x for pair in cannot for x in pair}
+    email = r["email_normalised"]
+    is_special = pd.Series([i in special for i in range(n)], index=r.index)
+    group = ("e:" + email).where(email.notna() & ~is_special, "r:" + r["key"])
+    node_of, uniques = pd.factorize(group)
+    node_label = pd.Series(labels).groupby(node_of).min()
+    node_labels = node_label.sort_index().tolist()
+
+    edges: list[Edge] = []
+    # a record kept apart for a human decision: exact-email edge to its address's group (or first such record)
+    if special:
+        sp = r.loc[is_special & email.notna(), ["record_label", "email_normalised"]].copy()
+        sp["node"] = node_of[sp.index.to_numpy()] if len(sp) else []
+        group_node = {g[2:]: i for i, g in enumerate(uniques) if g.startswith("e:")}
+        sp = sp.sort_values("record_label")
+        first_special = sp.drop_duplicates("email_normalised").set_index("email_normalised")["node"].to_dict()
+        for node, mail in zip(sp["node"], sp["email_normalised"]):
+            target = group_node.get(mail, first_special[mail])
+            if target != node:
+                edges.append(Edge(int(target), int(node), "exact_email", 1.0))
     strong = pairs[pairs["match_probability"] >= threshold]
     if "is_blocked_by_rule" in strong.columns:
         strong = strong[~strong["is_blocked_by_rule"].astype(bool)]
     for left, right, prob in zip(strong.profile_id_l, strong.profile_id_r, strong.match_probability):
         if left in index and right in index:
-            edges.append(Edge(index[left], index[right], "splink", float(prob)))
-    o_edges, cannot = override_constraints(overrides, "person", index)
-    out = cluster(r["record_label"].tolist(), edges + o_edges, cannot, "person")
-    out.insert(0, "source_id", r["source_id"].to_numpy())
-    out.insert(0, "source_table", r["source_table"].to_numpy())
-    out.insert(0, "source_system", r["source_system"].to_numpy())
-    out = out.rename(columns={"entity_id": "person_id"})
-    out["email_normalised"] = r["email_normalised"].to_numpy()
-    out["phone_e164"] = r["phone_e164"].to_numpy()
+            a, b = int(node_of[index[left]]), int(node_of[index[right]])
+            if a != b:
+                edges.append(Edge(a, b, "splink", float(prob)))
+    for e in o_edges:
+        edges.append(Edge(int(node_of[e.left]), int(node_of[e.right]), e.rule, e.probability, e.is_override))
+    node_cannot = [(int(node_of[a]), int(node_of[b])) for a, b in cannot]
+    nodes = cluster(node_labels, edges, node_cannot, "person")
+
+    per = nodes.iloc[node_of].reset_index(drop=True)
+    is_anchor_record = per["is_anchor"].to_numpy() & (labels == pd.Series(node_labels).iloc[node_of].to_numpy())
+    in_anchor_node = per["is_anchor"].to_numpy() & ~is_anchor_record
+    kinds = r["source_system"] + "_" + r["source_table"]
+    rule = per["match_rule"].where(~in_anchor_node, "exact_email")
+    rule = rule.where(~is_anchor_record, kinds.to_numpy())
+    out = pd.DataFrame({
+        "source_system": r["source_system"].to_numpy(),
+        "source_table": r["source_table"].to_numpy(),
+        "source_id": r["source_id"].to_numpy(),
+        "person_id": per["entity_id"].to_numpy(),
+        "match_rule": rule.to_numpy(),
+        "match_probability": per["match_probability"].where(~(in_anchor_node | is_anchor_record), 1.0).to_numpy(),
+        "is_override": (per["is_override"] & ~(in_anchor_node | is_anchor_record)).to_numpy(),
+        "email_normalised": r["email_normalised"].to_numpy(),
+        "phone_e164": r["phone_e164"].to_numpy(),
+    })
     return out

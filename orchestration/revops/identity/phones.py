@@ -32,17 +32,33 @@ def region_of(country: str | None = None, email_domain: str | None = None) -> st
     return None
 
 
+_INTERNATIONAL = re.compile(r"^\+[1-9][0-9 .\-]{6,20}$")  # +44 241 751 9459, +49-533-696-1868: no trunk '(0)'
+_NON_DIGIT = re.compile(r"\D")
+
+
+def _known_country_code(digits: str) -> bool:
+    """The number starts with a country calling code phonenumbers knows (1 to 3 digits)."""
+    return any(int(digits[:k]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE for k in (1, 2, 3))
+
+
 @lru_cache(maxsize=200_000)
 def to_e164(text: str | None, region: str | None = None) -> str | None:
-    """``text`` as ``+<cc><number>``, or None when it is not a valid number (with the region given)."""
+    """``text`` as ``+<cc><number>``, or None when it is not a possible number (with the region given).
+
+    An international form made of digits and separators only (``+44 241 751 9459``, ``0049-533-...``) is
+    E.164 once the separators go (a known country calling code, 8 to 15 digits), without asking whether the
+    national part fits that country's plan; anything else (national forms) is parsed by ``phonenumbers``.
+    """
     if not text or not isinstance(text, str):
         return None
     raw = text.strip()
     if raw.startswith("00"):
         raw = "+" + raw[2:]
-    digits = re.sub(r"\D", "", raw)
+    digits = _NON_DIGIT.sub("", raw)
     if len(digits) < 6:
         return None
+    if _INTERNATIONAL.match(raw) and 8 <= len(digits) <= 15 and _known_country_code(digits):
+        return "+" + digits
     candidates = [region] if region else []
     if not raw.startswith("+") and raw.startswith("(") and "US" not in candidates:
         candidates.append("US")  # (415) 555-0100 is the North American national form
