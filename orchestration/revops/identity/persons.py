@@ -16,6 +16,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from revops.identity.cluster import Edge, cluster, override_constraints, record_key
@@ -236,6 +237,8 @@ def resolve_persons(r: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
     a record named in a human decision stays a node of its own, tied to its email group by an exact-email
     edge, so a ``no_match`` can split even two records with one address.
     """
+    if not r["record_label"].is_monotonic_increasing:
+        r = r.sort_values("record_label", kind="stable").reset_index(drop=True)
     n = len(r)
     keys = r["key"].to_numpy()
     labels = r["record_label"].to_numpy()
@@ -246,8 +249,9 @@ def resolve_persons(r: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
     is_special = pd.Series([i in special for i in range(n)], index=r.index)
     group = ("e:" + email).where(email.notna() & ~is_special, "r:" + r["key"])
     node_of, uniques = pd.factorize(group)
-    node_label = pd.Series(labels).groupby(node_of).min()
-    node_labels = node_label.sort_index().tolist()
+    # records are in label order (enrich sorts them), so a node's label is that of its first record
+    _, first_pos = np.unique(node_of, return_index=True)
+    node_labels = [labels[i] for i in first_pos]
 
     edges: list[Edge] = []
     # a record kept apart for a human decision: exact-email edge to its address's group (or first such record)
@@ -275,7 +279,7 @@ def resolve_persons(r: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
     nodes = cluster(node_labels, edges, node_cannot, "person")
 
     per = nodes.iloc[node_of].reset_index(drop=True)
-    is_anchor_record = per["is_anchor"].to_numpy() & (labels == pd.Series(node_labels).iloc[node_of].to_numpy())
+    is_anchor_record = per["is_anchor"].to_numpy() & (np.arange(n) == first_pos[node_of])
     in_anchor_node = per["is_anchor"].to_numpy() & ~is_anchor_record
     kinds = r["source_system"] + "_" + r["source_table"]
     rule = per["match_rule"].where(~in_anchor_node, "exact_email")
