@@ -60,6 +60,14 @@ class CompanySim:
         self.owner: str | None = None
         self.customer_id: str | None = None
         self.paying = False
+        # revenue leakage: its own random stream (planting does not shift the other draws), rates, and the
+        # records as emitted, from which the leakage ground truth is decided
+        self.lk = random.Random(world.seed * 2_000_029 + idx * 13 + 5)
+        self.lrates = sink.leak_rates
+        self.leak_planted: dict[str, set] = {}
+        self.f_opps: list[dict] = []
+        self.f_invoices: list[dict] = []
+        self.f_subs: list[dict] = []
 
     # ------------------------------------------------------------------------------------------- identity
     def make_company(self) -> None:
@@ -174,6 +182,14 @@ class CompanySim:
         return False
 
     # ---------------------------------------------------------------------------------------- run
+    def leak(self, kind: str) -> bool:
+        """Draw whether to plant one case of ``kind`` (at its LeakageRates rate)."""
+        return self.lk.random() < getattr(self.lrates, kind)
+
+    def planted(self, kind: str, key) -> None:
+        self.leak_planted.setdefault(kind, set()).add(key)
+        self.s.leakage.plant(kind)
+
     def run(self) -> None:
         self.make_company()
         self.make_people()
@@ -196,12 +212,16 @@ class CompanySim:
         if self.path == "self":
             self.self_serve()
         elif self.won_at is not None:
-            self.sales_customer()
+            if self.leak("closed_won_not_invoiced"):  # billing never sets the customer up
+                self.planted("closed_won_not_invoiced", self.won_opp_id)
+            else:
+                self.sales_customer()
         self.finish_customer()
         self.hubspot()
         if self.customer_id is not None:
             self.support_and_usage()
         self.truth_mrr()
+        self.s.leakage.add_company(self)
 
     # ------------------------------------------------------------------------------------ salesforce
     def lead(self, p: Person, created: datetime, converted: bool, status: str) -> str:
@@ -344,7 +364,10 @@ class CompanySim:
             stale = lambda d, prev=prev: {**d, "stage_name": prev[1][0], "probability": prev[1][1],  # noqa: E731
                                           "forecast_category": prev[1][2], "is_closed": False, "is_won": False,
                                           "amount": round(prev[2], 2), "last_modified_date": prev[0]}
-        s.emit("salesforce", "opportunity", row, stale=stale)
+        if s.emit("salesforce", "opportunity", row, stale=stale):
+            self.f_opps.append({"id": oid, "account_id": row["account_id"], "type": otype, "won": row["is_won"],
+                                "closed": is_closed, "close_date": row["close_date"], "amount": row["amount"],
+                                "currency": row["currency_iso_code"], "deleted": row["is_deleted"]})
         for code, qty, unit in lines or []:
             s.emit("salesforce", "opportunity_line_item", {
                 "id": sf_id("00k", s.next("sf_oli")),
@@ -404,6 +427,7 @@ class CompanySim:
         if won and close < self.w.end:
             self.won_at = close
             self.deal = terms
+            self.won_opp_id = oid
         self.opp_open = close >= self.w.end
         return oid
 
@@ -470,6 +494,9 @@ class CompanySim:
         if start >= self.w.end:
             return
         trial = 14 if r.random() < 0.15 else 0
+        if self.leak("invoiced_below_contract"):  # the first invoice carries a discount nobody approved
+            self.deal = dict(self.deal, leak_discount=round(self.lk.uniform(0.3, 0.5), 2))
+            self.planted("invoiced_below_contract", self.won_opp_id)
         self.subscription_chain(start, self.deal, trial_days=trial, converts=r.random() < 0.9 if trial else True,
                                 sales_led=True)
 
@@ -545,18 +572,24 @@ class CompanySim:
                 timeline.append((ps, new))
             if k > 0 and sales_led and months == 12:
                 acv = sum(it["price"].unit * it["qty"] for it in items if it["deleted"] is None) / 10 ** C.EXPONENT[co.currency]
-                self.opportunity("Renewal", ps - timedelta(days=75), ps + timedelta(hours=10), True, acv, start_stage=3)
+                # leakage: the CRM records the renewal as lost while billing goes on charging
+                lost = self.account_id is not None and self.leak("active_in_billing_churned_in_crm")
+                if lost:
+                    self.planted("active_in_billing_churned_in_crm", sub_id)
+                self.opportunity("Renewal", ps - timedelta(days=75), ps + timedelta(hours=10), not lost, acv,
+                                 start_stage=3)
             disc_on = disc > 0 and (terms["discount_periods"] is None or k < terms["discount_periods"])
+            leak_disc = terms.get("leak_discount", 0.0) if k == 0 else 0.0  # planted: unapproved first discount
             lines = []
             for it in items:
                 if it["deleted"] is None:
                     amt = it["price"].unit * it["qty"]
-                    lines.append(self.line(it, it["qty"], amt, rh(amt * disc) if disc_on else 0, ps, pe, False,
-                                           f"{it['qty']} × {C.PRODUCTS[it['code']][0]}"))
+                    lines.append(self.line(it, it["qty"], amt, rh(amt * (disc if disc_on else 0.0)) + rh(amt * leak_disc),
+                                           ps, pe, False, f"{it['qty']} × {C.PRODUCTS[it['code']][0]}"))
             if k == 0 and terms["onboarding"]:
                 op = self.w.prices[("onboarding", co.currency, 0)]
-                lines.append({"price": op, "qty": 1, "amount": op.unit, "disc": 0, "ps": ps, "pe": ps,
-                              "proration": False, "desc": "Onboarding package", "months": 0})
+                lines.append({"price": op, "qty": 1, "amount": op.unit, "disc": rh(op.unit * leak_disc), "ps": ps,
+                              "pe": ps, "proration": False, "desc": "Onboarding package", "months": 0})
             status, fail_end = self.invoice(sub_id, lines, ps, ps, pe, months, proration=False,
                                             send_invoice=months == 12 and co.segment != "smb")
             if status == "paid" and self.first_paid_at is None:
@@ -616,10 +649,22 @@ class CompanySim:
                     canceled_at, cancel_at, voluntary = req, pe, True
                     s.event("cancel_requested")
                     if sales_led and months == 12 and self.account_id:
-                        acv = sum(it["price"].unit * it["qty"] for it in items if it["deleted"] is None) / 10 ** C.EXPONENT[co.currency]
-                        self.opportunity("Renewal", pe - timedelta(days=75), pe + timedelta(hours=10), False, acv,
-                                         start_stage=3)
+                        if self.leak("churned_in_billing_active_in_crm"):  # the lost renewal is never recorded
+                            self.planted("churned_in_billing_active_in_crm", sub_id)
+                        else:
+                            acv = sum(it["price"].unit * it["qty"] for it in items if it["deleted"] is None) / 10 ** C.EXPONENT[co.currency]
+                            self.opportunity("Renewal", pe - timedelta(days=75), pe + timedelta(hours=10), False, acv,
+                                             start_stage=3)
             k += 1
+        if ended is None and cancel_at is None and sales_led and months == 12 and self.account_id \
+                and cur_pe - timedelta(days=100) < w.end <= cur_pe:
+            # the rep opens the renewal opportunity of the coming yearly renewal ahead of it (unless leakage)
+            if self.leak("renewal_without_opportunity"):
+                self.planted("renewal_without_opportunity", sub_id)
+            else:
+                acv = sum(it["price"].unit * it["qty"] for it in items if it["deleted"] is None) / 10 ** C.EXPONENT[co.currency]
+                self.opportunity("Renewal", cur_pe - timedelta(days=100), cur_pe + timedelta(hours=10), True, acv,
+                                 start_stage=3)
         if ended is not None:
             for it in items:
                 if it["deleted"] is None:
@@ -641,7 +686,9 @@ class CompanySim:
                "current_period_start": cps, "current_period_end": cpe}
         stale = (lambda d: {**d, "status": "active", "canceled_at": None, "ended_at": None,
                             "cancel_at_period_end": False}) if status == "canceled" else None
-        s.emit("stripe", "subscription", row, stale=stale)
+        if s.emit("stripe", "subscription", row, stale=stale):
+            self.f_subs.append({"id": sub_id, "customer": self.customer_id, "status": status, "cape": cape, "cpe": cpe,
+                                "items": [(it["price"], it["qty"], it["deleted"]) for it in items]})
         for it in items:
             s.emit("stripe", "subscription_item", {"id": it["id"], "subscription_id": sub_id, "price_id": it["price"].id,
                                                    "quantity": it["qty"], "created": it["created"],
@@ -691,8 +738,12 @@ class CompanySim:
         paid_at = None
         unc_at = None
         status = "paid"
+        ignored = due > 0 and not proration and self.leak("invoice_unpaid_past_due")
+        self.ignored_pending = ignored
         if due == 0:
             paid_at = created
+        elif ignored:  # planted: the customer ignores the invoice; it stays open, never charged
+            pass
         elif send_invoice:
             paid_at = created + timedelta(days=int(self.g.gamma(2.0, 9.0)) + 1, hours=r.randint(8, 17))
             charges.append((paid_at, "succeeded"))
@@ -758,7 +809,14 @@ class CompanySim:
                "due_date": created + timedelta(days=30) if charges and charges[0][0] > created + timedelta(days=1) else None,
                "period_start": ps, "period_end": pe, "paid_at": paid_at}
         stale = (lambda d: {**d, "status": "open", "amount_paid": 0, "paid_at": None}) if status == "paid" and due else None
-        s.emit("stripe", "invoice", row, stale=stale)
+        if s.emit("stripe", "invoice", row, stale=stale):
+            self.f_invoices.append({"id": iid, "customer": self.customer_id, "sub": sub_id, "status": status,
+                                    "currency": co.currency, "subtotal": subtotal, "discount": discount,
+                                    "paid": row["amount_paid"], "due": due, "created": created,
+                                    "due_date": row["due_date"], "ps": ps, "pe": pe})
+        if status != "void" and getattr(self, "ignored_pending", False):
+            self.ignored_pending = False
+            self.planted("invoice_unpaid_past_due", iid)
         for li in lines:
             s.emit("stripe", "invoice_line_item", {
                 "id": stripe_id("il", s.next("il")), "invoice_id": iid, "subscription_id": sub_id,

@@ -113,3 +113,29 @@ CAMPAIGN_TYPE_WEIGHTS = (0.3, 0.15, 0.15, 0.15, 0.1, 0.15)
 CAMPAIGNS_PER_MONTH = 6
 
 SITE = "https://www.getlumen.io"
+
+
+@dataclass(frozen=True)
+class LeakageRates:
+    """Rates of planted revenue leakage: business reality (not export mess), so on by default and independent of
+    ``MessRates``. Each rate is a probability per chance to leak; ``LeakageRates.none()`` plants nothing (cases
+    that arise from the simulation itself are still listed in the ground truth's leakage.csv).
+    """
+
+    closed_won_not_invoiced: float = 0.03  # per won new-business deal: billing never sets the customer up
+    invoiced_below_contract: float = 0.05  # per won new-business deal: the first invoice carries an unapproved discount
+    invoice_unpaid_past_due: float = 0.01  # per recurring invoice: the customer ignores it (open, never charged)
+    churned_in_billing_active_in_crm: float = 0.3  # per yearly sales-led churn: the lost renewal is never recorded
+    active_in_billing_churned_in_crm: float = 0.03  # per yearly sales-led renewal: CRM marks it lost, billing goes on
+    renewal_without_opportunity: float = 0.15  # per upcoming yearly sales-led renewal: the rep opens no opportunity
+
+    @classmethod
+    def none(cls) -> "LeakageRates":
+        return cls(**{f.name: 0.0 for f in fields(cls)})
+
+
+# Policy of the leakage mart (dbt vars of fct_revenue_leakage; keep in step with dbt_project.yml).
+LEAKAGE_PAYMENT_TERMS_DAYS = 30
+LEAKAGE_INVOICE_GRACE_DAYS = 31
+LEAKAGE_ALLOWED_DISCOUNT = 0.0
+LEAKAGE_RENEWAL_WINDOW_DAYS = 90

@@ -12,7 +12,8 @@ import numpy as np
 
 from revops.contract import CONTRACT, LOADED_AT, PRIMARY_KEYS
 
-from .config import MessRates
+from .config import LeakageRates, MessRates
+from .leakage import LEAKAGE_COLUMNS, LeakageBook
 from .util import fmt_ts, fmt_value
 from .writer import TableWriter
 
@@ -44,8 +45,12 @@ class TableMeta:
 class Sink:
     """Receives every generated row; applies row-level mess; writes raw tables and ground truth."""
 
-    def __init__(self, out_dir: Path, truth_dir: Path, fmt: str, mess: MessRates, seed: int, export_at: datetime):
+    def __init__(self, out_dir: Path, truth_dir: Path, fmt: str, mess: MessRates, seed: int, export_at: datetime,
+                 leakage: LeakageRates | None = None):
         self.mess = mess
+        self.leak_rates = leakage or LeakageRates()
+        self.leakage = LeakageBook()
+        self.truth_dir = truth_dir
         self.rng = random.Random(seed * 7919 + 17)
         self.nrng = np.random.Generator(np.random.PCG64([seed, 991]))
         self.meta: dict[tuple[str, str], TableMeta] = {}
@@ -59,6 +64,8 @@ class Sink:
                 self.writers[(system, table)] = TableWriter(
                     out_dir / system / table, meta.columns + [LOADED_AT], fmt)
         self.export_at = export_at
+        # latest _loaded_at of each table's rows (late re-sends included): the leakage mart's as-of date
+        self.max_loaded: dict[tuple[str, str], str] = {k: self.loaded_at[k[0]] for k in self.writers}
         self.truth = {name: TableWriter(truth_dir / name, cols, "csv") for name, cols in TRUTH_COLUMNS.items()}
         self.mess_counts: Counter[str] = Counter()
         self.events: Counter[str] = Counter()
@@ -119,7 +126,9 @@ class Sink:
             changed = [c for c, a, b in zip(meta.columns, old_out, out) if a != b]
             old_out.append(self.loaded_at[system])
             self.writers[key].add_row(old_out)
-            out[-1] = fmt_ts(self.export_at + timedelta(days=1 + r.randint(0, 2), minutes=r.randint(0, 600)))
+            late_at = self.export_at + timedelta(days=1 + r.randint(0, 2), minutes=r.randint(0, 600))
+            out[-1] = fmt_ts(late_at)
+            self.max_loaded[key] = max(self.max_loaded[key], out[-1])
             self.late.append((key, out))
             self.log("resend", system, table, rid, "changed: " + ";".join(changed))
         else:
@@ -205,6 +214,17 @@ class Sink:
         for key, out in self.late:
             self.writers[key].add_row(out)
         self.late = []
+
+    def write_leakage(self, world) -> None:
+        """leakage.csv: every case fct_revenue_leakage should flag, as of the day of the latest invoice row."""
+        as_of = datetime.fromisoformat(self.max_loaded[("stripe", "invoice")].rstrip("Z")).date()
+        w = TableWriter(self.truth_dir / "leakage", LEAKAGE_COLUMNS, "csv")
+        rows = sorted(self.leakage.rows(as_of, world))
+        for row in rows:
+            w.add_row(row)
+        w.close()
+        self.leakage_as_of = as_of.isoformat()
+        self.leakage_counts = dict(sorted(Counter(r[0] for r in rows).items()))
 
     def close(self) -> dict[str, int]:
         self.flush_late()
