@@ -16,14 +16,14 @@ import pytest
 from revops.build import run_dbt
 from revops.generator.config import SEGMENT_MODEL
 
-MARTS = ("playbook_send_time", "playbook_upsell_candidates", "playbook_next_product", "playbook_churn_risk",
-         "fct_mrr_forecast", "fct_forecast_accuracy")
+MARTS = ("marts.playbook_send_time", "marts.playbook_upsell_candidates", "marts.playbook_next_product",
+         "marts.playbook_churn_risk", "marts.fct_mrr_forecast", "marts.fct_forecast_accuracy")
 
 
 @pytest.fixture(scope="module")
 def warehouse(sample_warehouse):
     built = {r[0] for r in sample_warehouse.query(
-        "select table_name from information_schema.tables where table_schema = 'marts'")}
+        "select table_schema || '.' || table_name from information_schema.tables")}
     missing = [m for m in MARTS if m not in built]
     if missing:
         pytest.skip(f"session build left out {missing} (REVOPS_TEST_SELECT narrows it)")
