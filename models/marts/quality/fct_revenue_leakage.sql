@@ -1,6 +1,6 @@
 {#- One row per revenue-leakage case: money the company is owed, or about to lose, because CRM and billing
     disagree. Every row names the systems' ids a person needs to fix it (docs: fct_revenue_leakage).
-    Policy vars (defaults here; override with --vars or in dbt_project.yml):
+    Policy vars (dbt_project.yml vars:, with a comment each; override with --vars):
       leakage_payment_terms_days (30)   due date of an invoice that has none: created + this many days
       leakage_invoice_grace_days (31)   a closed-won deal must be invoiced within this many days of its close
       leakage_allowed_discount (0.0)    documented discount policy: billing may invoice this share below the
@@ -116,7 +116,7 @@ company_invoices as (
         invoices.created_at,
         coalesce(
             invoices.due_at,
-            {{ dbt.dateadd('day', var('leakage_payment_terms_days', 30), 'invoices.created_at') }}
+            {{ dbt.dateadd('day', var('leakage_payment_terms_days'), 'invoices.created_at') }}
         ) as due_at,
         invoices.period_start_at,
         invoices.period_end_at
@@ -156,7 +156,7 @@ first_invoice_after_close as (
         on
             won_new_business.company_id = company_invoices.company_id
             and company_invoices.created_at >= {{ dbt.dateadd(
-                'day', -1 * var('leakage_invoice_grace_days', 31), 'won_new_business.close_date') }}
+                'day', -1 * var('leakage_invoice_grace_days'), 'won_new_business.close_date') }}
 
 ),
 
@@ -185,7 +185,7 @@ never_invoiced as (
     from won_new_business
     inner join as_of
         on
-            {{ dbt.dateadd('day', var('leakage_invoice_grace_days', 31), 'won_new_business.close_date') }}
+            {{ dbt.dateadd('day', var('leakage_invoice_grace_days'), 'won_new_business.close_date') }}
             < as_of.as_of_date
     left join first_invoices
         on won_new_business.opportunity_id = first_invoices.opportunity_id
@@ -215,8 +215,9 @@ under_invoiced as (
     where
         first_invoices.period_months > 0
         and first_invoices.currency = won_new_business.currency
-        and first_invoices.net_amount * 12 / first_invoices.period_months
-        < won_new_business.acv_amount * (1 - {{ var('leakage_allowed_discount', 0.0) }})
+        -- compared without a division, so an exact annual invoice never reads as a cent short
+        and first_invoices.net_amount * 12
+        < won_new_business.acv_amount * (1 - {{ var('leakage_allowed_discount') }}) * first_invoices.period_months
 
 ),
 
@@ -419,7 +420,7 @@ renewals_due as (
         on
             cast(company_subscriptions.current_period_end_at as date) >= as_of.as_of_date
             and cast(company_subscriptions.current_period_end_at as date)
-            < {{ dbt.dateadd('day', var('leakage_renewal_window_days', 90), 'as_of.as_of_date') }}
+            < {{ dbt.dateadd('day', var('leakage_renewal_window_days'), 'as_of.as_of_date') }}
     left join open_renewals
         on company_subscriptions.company_id = open_renewals.company_id
     where

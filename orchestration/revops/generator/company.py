@@ -456,7 +456,8 @@ class CompanySim:
         row, true_person, clean_email = self.customer_row
         if not self.paying:
             row["is_deleted"] = self.deleted("stripe", "customer", row["id"])
-        if s.emit("stripe", "customer", row, stale=lambda d: {**d, "email": clean_email}):
+        self.customer_linked = s.emit("stripe", "customer", row, stale=lambda d: {**d, "email": clean_email})
+        if self.customer_linked:
             s.person("stripe", "customer", row["id"], true_person)
             s.company("stripe", "customer", row["id"], self.co.cid)
 

@@ -50,6 +50,10 @@ class LeakageBook:
         def company_of(account_id: str | None) -> str | None:
             return cid if account_id is not None and account_id == sim.account_id else account_id
 
+        # Billing is tied to the company by its Stripe customer record; when that row never arrived (its id was
+        # lost), the invoices and subscriptions stand alone under their customer id, as the crosswalk sees them.
+        billing_company = cid if getattr(sim, "customer_linked", True) else sim.customer_id
+
         opps = [o for o in sim.f_opps if not o["deleted"]]
         invoices = sorted((i for i in sim.f_invoices if i["status"] != "void"), key=lambda i: (i["created"], i["id"]))
         subs = sim.f_subs
@@ -58,11 +62,13 @@ class LeakageBook:
             if not (o["won"] and o["type"] == "New Business"):
                 continue
             since = datetime.combine(o["close_date"], datetime.min.time()) - timedelta(days=C.LEAKAGE_INVOICE_GRACE_DAYS)
-            first = next((i for i in invoices if i["created"] >= since), None) if company_of(o["account_id"]) == cid else None
+            first = next((i for i in invoices if i["created"] >= since), None) \
+                if company_of(o["account_id"]) == billing_company else None
             acv = Decimal(str(o["amount"]))
             if first is None:
                 detail = "closed-won opportunity has no invoice" + (
-                    "" if company_of(o["account_id"]) == cid else " (its account_id points at no account)")
+                    " (its account_id points at no account)" if company_of(o["account_id"]) != cid else
+                    " (its Stripe customer record never arrived)" if billing_company != cid else "")
                 self.never.append((o["id"], o["account_id"], cid, o["close_date"], o["currency"], acv,
                                    o["id"] in planted.get("closed_won_not_invoiced", ()), detail))
                 continue
@@ -83,7 +89,7 @@ class LeakageBook:
                                     i["id"] in planted.get("invoice_unpaid_past_due", ()),
                                     f"invoice {i['status']} past its due date"))
         # 4. CRM status vs billing status, per account of this company (opps of a broken account link have none)
-        if subs:
+        if subs and billing_company == cid:
             is_live = any(s["status"] in LIVE for s in subs)
             customer = max(s["customer"] for s in subs)
             won = [o for o in opps if o["won"] and company_of(o["account_id"]) == cid]
@@ -108,7 +114,7 @@ class LeakageBook:
                     self.cases.append((kind, opp, sim.account_id, customer, None, None, cid, cur, amount,
                                        kind in planted, detail))
         # 5. yearly subscriptions renewing: decided against the as-of date
-        has_open_renewal = any(o["type"] == "Renewal" and not o["closed"] and company_of(o["account_id"]) == cid
+        has_open_renewal = any(o["type"] == "Renewal" and not o["closed"] and company_of(o["account_id"]) == billing_company
                                for o in opps)
         if not has_open_renewal:
             for s in subs:
