@@ -7,6 +7,7 @@ import hashlib
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -196,3 +197,21 @@ def test_memory_is_flat_with_scale(tmp_path):
     large = _peak_rss_kb(tmp_path / "large", 5)
     assert large < 1.5 * small + 100 * 1024, (small, large)
     assert (tmp_path / "large" / "raw" / "product" / "usage_daily.parquet").exists()
+
+
+def test_leakage_is_planted_without_mess_and_can_be_turned_off(clean, tmp_path):
+    """Leakage is business reality, not export mess: planted with mess off, off only with LeakageRates.none();
+    natural cases (e.g. unpaid invoices) are listed either way."""
+    from revops.generator.config import LeakageRates
+
+    root, _ = clean
+    summary = json.loads((root / "truth" / "summary.json").read_text())
+    rows = _read_csv(root / "truth" / "leakage.csv")
+    assert sum(summary["leakage_planted"].values()) > 0
+    assert sum(1 for r in rows if r["planted"] == "true") > 0
+    assert summary["leakage_counts"] == dict(sorted(Counter(r["leakage_type"] for r in rows).items()))
+    generate(tmp_path / "raw", tmp_path / "truth", seed=7, scale=0.3, mess=False, leakage=LeakageRates.none())
+    off = json.loads((tmp_path / "truth" / "summary.json").read_text())
+    off_rows = _read_csv(tmp_path / "truth" / "leakage.csv")
+    assert off["leakage_planted"] == {}
+    assert off_rows and all(r["planted"] == "false" for r in off_rows)
