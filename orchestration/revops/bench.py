@@ -174,8 +174,8 @@ def bench_scale(scale: float, out: Path, log=print) -> dict:
         "peak_memory_mib": round(max(load["maxrss_mib"], build["maxrss_mib"], inc_load["maxrss_mib"],
                                      inc_build["maxrss_mib"]), 1),
         "identity_s": round(identity_s, 2),
-        "person_f1": round(scores["persons"].f1, 4) if "persons" in scores else None,
-        "company_f1": round(scores["companies"].f1, 4) if "companies" in scores else None,
+        "person_f1": round(scores["person"].f1, 4) if "person" in scores else None,
+        "company_f1": round(scores["company"].f1, 4) if "company" in scores else None,
         "gx_validation_s": round(gx_s, 2) if gx_s is not None else None,
     }
     try:

@@ -157,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="reload every table even if its files did not change")
     load.set_defaults(func=cmd_load)
 
+    score = sub.add_parser("score-identity", add_help=False,
+                           help="score the identity crosswalks against the generator's ground truth (F1)")
+    score.add_argument("score_args", nargs=argparse.REMAINDER)
+    score.set_defaults(func=lambda a: __import__("revops.identity.score", fromlist=["main"]).main(a.score_args))
+
     build = sub.add_parser("build", help="dbt build; extra arguments after -- go to dbt")
     build.add_argument("dbt_args", nargs=argparse.REMAINDER)
     build.set_defaults(func=cmd_build)
