@@ -75,7 +75,7 @@ def builds(tmp_path_factory):
     root = tmp_path_factory.mktemp("incremental")
     raw, later = root / "raw", root / "later"
     later.mkdir()
-    generate(raw, root / "truth", seed=7, scale=0.3, fmt="csv", progress=False)
+    generate(raw, root / "truth", seed=7, scale=0.2, fmt="csv", progress=False)
     added = _split_into_parts(raw, later)
 
     incremental_db = root / "incremental.duckdb"
