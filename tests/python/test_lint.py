@@ -12,7 +12,7 @@ from revops.settings import PROJECT_DIR
 def test_sqlfluff_lint_is_clean(tmp_path):
     sqlfluff = Path(sys.executable).parent / "sqlfluff"
     result = subprocess.run(
-        [str(sqlfluff), "lint", "models", "tests/singular", "--processes", "2", "--disable-progress-bar"],
+        [str(sqlfluff), "lint", "models", "tests/singular", "--disable-progress-bar"],
         cwd=PROJECT_DIR, capture_output=True, text=True,
         env={**__import__("os").environ, "REVOPS_DUCKDB_PATH": str(tmp_path / "lint.duckdb")},
     )
