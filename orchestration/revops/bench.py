@@ -116,7 +116,8 @@ def bench_scale(scale: float, out: Path, log=print) -> dict:
     work.mkdir(parents=True)
     database = work / "warehouse.duckdb"
     env = {"REVOPS_RAW_DIR": str(raw), "REVOPS_DUCKDB_PATH": str(database), "REVOPS_TRUTH_DIR": str(truth),
-           "DBT_PROFILES_DIR": str(PROJECT_DIR)}
+           "REVOPS_ARTIFACTS_DIR": str(work / "artifacts"), "DBT_PROFILES_DIR": str(PROJECT_DIR)}
+    os.environ.update(env)  # the in-process steps (GX, scoring) read the same settings
     bin_dir = Path(sys.executable).parent
     log_path = work / "bench.log"
 
@@ -179,9 +180,15 @@ def bench_scale(scale: float, out: Path, log=print) -> dict:
         "gx_validation_s": round(gx_s, 2) if gx_s is not None else None,
     }
     try:
-        from revops.forecast import benchmark as forecast_benchmark
+        from revops.forecast.core import benchmark as forecast_benchmark, series_from_company_mrr
 
-        run.update(forecast_benchmark(database))
+        with duckdb.connect(str(database), read_only=True) as con:
+            company_mrr = con.execute("select company_id, month, mrr from marts.fct_mrr").df()
+            segments = con.execute("select company_id, segment from marts.dim_customers").df()
+        result = forecast_benchmark(series_from_company_mrr(company_mrr, segments))
+        run.update({"forecast_wape": round(result.wape_model, 4), "baseline_wape": round(result.wape_baseline, 4),
+                    "forecast_fit_s": round(result.fit_seconds, 2),
+                    "forecast_backtest_s": round(result.backtest_seconds, 2)})
     except Exception as exc:
         log(f"[scale {scale:g}] forecast backtest skipped: {exc}")
     return run
@@ -190,7 +197,7 @@ def bench_scale(scale: float, out: Path, log=print) -> dict:
 def print_table(runs: list[dict]) -> None:
     cols = ["scale", "raw_rows", "floor_s", "full_build_s", "build_over_floor", "incremental_build_s",
             "incremental_share_of_full", "peak_memory_mib", "identity_s", "person_f1", "company_f1",
-            "gx_validation_s"]
+            "gx_validation_s", "forecast_wape", "baseline_wape", "forecast_fit_s"]
     print("  ".join(f"{c:>14}" for c in cols))
     for run in runs:
         print("  ".join(f"{str(run.get(c)):>14}" for c in cols))
