@@ -35,9 +35,10 @@ def _tables(database: Path) -> list[str]:
     return [r[0] for r in rows]
 
 
-# Both engines resolve identities with the same deterministic SQL rules, so the comparison tests the models'
+# Both engines resolve identities with the same deterministic SQL rules and forecast with the same SQL model,
+# so the comparison tests the models'
 # portability (splink runs as a dbt Python model on DuckDB only).
-PARITY_VARS = "{identity_engine: sql}"
+PARITY_VARS = "{identity_engine: sql, forecast_engine: sql}"
 
 
 def run_parity(raw_dir: Path | None = None, scale: float = 0.3, select: list[str] | None = None,
@@ -55,7 +56,7 @@ def run_parity(raw_dir: Path | None = None, scale: float = 0.3, select: list[str
         generate(raw_dir, workdir / "ground_truth", seed=42, scale=scale, fmt="csv")
     report = ParityReport()
     duck_db = workdir / "duckdb.duckdb"
-    args = ["build", "--vars", PARITY_VARS] + (["--select", *select] if select else [])
+    args = ["build", "--vars", PARITY_VARS] + (["--select", *select, "--indirect-selection", "cautious"] if select else [])
 
     log("building on DuckDB")
     load_all(raw_dir, duck_db, progress=False)

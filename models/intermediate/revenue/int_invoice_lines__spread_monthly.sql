@@ -245,7 +245,8 @@ final as (
         overlap_days,
         days_in_month,
         monthly_rate_amount,
-        round(cast(monthly_rate_amount * overlap_days / days_in_month as decimal(38, 10)), 6) as mrr_local_amount
+        cast(round(cast(monthly_rate_amount * overlap_days / days_in_month as decimal(38, 10)), 6) as decimal(38, 6))
+            as mrr_local_amount
     from line_months
     where overlap_days > 0
 
