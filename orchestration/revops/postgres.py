@@ -138,8 +138,12 @@ def load_raw_into_postgres(raw_dir: Path, server: PgServer, staging_db: Path | N
     return counts
 
 
-def compare_tables(duck_db: Path, server: PgServer, tables: list[str], places: int = 4) -> dict[str, str]:
-    """Compare tables row by row (sorted, numbers rounded to `places`); returns table -> problem, empty if equal."""
+def compare_tables(duck_db: Path, server: PgServer, tables: list[str], tolerance: float = 0.011) -> dict[str, str]:
+    """Compare tables row by row; returns table -> problem, empty if equal.
+
+    Rows are paired in key order; text, dates and integers must be identical, numbers equal within
+    ``tolerance`` (absolute, or relative 1e-9 for large values): DuckDB divides in binary floating point where
+    PostgreSQL's numeric is exact, so a ratio rounded to the cent can land one cent apart on a half."""
     problems: dict[str, str] = {}
     with duckdb.connect(str(duck_db), read_only=True) as duck, server.connect() as pg:
         cur = pg.cursor()
@@ -149,26 +153,41 @@ def compare_tables(duck_db: Path, server: PgServer, tables: list[str], places: i
                 "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
                 "order by ordinal_position", [schema, name]).fetchall()]
             select = f"select {', '.join(columns)} from {table}"
-            left = _normalise(duck.execute(select).fetchall(), places)
+            left = _normalise(duck.execute(select).fetchall())
             cur.execute(select)
-            right = _normalise(cur.fetchall(), places)
-            if left != right:
-                only_left = [r for r in left if r not in right][:3]
-                only_right = [r for r in right if r not in left][:3]
-                problems[table] = (f"{len(left)} rows on duckdb vs {len(right)} on postgres; "
-                                   f"duckdb only: {only_left}; postgres only: {only_right}")
+            right = _normalise(cur.fetchall())
+            if len(left) != len(right):
+                problems[table] = f"{len(left)} rows on duckdb vs {len(right)} on postgres"
+                continue
+            differing = [(a, b) for a, b in zip(left, right) if not _rows_equal(a, b, tolerance)]
+            if differing:
+                problems[table] = (f"{len(differing)} of {len(left)} rows differ; first: duckdb {differing[0][0]} "
+                                   f"vs postgres {differing[0][1]}")
     return problems
 
 
-def _normalise(rows: list[tuple], places: int) -> list[tuple]:
+def _normalise(rows: list[tuple]) -> list[tuple]:
     def norm(value):
         if isinstance(value, (float, Decimal)):
-            return round(float(value), places)
+            return float(value)
         if hasattr(value, "isoformat"):
             return value.isoformat()
         return value
 
-    return sorted((tuple(norm(v) for v in row) for row in rows), key=repr)
+    def sort_key(row: tuple) -> str:
+        return repr(tuple(round(v) if isinstance(v, float) else v for v in row))
+
+    return sorted((tuple(norm(v) for v in row) for row in rows), key=sort_key)
+
+
+def _rows_equal(left: tuple, right: tuple, tolerance: float) -> bool:
+    for a, b in zip(left, right):
+        if isinstance(a, float) and isinstance(b, float):
+            if abs(a - b) > max(tolerance, 1e-9 * max(abs(a), abs(b))):
+                return False
+        elif a != b:
+            return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:

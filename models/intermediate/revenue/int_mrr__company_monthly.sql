@@ -115,13 +115,16 @@ final as (
             when company_currencies.currency_count = 1 then company_currencies.currency
             else '{{ var("reporting_currency") }}'
         end as currency,
+        -- rounded as decimals: PostgreSQL has no round(double precision, integer)
         cast(round(
-            case
-                when company_currencies.currency_count = 1 then company_months.mrr_local_amount
-                else company_months.mrr_reporting_amount
-            end, 2
+            cast(
+                case
+                    when company_currencies.currency_count = 1 then company_months.mrr_local_amount
+                    else company_months.mrr_reporting_amount
+                end as decimal(38, 10)
+            ), 2
         ) as decimal(18, 2)) as mrr_local,
-        cast(round(company_months.mrr_reporting_amount, 2) as decimal(18, 2)) as mrr,
+        cast(round(cast(company_months.mrr_reporting_amount as decimal(38, 10)), 2) as decimal(18, 2)) as mrr,
         company_months.fx_rate_date,
         as_of.as_of_month
     from company_months
