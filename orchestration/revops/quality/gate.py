@@ -287,14 +287,14 @@ def validate_raw(database: Path | str | None = None, *, tables: Iterable[RawTabl
     try:
         existing = warehouse.relations()
         last = {} if reset_row_counts else _load_counts(state_path)
-        suites = raw_suites(warehouse.dialect, last, todo)
+        counts = {}
+        for t in todo:
+            name = f"{t.schema}.{t.table}"
+            if name in existing:
+                counts[name] = warehouse.fetch(f'select count(*) from {t.schema}."{t.table}"')[0][0]
+        suites = raw_suites(warehouse.dialect, last, todo, row_counts=counts)
         result = run_suites("raw", warehouse, suites, docs_dir, existing)
         if result.success and update_state:
-            counts = {}
-            for t in todo:
-                name = f"{t.schema}.{t.table}"
-                if name in existing:
-                    counts[name] = warehouse.fetch(f'select count(*) from {t.schema}."{t.table}"')[0][0]
             _save_counts(state_path, counts, str(database))
     finally:
         warehouse.close()
