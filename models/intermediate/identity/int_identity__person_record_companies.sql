@@ -18,33 +18,63 @@ identified as (
 
 ),
 
+-- Each lookup is filtered first and joined on one key alone: conditions on both sides inside a left join's
+-- `on` made DuckDB fall back to a nested-loop join (minutes at a million records).
+own_records as (
+
+    select
+        source_system,
+        source_table,
+        source_id,
+        company_id
+    from identified
+    where
+        source_table in ('contact', 'lead', 'customer')
+        and not (source_system = 'salesforce' and source_table = 'contact')
+
+),
+
+accounts as (
+
+    select
+        source_id as account_id,
+        company_id
+    from identified
+    where source_system = 'salesforce' and source_table = 'account'
+
+),
+
+organizations as (
+
+    select
+        source_id as organization_id,
+        company_id
+    from identified
+    where source_system = 'zendesk' and source_table = 'organization'
+
+),
+
 final as (
 
     select
         p.source_system,
         p.source_table,
         p.source_id,
-        coalesce(own.company_id, acct.company_id, org.company_id) as company_id
+        coalesce(
+            own.company_id,
+            case when p.source_system = 'salesforce' and p.source_table = 'contact' then acct.company_id end,
+            org.company_id
+        ) as company_id
     from person_records as p
-    left join identified as own
+    left join own_records as own
         on
             p.source_system = own.source_system
             and p.source_table = own.source_table
             and p.source_id = own.source_id
-            and p.source_table in ('contact', 'lead', 'customer')
-            and not (p.source_system = 'salesforce' and p.source_table = 'contact')
-    left join identified as acct
-        on
-            p.salesforce_account_id = acct.source_id
-            and acct.source_system = 'salesforce'
-            and acct.source_table = 'account'
-            and p.source_system = 'salesforce'
-            and p.source_table = 'contact'
-    left join identified as org
-        on
-            p.zendesk_organization_id = org.source_id
-            and org.source_system = 'zendesk'
-            and org.source_table = 'organization'
+    left join accounts as acct
+        on p.salesforce_account_id = acct.account_id
+    left join organizations as org
+        on p.zendesk_organization_id = org.organization_id
 
 )
 
