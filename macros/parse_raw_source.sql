@@ -4,7 +4,7 @@
     Returns every raw row once, with:
       - the contract columns typed (same names; `minor` amounts converted to major units by currency exponent),
       - `_source_file`, `_source_row`, `_loaded_at` (lineage),
-      - `_raw_record`: the row as text, for the quarantine,
+      - `_raw_record`: the row as text, for quarantined rows (NULL on good rows),
       - `_quarantine_code` / `_quarantine_reason`: NULL for a good row, else the first problem found,
       - `_version_rank`: 1 for the version of a key that wins (latest `_loaded_at`, then latest file and row),
         2+ for re-sent or duplicate rows it supersedes; NULL for quarantined rows.
@@ -169,7 +169,8 @@ parsed as (
         _source_file,
         _source_row,
         _loaded_at,
-        _raw_record,
+        -- the raw row as text is kept for quarantined rows only (it is what the quarantine shows)
+        case when _quarantine_code is not null then _raw_record end as _raw_record,
         _quarantine_code,
         _quarantine_reason
     from checked

@@ -83,7 +83,7 @@ def append_increment(raw: Path, share: float = INCREMENT_SHARE) -> int:
             fmt = "(format parquet)" if first.suffix == ".parquet" else "(format csv, header)"
             con.execute(
                 f"copy (select {columns}, '{INCREMENT_LOADED_AT}' as _loaded_at from {reader} "
-                f"using sample {share * 100}% (system, 42)) to '{target}' {fmt}"
+                f"using sample {share * 100}% (bernoulli, 42)) to '{target}' {fmt}"
             )
             added += con.execute(f"select count(*) from '{target}'").fetchone()[0]
     return added
