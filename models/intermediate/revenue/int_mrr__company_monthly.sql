@@ -119,12 +119,17 @@ final as (
         cast(round(
             cast(
                 case
+                    -- a month whose credits exceed its recurring charges has zero MRR, never negative
+                    when company_months.mrr_reporting_amount < 0 then 0
                     when company_currencies.currency_count = 1 then company_months.mrr_local_amount
                     else company_months.mrr_reporting_amount
                 end as decimal(38, 10)
             ), 2
         ) as decimal(18, 2)) as mrr_local,
-        cast(round(cast(company_months.mrr_reporting_amount as decimal(38, 10)), 2) as decimal(18, 2)) as mrr,
+        cast(round(cast(
+            case when company_months.mrr_reporting_amount < 0 then 0 else company_months.mrr_reporting_amount end
+            as decimal(38, 10)
+        ), 2) as decimal(18, 2)) as mrr,
         company_months.fx_rate_date,
         as_of.as_of_month
     from company_months
