@@ -103,3 +103,109 @@ def quarantine_by_reason(database: Path) -> list[tuple[str, str, str, int]]:
 def accounting_unbalanced(database: Path) -> list[tuple]:
     with duckdb.connect(str(database), read_only=True) as con:
         return con.execute("select * from quality.raw_row_accounting where not is_balanced").fetchall()
+
+
+# --- Building only what changed ----------------------------------------------------------------------------
+# `revops build --changed` rebuilds (and tests) what is downstream of the raw tables loaded since the last
+# successful build, plus whatever dbt sees as modified in the project since then (`state:modified+`). The
+# incremental `base_` models then parse only the new rows, and the models that no new data reaches (identity,
+# when only events arrived) are left as they are. Without an earlier successful build it builds everything.
+
+BUILD_STATE_DDL = """
+create table if not exists raw_meta.build_state (
+    finished_at timestamp,
+    load_watermark timestamp,
+    selection varchar
+)
+"""
+
+
+def build_state_dir() -> Path:
+    """Where the manifest of the last successful build is kept (dbt's --state for state:modified)."""
+    from revops.settings import artifacts_dir
+
+    return artifacts_dir() / "last_build"
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> object:
+    row = con.execute(sql).fetchone()
+    return row[0] if row else None
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(_scalar(con, "select count(*) from information_schema.tables "
+                             f"where table_schema = '{schema}' and table_name = '{table}'"))
+
+
+def changed_selection(database: Path, state_dir: Path) -> tuple[list[str] | None, str]:
+    """dbt arguments selecting what changed since the last successful build, and a sentence saying what.
+
+    Returns (None, why) when everything must be built: no earlier successful build, or its manifest is gone."""
+    if not (state_dir / "manifest.json").exists():
+        return None, f"no manifest of an earlier successful build in {state_dir}: building everything"
+    with duckdb.connect(str(database), read_only=True) as con:
+        builds = _scalar(con, "select count(*) from raw_meta.build_state") \
+            if _table_exists(con, "raw_meta", "build_state") else 0
+        if not builds:
+            return None, "no earlier successful build recorded in raw_meta.build_state: building everything"
+        # NULL watermark: that build saw no logged load, so every load logged since is new to it
+        watermark = _scalar(con, "select max(load_watermark) from raw_meta.build_state")
+        changed = con.execute(
+            "select distinct source_system, source_table from raw_meta.load_log "
+            "where ? is null or loaded_at > ? order by 1, 2",
+            [watermark, watermark],
+        ).fetchall() if _table_exists(con, "raw_meta", "load_log") else []
+    selectors = [f"source:{system}.{table}+" for system, table in changed] + ["state:modified+"]
+    tables = ", ".join(f"{s}.{t}" for s, t in changed) or "none"
+    return (["--select", *selectors, "--state", str(state_dir)],
+            f"raw tables loaded since the last successful build: {tables}; plus models modified since then")
+
+
+def record_successful_build(database: Path, target_path: Path, state_dir: Path, selection: str,
+                            load_watermark: object) -> None:
+    """After a successful build: keep its manifest and the load watermark it covered."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(target_path / "manifest.json", state_dir / "manifest.json")
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema if not exists raw_meta")
+        con.execute(BUILD_STATE_DDL)
+        con.execute("insert into raw_meta.build_state values (current_timestamp, ?, ?)", [load_watermark, selection])
+
+
+def load_watermark(database: Path) -> object:
+    """The latest load the warehouse has seen (what a build starting now covers)."""
+    if not database.exists():
+        return None
+    with duckdb.connect(str(database), read_only=True) as con:
+        if not _table_exists(con, "raw_meta", "load_log"):
+            return None
+        return _scalar(con, "select max(loaded_at) from raw_meta.load_log")
+
+
+def build(changed_only: bool = False, extra_args: list[str] | None = None, target_path: Path | None = None,
+          database: Path | None = None, env: dict[str, str] | None = None, quiet: bool = False,
+          log=print) -> BuildResult:
+    """`dbt build` of the project (everything, or with ``changed_only`` what changed since the last successful
+    build), recording a successful build so the next ``changed_only`` build starts from it."""
+    from revops.settings import duckdb_path
+
+    database = database or duckdb_path()
+    target_path = target_path or PROJECT_DIR / "target"
+    state_dir = build_state_dir()
+    watermark = load_watermark(database)
+    selection_args: list[str] | None = None
+    description = "everything"
+    if changed_only:
+        selection_args, description = changed_selection(database, state_dir)
+        log(f"revops build --changed: {description}")
+    result = run_dbt(["build", *(selection_args or []), *(extra_args or [])], target_path=target_path, env=env,
+                     quiet=quiet)
+    # Only a build of the whole project (or of what changed) moves the watermark; a hand-picked --select
+    # does not, so the next --changed build still covers what it skipped.
+    if result.returncode == 0 and not extra_args_select(extra_args):
+        record_successful_build(database, target_path, state_dir, description, watermark)
+    return result
+
+
+def extra_args_select(extra_args: list[str] | None) -> bool:
+    return any(arg in ("-s", "--select", "-m", "--models", "--exclude", "--selector") for arg in (extra_args or []))

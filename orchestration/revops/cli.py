@@ -3,7 +3,7 @@
     revops run        the main job: sample data if absent, load, dbt build, checks, summary
     revops generate   write the sample company (see `revops generate --help`)
     revops load       land the raw files in the warehouse
-    revops build      dbt build (arguments after `--` go to dbt)
+    revops build      dbt build (arguments after `--` go to dbt); --changed: only what new data or edits reach
 """
 
 from __future__ import annotations
@@ -50,16 +50,17 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from revops.build import run_dbt
+    from revops.build import build
 
     extra = args.dbt_args[1:] if args.dbt_args[:1] == ["--"] else args.dbt_args
-    result = run_dbt(["build", *extra])
+    result = build(changed_only=args.changed, extra_args=extra,
+                   target_path=Path(args.target_path) if args.target_path else None)
     return result.returncode
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """The main job."""
-    from revops.build import accounting_unbalanced, quarantine_by_reason, rows_per_layer, run_dbt
+    from revops.build import accounting_unbalanced, build, quarantine_by_reason, rows_per_layer
     from revops.load import load_all
     from revops.quality import QualityGateError, gate_lines, validate_marts, validate_raw
 
@@ -87,7 +88,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(*("   " + line for line in gate_lines(gate)), sep="\n")
 
     print("== dbt build")
-    result = run_dbt(["build"])
+    result = build()
     if result.returncode != 0:
         print("\nBUILD FAILED:", *result.failures[:20], sep="\n  ")
         return result.returncode or 1
@@ -163,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     score.set_defaults(func=lambda a: __import__("revops.identity.score", fromlist=["main"]).main(a.score_args))
 
     build = sub.add_parser("build", help="dbt build; extra arguments after -- go to dbt")
+    build.add_argument("--changed", action="store_true",
+                       help="build only what is downstream of the raw tables loaded since the last successful "
+                            "build, and of models modified since then (everything if there was none)")
+    build.add_argument("--target-path", help="dbt target folder (default target/)")
     build.add_argument("dbt_args", nargs=argparse.REMAINDER)
     build.set_defaults(func=cmd_build)
     return parser

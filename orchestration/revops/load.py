@@ -233,7 +233,7 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
     if not readable:
         if mode == "full":
             _empty_table(con, table)
-        _record_files(con, raw_dir, table, todo)
+        _record_files(con, raw_dir, table, todo, mode)
         result.seconds = time.perf_counter() - started
         return result
 
@@ -286,7 +286,7 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
         result.rows_loaded = con.execute(f"select count(*) from {target}").fetchone()[0] - before
     if readable[0][0].suffix == ".csv":
         result.rows_rejected = _collect_rejects(con, table, raw_dir)
-    _record_files(con, raw_dir, table, todo)
+    _record_files(con, raw_dir, table, todo, mode)
     if result.rows_rejected:
         result.warnings.append(
             f"{table.qualified_name}: {result.rows_rejected} record(s) could not be parsed and went to "
@@ -296,7 +296,24 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
     return result
 
 
-def _record_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, files: list[Path]) -> None:
+LOAD_LOG_DDL = """
+create table if not exists raw_meta.load_log (
+    source_system varchar,
+    source_table varchar,
+    mode varchar,
+    files bigint,
+    loaded_at timestamp
+)
+"""
+
+
+def _record_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, files: list[Path],
+                  mode: str) -> None:
+    """Remember the files landed (to skip or append next time) and log the load (``mode`` full or append):
+    ``revops build --changed`` rebuilds what is downstream of the tables loaded since the last good build."""
+    con.execute(LOAD_LOG_DDL)
+    con.execute("insert into raw_meta.load_log values (?, ?, ?, ?, current_timestamp)",
+                [table.system, table.table, mode, len(files)])
     for path in files:
         name, size, mtime = _file_state(raw_dir, path)
         con.execute(

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import unicodedata
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -139,7 +141,10 @@ def _settings():
 def _linker(prof: pd.DataFrame, settings):
     from splink import DuckDBAPI, Linker
 
-    db_api = DuckDBAPI()
+    # splink works in an in-memory DuckDB of its own, beside the warehouse's: cap it too (it spills past it),
+    # so a build's peak memory stays bounded (REVOPS_SPLINK_MEMORY_LIMIT, default 1GB)
+    con = duckdb.connect(config={"memory_limit": os.environ.get("REVOPS_SPLINK_MEMORY_LIMIT", "1GB")})
+    db_api = DuckDBAPI(connection=con)
     sdf = db_api.register(prof[["profile_id", *PROFILE_COLUMNS, "first_initial"]])
     return Linker(sdf, settings)
 
