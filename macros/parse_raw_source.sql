@@ -180,6 +180,22 @@ parsed as (
 
 ),
 
+{%- if incremental and is_incremental() %}
+
+arrived_keys as (
+
+    {#- The keys that just arrived (a plain join on these, not a correlated EXISTS, which DuckDB ran as a
+        grouping of the whole table: seconds at 10 M rows). #}
+    select distinct
+        {%- for key in primary_key %}
+        {{ adapter.quote(key) }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from parsed
+    where _quarantine_code is null
+
+),
+{%- endif %}
+
 candidates as (
 
     select * from parsed
@@ -199,17 +215,12 @@ candidates as (
         previous._quarantine_code,
         previous._quarantine_reason
     from {{ this }} as previous
-    where
-        previous._quarantine_code is null
-        and exists (
-            select 1
-            from parsed as arrived
-            where
-                arrived._quarantine_code is null
-                {%- for key in primary_key %}
-                and arrived.{{ adapter.quote(key) }} = previous.{{ adapter.quote(key) }}
-                {%- endfor %}
-        )
+    inner join arrived_keys
+        on
+            {%- for key in primary_key %}
+            {% if not loop.first %}and {% endif %}previous.{{ adapter.quote(key) }} = arrived_keys.{{ adapter.quote(key) }}
+            {%- endfor %}
+    where previous._quarantine_code is null
     {%- endif %}
 
 ),
