@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -379,7 +380,9 @@ def load_all(
     Path(database).parent.mkdir(parents=True, exist_ok=True)
     todo = list(tables) if tables is not None else raw_tables()
     results: list[TableLoad] = []
-    with duckdb.connect(str(database)) as con:
+    # the same memory cap as the dbt build (profiles.yml): DuckDB spills past it
+    memory_limit = os.environ.get("REVOPS_DUCKDB_MEMORY_LIMIT", "2GB")
+    with duckdb.connect(str(database), config={"memory_limit": memory_limit}) as con:
         con.execute("create schema if not exists raw_meta")
         con.execute(REJECTS_DDL)
         con.execute(FILES_DDL)

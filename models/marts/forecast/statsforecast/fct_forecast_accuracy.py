@@ -52,7 +52,9 @@ def model(dbt, session):
     parts.append(summarise(sales, "pipeline_snapshot", "closed_won_acv"))
 
     out = pd.concat([p for p in parts if not p.empty], ignore_index=True)
-    out["is_selected"] = out.get("is_selected", pd.Series(False, index=out.index)).fillna(False).astype(bool)
+    # rows of the pipeline evaluation have no is_selected: they were never a candidate, so False
+    selected = out["is_selected"] if "is_selected" in out else pd.Series(False, index=out.index)
+    out["is_selected"] = selected.map(lambda v: bool(v) if pd.notna(v) else False).astype(bool)
     out["is_baseline"] = out["model"].eq(BASELINE)
     out = out.rename(columns={"unique_id": "series"})
     for c in ("first_month", "last_month"):
