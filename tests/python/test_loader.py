@@ -117,3 +117,38 @@ def test_part_files_in_a_folder_are_one_table(tmp_path):
 def test_missing_raw_folder_says_what_to_do(tmp_path):
     with pytest.raises(RawFileError, match="REVOPS_RAW_DIR"):
         load_all(tmp_path / "nope", tmp_path / "w.duckdb", progress=False)
+
+
+def _write_parquet(path: Path, ids: list[str]) -> None:
+    """Account rows with these ids as a Parquet file (every column text, as exports arrive)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    values = GOOD.split(",")
+    rows = ", ".join("(" + ", ".join(f"'{v}'" for v in [i, *values[1:]]) + ")" for i in ids)
+    columns = ", ".join([*ACCOUNT.columns, "_loaded_at"])
+    with duckdb.connect() as con:
+        con.execute(f"copy (select * from (values {rows}) as t({columns})) to '{path}' (format parquet)")
+
+
+def test_parquet_part_files_are_numbered_in_file_order_also_when_appended(tmp_path):
+    raw = tmp_path / "raw"
+    folder = raw / "salesforce" / "account"
+    _write_parquet(folder / "part-00000.parquet", ["a1", "a2", "a3"])
+    _write_parquet(folder / "part-00001.parquet", ["b1", "b2"])
+    full, con = _load(tmp_path, raw)
+    expected = [("a1", "salesforce/account/part-00000.parquet", 1), ("a2", "salesforce/account/part-00000.parquet", 2),
+                ("a3", "salesforce/account/part-00000.parquet", 3), ("b1", "salesforce/account/part-00001.parquet", 4),
+                ("b2", "salesforce/account/part-00001.parquet", 5)]
+    query = "select id, _source_file, _source_row from raw_salesforce.account order by _source_row"
+    assert full.mode == "full" and full.rows_loaded == 5
+    assert con.execute(query).fetchall() == expected
+    con.close()
+
+    # The same files arriving one after the other: the later one is appended and numbered on.
+    appended_db = tmp_path / "appended.duckdb"
+    (folder / "part-00001.parquet").rename(tmp_path / "later.parquet")
+    load_all(raw, appended_db, tables=[ACCOUNT], progress=False)
+    (tmp_path / "later.parquet").rename(folder / "part-00001.parquet")
+    later = load_all(raw, appended_db, tables=[ACCOUNT], progress=False)[0]
+    assert later.mode == "append" and later.rows_loaded == 2
+    with duckdb.connect(str(appended_db), read_only=True) as appended:
+        assert appended.execute(query).fetchall() == expected
