@@ -4,15 +4,11 @@
     then the spaces removed. NULL when nothing is left. The same expression on every engine. -#}
 {% macro identity_company_name_key(expr) -%}
     {%- set legal = "inc|incorporated|corp|corporation|llc|llp|lp|ltd|limited|gmbh|ag|sa|sas|sarl|srl|spa|bv|nv|plc|sl|kk|co|company|pty|oy|ab|as" -%}
+    {%- set collapsed = "trim(" ~ regexp_replace_all(
+        "replace(replace(lower(" ~ expr ~ "), '.', ''), '&', ' and ')", "'[^a-z0-9]+'", "' '") ~ ")" -%}
     nullif(
         replace(
-            regexp_replace(
-                trim(regexp_replace(
-                    replace(replace(lower({{ expr }}), '.', ''), '&', ' and '),
-                    '[^a-z0-9]+', ' ', 'g'
-                )),
-                '( ({{ legal }}))+$', '', 'g'
-            ),
+            {{ regexp_replace_all(collapsed, "'( (" ~ legal ~ "))+$'", "''") }},
             ' ', ''
         ),
         ''

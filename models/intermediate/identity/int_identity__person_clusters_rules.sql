@@ -71,7 +71,7 @@ final as (
         r.email_normalised,
         case
             when r.phone like '+%' or r.phone like '00%'
-                then {{ dbt.concat(["'+'", "regexp_replace(regexp_replace(r.phone, '^00', ''), '[^0-9]', '', 'g')"]) }}
+                then {{ dbt.concat(["'+'", regexp_replace_all("regexp_replace(r.phone, '^00', '')", "'[^0-9]'", "''")]) }}
         end as phone_e164
     from records as r
     inner join clustered as c on r.record_label = c.record_label

@@ -106,10 +106,7 @@ final as (
         sent_at,
         sent_at_local,
         cast(extract(hour from sent_at_local) as integer) as local_hour,
-        -- ISO weekday, 1 = Monday ... 7 = Sunday (extract(dow) is 0 = Sunday on DuckDB and PostgreSQL)
-        cast(
-            case when extract(dow from sent_at_local) = 0 then 7 else extract(dow from sent_at_local) end as integer
-        ) as local_weekday,
+        {{ iso_weekday('sent_at_local') }} as local_weekday,
         is_opened,
         is_clicked
     from located
