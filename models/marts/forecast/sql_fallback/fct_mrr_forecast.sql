@@ -3,9 +3,11 @@
     of the last ledger month: forecast(h) = MRR of the same month a year earlier (k = years ahead). Intervals:
     forecast +/- z x sigma x sqrt(k), sigma = standard deviation of the series' year-over-year differences,
     floored at 0. Same columns and history rule (incremental, delete+insert on run_date) as the Python model. -#}
+{#- Spark's Parquet tables have no delete+insert: there the run_date partition is overwritten instead. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
+    partition_by=(['run_date'] if target.type == 'spark' else none),
     unique_key='run_date',
 ) }}
 {#- standard normal quantiles of the 80 % and 95 % two-sided intervals -#}

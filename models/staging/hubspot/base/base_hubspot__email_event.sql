@@ -1,5 +1,6 @@
+{#- Spark keeps tables as Parquet, which has no delete+insert: there this model is a plain table rebuilt in full. -#}
 {{ config(
-    materialized='incremental',
+    materialized=('table' if target.type == 'spark' else 'incremental'),
     unique_key=['_source_file', '_source_row'],
     incremental_strategy='delete+insert',
     on_schema_change='fail'
