@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export DBT_PROFILES_DIR := $(CURDIR)
 export DO_NOT_TRACK := 1
 
-.PHONY: help install browser run test lint sample score-identity ui publish dashboard bench postgres-parity docs clean
+.PHONY: help install browser run test lint sample score-identity ui publish dashboard bench postgres-parity spark-parity docs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -20,8 +20,9 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet uv==0.13.8
 
+# The `spark` extra (dbt-spark, pyspark) is installed too: `make test` runs the Spark parity test.
 $(BIN)/.installed: $(UV) uv.lock pyproject.toml
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --python $(PYTHON) --extra spark
 	@touch $@
 
 install: $(BIN)/.installed  ## create .venv from the lock file
@@ -55,6 +56,9 @@ bench: install  ## benchmark at scales 1, 10, 100: build time vs floor, incremen
 
 postgres-parity: install  ## start a local PostgreSQL 15, build there, compare every mart with DuckDB
 	$(BIN)/python -m revops.postgres parity
+
+spark-parity: install  ## build in a local Spark session (pyspark, needs Java 17), compare every mart with DuckDB
+	$(BIN)/python -m revops.spark parity
 
 DAGSTER_HOME_DIR ?= $(CURDIR)/warehouse/dagster_home
 UI_PORT ?= 3000

@@ -9,7 +9,6 @@ same landed rows and rejects), then copied into PostgreSQL as text tables.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import os
@@ -21,11 +20,11 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
+from revops.build import BuildResult, run_dbt
 from revops.contract import raw_tables
 
 PG_BIN_DIRS = ("/usr/local/bin", "/usr/lib/postgresql/15/bin")
@@ -109,14 +108,10 @@ def local_postgres(database: str = "revops", port: int | None = None) -> Iterato
         shutil.rmtree(root, ignore_errors=True)
 
 
-def load_raw_into_postgres(raw_dir: Path, server: PgServer, staging_db: Path | None = None) -> dict[str, int]:
-    """Parse the raw files with the DuckDB loader, then copy every raw table (as text) into PostgreSQL."""
-    from revops.load import load_all
-
-    staging_db = staging_db or Path(tempfile.mkdtemp(prefix="revops-pgload-")) / "landing.duckdb"
-    load_all(raw_dir, staging_db, progress=False)
+def load_landed_into_postgres(landing_db: Path, server: PgServer) -> dict[str, int]:
+    """Copy every raw table (as text) of a DuckDB landing database (revops.load.load_all) into PostgreSQL."""
     counts: dict[str, int] = {}
-    with duckdb.connect(str(staging_db), read_only=True) as duck, server.connect() as pg:
+    with duckdb.connect(str(landing_db), read_only=True) as duck, server.connect() as pg:
         pg.autocommit = True
         cur = pg.cursor()
         relations = [(t.schema, t.table) for t in raw_tables()] + [("raw_meta", "load_rejects")]
@@ -138,70 +133,41 @@ def load_raw_into_postgres(raw_dir: Path, server: PgServer, staging_db: Path | N
     return counts
 
 
-def compare_tables(duck_db: Path, server: PgServer, tables: list[str], tolerance: float = 0.011) -> dict[str, str]:
-    """Compare tables row by row; returns table -> problem, empty if equal.
+class PostgresEngine:
+    """The PostgreSQL side of revops.parity: a running local server."""
 
-    Rows are paired in key order; text, dates and integers must be identical, numbers equal within
-    ``tolerance`` (absolute, or relative 1e-9 for large values): DuckDB divides in binary floating point where
-    PostgreSQL's numeric is exact, so a ratio rounded to the cent can land one cent apart on a half."""
-    problems: dict[str, str] = {}
-    with duckdb.connect(str(duck_db), read_only=True) as duck, server.connect() as pg:
-        cur = pg.cursor()
-        for table in tables:
-            schema, name = table.split(".")
-            columns = [r[0] for r in duck.execute(
-                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-                "order by ordinal_position", [schema, name]).fetchall()]
-            select = f"select {', '.join(columns)} from {table}"
-            left = _normalise(duck.execute(select).fetchall())
-            cur.execute(select)
-            right = _normalise(cur.fetchall())
-            if len(left) != len(right):
-                problems[table] = f"{len(left)} rows on duckdb vs {len(right)} on postgres"
-                continue
-            differing = [(a, b) for a, b in zip(left, right) if not _rows_equal(a, b, tolerance)]
-            if differing:
-                problems[table] = (f"{len(differing)} of {len(left)} rows differ; first: duckdb {differing[0][0]} "
-                                   f"vs postgres {differing[0][1]}")
-    return problems
+    name = "postgres"
+
+    def __init__(self, server: PgServer, target_path: Path):
+        self.server = server
+        self.target_path = target_path
+
+    def load(self, landing_db: Path) -> None:
+        load_landed_into_postgres(landing_db, self.server)
+
+    def build(self, args: list[str]) -> BuildResult:
+        return run_dbt(args, target_path=self.target_path, env=self.server.env, quiet=True)
+
+    def prepare(self, tables: list[str]) -> None:
+        """Nothing to do: rows are read from the server table by table."""
+
+    def fetch(self, table: str, columns: list[str]) -> list[tuple]:
+        with self.server.connect() as pg:
+            cur = pg.cursor()
+            cur.execute(f"select {', '.join(columns)} from {table}")
+            return cur.fetchall()
 
 
-def _normalise(rows: list[tuple]) -> list[tuple]:
-    def norm(value):
-        if isinstance(value, (float, Decimal)):
-            return float(value)
-        if hasattr(value, "isoformat"):
-            return value.isoformat()
-        return value
-
-    def sort_key(row: tuple) -> str:
-        return repr(tuple(round(v) if isinstance(v, float) else v for v in row))
-
-    return sorted((tuple(norm(v) for v in row) for row in rows), key=sort_key)
-
-
-def _rows_equal(left: tuple, right: tuple, tolerance: float) -> bool:
-    for a, b in zip(left, right):
-        if isinstance(a, float) and isinstance(b, float):
-            if abs(a - b) > max(tolerance, 1e-9 * max(abs(a), abs(b))):
-                return False
-        elif a != b:
-            return False
-    return True
+@contextlib.contextmanager
+def postgres_engine(workdir: Path) -> Iterator[PostgresEngine]:
+    with local_postgres() as server:
+        yield PostgresEngine(server, workdir / "target-postgres")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m revops.postgres", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["parity"])
-    parser.add_argument("--raw-dir", type=Path, help="raw folder (default: a fresh sample at --scale)")
-    parser.add_argument("--scale", type=float, default=0.3)
-    parser.add_argument("--select", nargs="*", default=None, help="dbt selection (default: everything)")
-    args = parser.parse_args(argv)
-    from revops.parity import run_parity
+    from revops.parity import parity_cli
 
-    report = run_parity(raw_dir=args.raw_dir, scale=args.scale, select=args.select, log=print)
-    return 0 if not report.problems else 1
+    return parity_cli("postgres", __doc__, argv)
 
 
 if __name__ == "__main__":
