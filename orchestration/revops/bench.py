@@ -188,6 +188,10 @@ def bench_scale(scale: float, out: Path, log=print, reuse_data: bool = False) ->
                                            / (load["seconds"] + build["seconds"]), 3),
         "peak_memory_mib": round(max(load["maxrss_mib"], build["maxrss_mib"], inc_load["maxrss_mib"],
                                      inc_build["maxrss_mib"]), 1),
+        # which step peaked: the largest resident set of each step's processes
+        "peak_memory_by_step_mib": {"load": round(load["maxrss_mib"], 1), "build": round(build["maxrss_mib"], 1),
+                                    "incremental_load": round(inc_load["maxrss_mib"], 1),
+                                    "incremental_build": round(inc_build["maxrss_mib"], 1)},
         "identity_s": round(identity_s, 2),
         "person_f1": round(scores["person"].f1, 4) if "person" in scores else None,
         "company_f1": round(scores["company"].f1, 4) if "company" in scores else None,

@@ -398,7 +398,7 @@ def load_all(
     todo = list(tables) if tables is not None else raw_tables()
     results: list[TableLoad] = []
     # the same memory cap as the dbt build (profiles.yml): DuckDB spills past it
-    memory_limit = os.environ.get("REVOPS_DUCKDB_MEMORY_LIMIT", "2GB")
+    memory_limit = os.environ.get("REVOPS_DUCKDB_MEMORY_LIMIT", "3GB")
     with duckdb.connect(str(database), config={"memory_limit": memory_limit}) as con:
         con.execute("create schema if not exists raw_meta")
         con.execute(REJECTS_DDL)
