@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export DBT_PROFILES_DIR := $(CURDIR)
 export DO_NOT_TRACK := 1
 
-.PHONY: help install browser run test lint sample score-identity ui publish dashboard bench postgres-parity spark-parity docs clean
+.PHONY: help install browser java run test lint sample score-identity ui publish dashboard bench postgres-parity spark-parity docs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -33,10 +33,16 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
 	  echo "chromium not installed: the dashboard test will be skipped"; }
 
+# The Spark parity test runs pyspark, which needs a Java 17 runtime (Debian's package when it is missing).
+java:
+	@command -v java >/dev/null 2>&1 || [ -n "$$JAVA_HOME" ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null) || \
+	  echo "no Java found: the Spark parity test will fail (install Java 17 or set JAVA_HOME)"; }
+
 run: install  ## main job: sample data if absent, load, dbt build, checks, KPI summary
 	$(BIN)/revops run
 
-test: install browser  ## every test: sqlfluff lint, dbt build on fixtures and the sample, pytest
+test: install browser java  ## every test: sqlfluff lint, dbt build on fixtures and the sample, pytest
 	$(BIN)/pytest
 
 lint: install  ## sqlfluff lint of all models
@@ -57,7 +63,7 @@ bench: install  ## benchmark at scales 1, 10, 100: build time vs floor, incremen
 postgres-parity: install  ## start a local PostgreSQL 15, build there, compare every mart with DuckDB
 	$(BIN)/python -m revops.postgres parity
 
-spark-parity: install  ## build in a local Spark session (pyspark, needs Java 17), compare every mart with DuckDB
+spark-parity: install java  ## build in a local Spark session (pyspark, needs Java 17), compare every mart with DuckDB
 	$(BIN)/python -m revops.spark parity
 
 DAGSTER_HOME_DIR ?= $(CURDIR)/warehouse/dagster_home
