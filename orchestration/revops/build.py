@@ -189,10 +189,18 @@ def build(changed_only: bool = False, extra_args: list[str] | None = None, targe
     build), recording a successful build so the next ``changed_only`` build starts from it."""
     from revops.settings import duckdb_path
 
+    # The build state lives in the DuckDB warehouse: on another target the build runs as asked, unrecorded.
+    on_duckdb = (env or {}).get("REVOPS_TARGET", os.environ.get("REVOPS_TARGET", "dev")) == "dev"
+    if changed_only and not on_duckdb:
+        raise ValueError("revops build --changed works on the DuckDB target (dev) only: its state is kept in the "
+                         "DuckDB warehouse; on other targets use dbt's own selection (--select, --state)")
+    if changed_only and extra_args_select(extra_args):
+        raise ValueError("revops build --changed chooses the selection itself: drop --select/--exclude, or "
+                         "run without --changed")
     database = database or duckdb_path()
     target_path = target_path or PROJECT_DIR / "target"
     state_dir = build_state_dir()
-    watermark = load_watermark(database)
+    watermark = load_watermark(database) if on_duckdb else None
     selection_args: list[str] | None = None
     description = "everything"
     if changed_only:
@@ -202,7 +210,7 @@ def build(changed_only: bool = False, extra_args: list[str] | None = None, targe
                      quiet=quiet)
     # Only a build of the whole project (or of what changed) moves the watermark; a hand-picked --select
     # does not, so the next --changed build still covers what it skipped.
-    if result.returncode == 0 and not extra_args_select(extra_args):
+    if result.returncode == 0 and on_duckdb and not extra_args_select(extra_args):
         record_successful_build(database, target_path, state_dir, description, watermark)
     return result
 

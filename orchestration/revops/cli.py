@@ -53,8 +53,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     from revops.build import build
 
     extra = args.dbt_args[1:] if args.dbt_args[:1] == ["--"] else args.dbt_args
-    result = build(changed_only=args.changed, extra_args=extra,
-                   target_path=Path(args.target_path) if args.target_path else None)
+    try:
+        result = build(changed_only=args.changed, extra_args=extra,
+                       target_path=Path(args.target_path) if args.target_path else None)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return result.returncode
 
 

@@ -58,6 +58,16 @@ create table if not exists raw_meta.loaded_files (
 )
 """
 
+LOAD_LOG_DDL = """
+create table if not exists raw_meta.load_log (
+    source_system varchar,
+    source_table varchar,
+    mode varchar,
+    files bigint,
+    loaded_at timestamp
+)
+"""
+
 
 class RawFileError(ValueError):
     """A raw file that cannot be loaded at all; the message names the file, the column and what to do."""
@@ -312,17 +322,6 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
         )
     result.seconds = time.perf_counter() - started
     return result
-
-
-LOAD_LOG_DDL = """
-create table if not exists raw_meta.load_log (
-    source_system varchar,
-    source_table varchar,
-    mode varchar,
-    files bigint,
-    loaded_at timestamp
-)
-"""
 
 
 def _record_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, files: list[Path],

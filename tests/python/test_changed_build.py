@@ -98,3 +98,11 @@ def test_changed_build_rebuilds_only_downstream_of_new_data(sample_warehouse, tm
 
     again = build(changed_only=True, target_path=tmp_path / "target-again", quiet=True, log=lambda _: None)
     assert again.returncode == 0 and not _executed(tmp_path / "target-again")
+
+
+def test_changed_build_refuses_a_selection_of_its_own_or_another_target(tmp_path, monkeypatch):
+    monkeypatch.setenv("REVOPS_ARTIFACTS_DIR", str(tmp_path))
+    with pytest.raises(ValueError, match="chooses the selection itself"):
+        build(changed_only=True, extra_args=["--select", "fct_mrr"], database=tmp_path / "w.duckdb")
+    with pytest.raises(ValueError, match="DuckDB target"):
+        build(changed_only=True, database=tmp_path / "w.duckdb", env={"REVOPS_TARGET": "postgres"})
