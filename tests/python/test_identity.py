@@ -108,6 +108,39 @@ def test_email_verification_cases():
     assert check_syntax("jane.doe@acme-corp.com") == (True, "syntax ok")
 
 
+
+def _library_verdict(email):
+    """email-validator alone on the whole address: what check_syntax's per-domain shortcut must agree with."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        return False, f"syntax: {exc}"
+    return True, "syntax ok"
+
+
+def test_email_syntax_shortcut_agrees_with_email_validator():
+    """check_syntax validates a plain address by its domain alone (cached): on addresses at every edge of
+    that shortcut, valid and invalid, it gives email-validator's own verdict and reason."""
+    local64, label63 = "a" * 64, "b" * 63
+    cases = [
+        "jane.doe@acme-corp.com", "j@x.io", "o'brien+tag@acme.co.uk", "a!#$%&'*+/=?^_`{|}~-b@acme.com",
+        f"{local64}@acme.com", f"{local64}a@acme.com",  # local part of 64 (valid) and 65 (invalid)
+        f"x@{label63}.com", f"x@{label63}b.com",  # a domain label of 63 (valid) and 64 (invalid)
+        "x@" + ".".join([label63] * 3) + "." + "c" * 57 + ".com",  # a whole address over 254 characters
+        "x@" + ".".join(["c" * 50] * 4) + ".com",  # a domain of 208 characters: valid
+        ".jane@acme.com", "jane.@acme.com", "jane..doe@acme.com", "jane@acme..com", "jane@-acme.com",
+        "jane@acme-.com", "jane@acme", "jane@localhost", "jane@example.test", "jane@example.invalid",
+        "jane@host.local", "jane@123.456", "jane@acme.c0m", "jane@[127.0.0.1]", '"jane doe"@acme.com',
+        "jane doe@acme.com", " jane@acme.com ", "jane@acme.com.", "jané@acme.com", "jane@acmé.com",
+        "jane@@acme.com", "jane@xn--acme.com", "Jane@ACME.COM", "jane@acme_corp.com",
+    ]
+    for email in cases:
+        assert check_syntax(email) == _library_verdict(email), email
+    assert check_syntax("x@" + ".".join([label63] * 3) + "." + "c" * 57 + ".com")[0] is False
+
+
 # ------------------------------------------------------------------------------------ the built sample
 @pytest.mark.slow
 def test_crosswalks_unique_and_complete(sample_warehouse):

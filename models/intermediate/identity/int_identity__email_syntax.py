@@ -9,7 +9,9 @@ def model(dbt, session):
     from revops.identity.email_verification import check_syntax
 
     person_records_rel = dbt.ref("int_identity__person_records")
-    emails = person_records_rel.df()["email_normalised"].dropna().drop_duplicates()
+    # the distinct addresses are taken in DuckDB: only they cross into Python
+    emails = (person_records_rel.filter("email_normalised is not null").project("email_normalised").distinct()
+              .order("email_normalised").df()["email_normalised"])
     checked = [check_syntax(e) for e in emails]
     return pd.DataFrame({
         "email_normalised": emails.to_numpy(),

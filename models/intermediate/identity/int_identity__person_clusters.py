@@ -12,17 +12,16 @@ def model(dbt, session):
 
     threshold = float(dbt.config.get("match_threshold"))
     person_records_rel = dbt.ref("int_identity__person_records")
-    records = person_records_rel.df()
-    person_record_companies_rel = dbt.ref("int_identity__person_record_companies")
-    companies = person_record_companies_rel.df()
+    # clustering reads each record's email and phone only: no names, no company
+    records = persons.read_records(person_records_rel, with_names=False)
     disposable_domains_rel = dbt.ref("identity_disposable_domains")
     disposable = set(disposable_domains_rel.df()["domain"])
     person_pairs_rel = dbt.ref("int_identity__person_pairs")
-    pairs = person_pairs_rel.df()
+    pairs = person_pairs_rel.filter(f"match_probability >= {threshold} and not is_blocked_by_rule").df()
     overrides_rel = dbt.ref("identity_overrides")
     overrides = overrides_rel.df()
-    companies["key"] = companies["source_system"] + "|" + companies["source_table"] + "|" + companies["source_id"].astype(str)
-    enriched = persons.enrich(records, companies[["key", "company_id"]], disposable)
+    enriched = persons.enrich(records, disposable)
+    del records
     pairs = pairs.assign(
         profile_id_l=pairs["left_source_system"] + "|" + pairs["left_source_table"] + "|" + pairs["left_source_id"],
         profile_id_r=pairs["right_source_system"] + "|" + pairs["right_source_table"] + "|" + pairs["right_source_id"],

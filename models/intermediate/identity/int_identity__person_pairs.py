@@ -15,14 +15,12 @@ def model(dbt, session):
 
     low = float(dbt.config.get("review_band_low"))
     person_records_rel = dbt.ref("int_identity__person_records")
-    records = person_records_rel.df()
     person_record_companies_rel = dbt.ref("int_identity__person_record_companies")
-    companies = person_record_companies_rel.df()
+    records = persons.read_records(person_records_rel, person_record_companies_rel, named_only=True)
     disposable_domains_rel = dbt.ref("identity_disposable_domains")
     disposable = set(disposable_domains_rel.df()["domain"])
-    companies["key"] = companies["source_system"] + "|" + companies["source_table"] + "|" + companies["source_id"].astype(str)
-    enriched = persons.enrich(records, companies[["key", "company_id"]], disposable)
-    prof = persons.profiles(enriched)
+    prof = persons.profiles(persons.enrich(records, disposable))
+    del records
     pairs = persons.guard_pairs(persons.predict_pairs(prof, low), prof)
     out = pd.DataFrame({
         "left_key": pairs["profile_id_l"].astype(str),

@@ -40,17 +40,49 @@ def _std_name(value) -> str | None:
 
 
 def std_names(names: pd.Series) -> pd.Series:
-    """Vectorised _std_name: lower case, accents folded, punctuation dropped, whitespace collapsed."""
-    v = names.astype("string").str.strip().str.lower().str.normalize("NFKD")
+    """Vectorised _std_name: lower case, accents folded, punctuation dropped, whitespace collapsed.
+
+    Computed once per distinct name (a million records carry a few thousand first names) and mapped back.
+    """
+    present = names.notna()
+    uniq = pd.unique(names[present].astype(str))
+    v = pd.Series(uniq, dtype="string").str.strip().str.lower().str.normalize("NFKD")
     v = v.str.encode("ascii", "ignore").str.decode("ascii")
     v = v.str.replace(r"[^a-z0-9 ]+", "", regex=True).str.replace(r"\s+", " ", regex=True).str.strip()
-    v = v.where(v.notna() & (v != ""), None)
-    return v.astype(object).where(v.notna(), None)
+    v = v.where(v.notna() & (v != ""), None).astype(object)
+    lookup = dict(zip(uniq, v.where(v.notna(), None)))
+    out = pd.Series([None] * len(names), index=names.index, dtype=object)
+    out[present] = names[present].astype(str).map(lookup)
+    return out.where(out.notna(), None)
 
 
-def enrich(records: pd.DataFrame, record_company: pd.DataFrame | None = None,
-           disposable_domains: set[str] | None = None) -> pd.DataFrame:
-    """Add key, phone_e164, email parts, standardised names and company_id to person records.
+RECORD_COLUMNS = ["source_system", "source_table", "source_id", "record_label", "email_normalised", "phone",
+                  "country_hint"]
+NAME_COLUMNS = ["first_name", "last_name"]
+
+
+def read_records(records, record_companies=None, *, named_only: bool = False, with_names: bool = True) -> pd.DataFrame:
+    """Person records (a DuckDB relation of int_identity__person_records) as pandas, with only the columns
+    matching reads: the projection, the filter and the join to each record's company (a relation of
+    int_identity__person_record_companies) run in DuckDB, so millions of records never cross into pandas
+    with columns nobody reads.
+
+    ``named_only`` keeps the records that may form a profile (a name or a phone); ``with_names=False`` leaves
+    the name columns out (clustering needs only the email and the phone).
+    """
+    columns = RECORD_COLUMNS + (NAME_COLUMNS if with_names or named_only else [])
+    rel = records.project(", ".join(f'"{c}"' for c in columns))
+    if named_only:
+        rel = rel.filter("first_name is not null or last_name is not null or phone is not null")
+    if record_companies is not None:
+        companies = record_companies.project("source_system, source_table, source_id, company_id")
+        rel = rel.join(companies, ["source_system", "source_table", "source_id"], how="left")
+    return rel.df()
+
+
+def enrich(records: pd.DataFrame, disposable_domains: set[str] | None = None) -> pd.DataFrame:
+    """Add key, phone_e164, email parts and standardised names to person records (from ``read_records``;
+    ``company_id`` is kept when present, else empty; names are empty when the records carry none).
 
     The email parts of a disposable address are left empty: such an address says nothing about who it is.
     """
@@ -58,21 +90,23 @@ def enrich(records: pd.DataFrame, record_company: pd.DataFrame | None = None,
     r["source_id"] = r["source_id"].astype(str)
     r = r.sort_values("record_label", kind="stable").reset_index(drop=True)
     r["idx"] = range(len(r))
-    r["key"] = [record_key(*t) for t in zip(r.source_system, r.source_table, r.source_id)]
+    r["key"] = (r["source_system"].astype(str) + "|" + r["source_table"].astype(str) + "|" + r["source_id"]).astype(object)
     email = r["email_normalised"].where(r["email_normalised"].notna(), None)
     parts = email.str.split("@", n=1, expand=True) if email.notna().any() else pd.DataFrame({0: email, 1: email})
     r["email_local"], r["email_domain"] = parts[0], parts[1]
     if disposable_domains:
         throwaway = r["email_domain"].isin(disposable_domains)
         r.loc[throwaway, ["email_local", "email_domain"]] = None
-    r["first_name_std"] = std_names(r["first_name"])
-    r["last_name_std"] = std_names(r["last_name"])
-    regions = [region_of(c if isinstance(c, str) else None, d if isinstance(d, str) else None)
-               for c, d in zip(r["country_hint"], r["email_domain"])]
-    r["phone_e164"] = [to_e164(p, reg) if isinstance(p, str) else None for p, reg in zip(r["phone"], regions)]
-    if record_company is not None and not record_company.empty:
-        r = r.merge(record_company, on="key", how="left")
-    else:
+    for name in ("first_name", "last_name"):
+        r[f"{name}_std"] = std_names(r[name]) if name in r.columns else None
+    r["phone_e164"] = None
+    has_phone = r["phone"].map(lambda p: isinstance(p, str))
+    if has_phone.any():
+        with_phone = r.loc[has_phone, ["phone", "country_hint", "email_domain"]]
+        regions = [region_of(c if isinstance(c, str) else None, d if isinstance(d, str) else None)
+                   for c, d in zip(with_phone["country_hint"], with_phone["email_domain"])]
+        r.loc[has_phone, "phone_e164"] = [to_e164(p, reg) for p, reg in zip(with_phone["phone"], regions)]
+    if "company_id" not in r.columns:
         r["company_id"] = None
     return r
 

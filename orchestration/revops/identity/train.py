@@ -28,11 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     database = Path(args.database) if args.database else settings.duckdb_path()
     with duckdb.connect(str(database), read_only=True) as con:
-        records = con.execute("select * from intermediate.int_identity__person_records").df()
-        companies = con.execute("select * from intermediate.int_identity__person_record_companies").df()
+        records = persons.read_records(con.table("intermediate.int_identity__person_records"),
+                                       con.table("intermediate.int_identity__person_record_companies"),
+                                       named_only=True)
         disposable = {r[0] for r in con.execute("select domain from reference.identity_disposable_domains").fetchall()}
-    companies["key"] = companies["source_system"] + "|" + companies["source_table"] + "|" + companies["source_id"].astype(str)
-    prof = persons.profiles(persons.enrich(records, companies[["key", "company_id"]], disposable))
+    prof = persons.profiles(persons.enrich(records, disposable))
     persons.train(prof, Path(args.out))
     print(f"trained on {len(prof):,} profiles from {database}; model written to {args.out}")
     return 0
