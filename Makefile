@@ -22,7 +22,7 @@ $(UV):
 
 # The `spark` extra (dbt-spark, pyspark) is installed too: `make test` runs the Spark parity test.
 $(BIN)/.installed: $(UV) uv.lock pyproject.toml
-	$(UV) sync --frozen --python $(PYTHON) --extra spark
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON) --extra spark
 	@touch $@
 
 install: $(BIN)/.installed  ## create .venv from the lock file

@@ -10,9 +10,10 @@ def model(dbt, session):
     from revops.identity.companies import resolve_companies
 
     company_records_rel = dbt.ref("int_identity__company_records")
-    records = company_records_rel.df()
+    # only the columns resolution reads cross into pandas
+    records = company_records_rel.project("source_system, source_table, source_id, record_label").df()
     company_keys_rel = dbt.ref("int_identity__company_keys")
-    keys = company_keys_rel.df()
+    keys = company_keys_rel.project("source_system, source_table, source_id, key_type, key_value").df()
     overrides_rel = dbt.ref("identity_overrides")
     overrides = overrides_rel.df()
     return resolve_companies(records, keys, overrides)

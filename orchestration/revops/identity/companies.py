@@ -14,7 +14,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from revops.identity.cluster import RULE_PRIORITY, Edge, cluster, entity_id, override_constraints, record_key
+from revops.identity.cluster import RULE_PRIORITY, Edge, cluster, entity_id, override_constraints
 
 KEY_RULES = {"salesforce_account_id": "stripe_salesforce_account_id", "domain": "email_domain",
              "name": "normalised_name"}
@@ -29,13 +29,13 @@ def resolve_companies(records: pd.DataFrame, keys: pd.DataFrame, overrides: pd.D
     rec = rec.sort_values("record_label", kind="stable").reset_index(drop=True)  # position = label order
     n = len(rec)
     labels = rec["record_label"].tolist()
-    rec_keys = [record_key(*t) for t in zip(rec.source_system, rec.source_table, rec.source_id)]
-    index = dict(zip(rec_keys, range(n)))
+    rec_keys = rec["source_system"].astype(str) + "|" + rec["source_table"].astype(str) + "|" + rec["source_id"]
+    index = dict(zip(rec_keys.tolist(), range(n)))
 
     k = keys[["source_system", "source_table", "source_id", "key_type", "key_value"]].copy()
-    k["idx"] = pd.Series([record_key(*t) for t in zip(k.source_system, k.source_table, k.source_id.astype(str))],
-                         index=k.index).map(index)
-    k = k.dropna(subset=["idx"]).astype({"idx": "int64"})
+    k["source_id"] = k["source_id"].astype(str)
+    positions = rec[["source_system", "source_table", "source_id"]].assign(idx=np.arange(n, dtype="int64"))
+    k = k.merge(positions, on=["source_system", "source_table", "source_id"], how="inner")
     k["group"] = k["key_type"] + ":" + k["key_value"].astype(str)
     k = k.sort_values(["group", "idx"], kind="stable")
     k["first"] = k.groupby("group", sort=False)["idx"].transform("first")
@@ -51,8 +51,10 @@ def resolve_companies(records: pd.DataFrame, keys: pd.DataFrame, overrides: pd.D
 
     # anchor = lowest label = lowest position in its component
     anchor = pd.Series(np.arange(n)).groupby(comp).transform("min").to_numpy()
-    comp_ids = {c: entity_id("company", labels[a]) for c, a in zip(comp, anchor)}
-    company_id = np.array([comp_ids[c] for c in comp], dtype=object)
+    # one md5 per component, not per record
+    comps, first_of_comp = np.unique(comp, return_index=True)
+    comp_ids = np.array([entity_id("company", labels[anchor[i]]) for i in first_of_comp], dtype=object)
+    company_id = comp_ids[np.searchsorted(comps, comp)]
     shared = k[k["group_size"] > 1].assign(priority=lambda d: d["rule"].map(RULE_PRIORITY))
     best = shared.sort_values(["idx", "priority"]).drop_duplicates("idx").set_index("idx")["rule"]
     kinds = (rec["source_system"] + "_" + rec["source_table"]).to_numpy()
