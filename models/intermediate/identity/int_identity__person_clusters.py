@@ -12,8 +12,9 @@ def model(dbt, session):
 
     threshold = float(dbt.config.get("match_threshold"))
     person_records_rel = dbt.ref("int_identity__person_records")
+    person_phones_rel = dbt.ref("int_identity__person_phones")
     # clustering reads each record's email and phone only: no names, no company
-    records = persons.read_records(person_records_rel, with_names=False)
+    records = persons.read_records(person_records_rel, with_names=False, phones=person_phones_rel)
     disposable_domains_rel = dbt.ref("identity_disposable_domains")
     disposable = set(disposable_domains_rel.df()["domain"])
     person_pairs_rel = dbt.ref("int_identity__person_pairs")

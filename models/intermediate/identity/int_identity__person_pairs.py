@@ -16,7 +16,9 @@ def model(dbt, session):
     low = float(dbt.config.get("review_band_low"))
     person_records_rel = dbt.ref("int_identity__person_records")
     person_record_companies_rel = dbt.ref("int_identity__person_record_companies")
-    records = persons.read_records(person_records_rel, person_record_companies_rel, named_only=True)
+    person_phones_rel = dbt.ref("int_identity__person_phones")
+    records = persons.read_records(person_records_rel, person_record_companies_rel, named_only=True,
+                                   phones=person_phones_rel)
     disposable_domains_rel = dbt.ref("identity_disposable_domains")
     disposable = set(disposable_domains_rel.df()["domain"])
     prof = persons.profiles(persons.enrich(records, disposable))

@@ -61,23 +61,36 @@ RECORD_COLUMNS = ["source_system", "source_table", "source_id", "record_label", 
 NAME_COLUMNS = ["first_name", "last_name"]
 
 
-def read_records(records, record_companies=None, *, named_only: bool = False, with_names: bool = True) -> pd.DataFrame:
+def read_records(records, record_companies=None, *, named_only: bool = False, with_names: bool = True,
+                 phones=None) -> pd.DataFrame:
     """Person records (a DuckDB relation of int_identity__person_records) as pandas, with only the columns
     matching reads: the projection, the filter and the join to each record's company (a relation of
     int_identity__person_record_companies) run in DuckDB, so millions of records never cross into pandas
     with columns nobody reads.
 
     ``named_only`` keeps the records that may form a profile (a name or a phone); ``with_names=False`` leaves
-    the name columns out (clustering needs only the email and the phone).
+    the name columns out (clustering needs only the email and the phone). ``phones`` (a relation of
+    int_identity__person_phones) brings each record's E.164 phone, parsed once for both matching models.
     """
     columns = RECORD_COLUMNS + (NAME_COLUMNS if with_names or named_only else [])
-    rel = records.project(", ".join(f'"{c}"' for c in columns))
+    at = "strpos(email_normalised, '@')"
+    rel = records.project(", ".join([
+        *(f'"{c}"' for c in columns),
+        # what enrich would otherwise compute row by row in pandas: the record key and the email's parts
+        # (split at the first @, as str.split("@", 1): no @ leaves the whole address as the local part)
+        "source_system || '|' || source_table || '|' || source_id as key",
+        f"case when {at} > 0 then substr(email_normalised, 1, {at} - 1) else email_normalised end as email_local",
+        f"case when {at} > 0 then substr(email_normalised, {at} + 1) end as email_domain",
+    ]))
     if named_only:
         rel = rel.filter("first_name is not null or last_name is not null or phone is not null")
     if record_companies is not None:
         companies = record_companies.project("source_system, source_table, source_id, company_id")
         rel = rel.join(companies, ["source_system", "source_table", "source_id"], how="left")
-    return rel.df()
+    if phones is not None:
+        e164 = phones.project("source_system, source_table, source_id, phone_e164")
+        rel = rel.join(e164, ["source_system", "source_table", "source_id"], how="left")
+    return rel.order("record_label").df()
 
 
 def enrich(records: pd.DataFrame, disposable_domains: set[str] | None = None) -> pd.DataFrame:
@@ -88,27 +101,40 @@ def enrich(records: pd.DataFrame, disposable_domains: set[str] | None = None) ->
     """
     r = records.copy()
     r["source_id"] = r["source_id"].astype(str)
-    r = r.sort_values("record_label", kind="stable").reset_index(drop=True)
+    if not r["record_label"].is_monotonic_increasing:  # read_records returns them in label order
+        r = r.sort_values("record_label", kind="stable")
+    r = r.reset_index(drop=True)
     r["idx"] = range(len(r))
-    r["key"] = (r["source_system"].astype(str) + "|" + r["source_table"].astype(str) + "|" + r["source_id"]).astype(object)
-    email = r["email_normalised"].where(r["email_normalised"].notna(), None)
-    parts = email.str.split("@", n=1, expand=True) if email.notna().any() else pd.DataFrame({0: email, 1: email})
-    r["email_local"], r["email_domain"] = parts[0], parts[1]
+    if "key" not in r.columns:
+        r["key"] = (r["source_system"].astype(str) + "|" + r["source_table"].astype(str) + "|" + r["source_id"]).astype(object)
+    if "email_domain" not in r.columns:
+        email = r["email_normalised"].where(r["email_normalised"].notna(), None)
+        parts = email.str.split("@", n=1, expand=True) if email.notna().any() else pd.DataFrame({0: email, 1: email})
+        r["email_local"], r["email_domain"] = parts[0], parts[1]
     if disposable_domains:
         throwaway = r["email_domain"].isin(disposable_domains)
         r.loc[throwaway, ["email_local", "email_domain"]] = None
     for name in ("first_name", "last_name"):
         r[f"{name}_std"] = std_names(r[name]) if name in r.columns else None
-    r["phone_e164"] = None
-    has_phone = r["phone"].map(lambda p: isinstance(p, str))
+    if "phone_e164" not in r.columns:
+        r["phone_e164"] = phones_e164(r)
+    if "company_id" not in r.columns:
+        r["company_id"] = None
+    return r
+
+
+def phones_e164(r: pd.DataFrame) -> pd.Series:
+    """Each record's phone in E.164 (None when it has none or it is not a possible number). The region of a
+    national form comes from the record's country hint, else its email domain's country TLD (a disposable
+    domain's parts are already blanked by ``enrich``: it says nothing of where the person is)."""
+    out = pd.Series([None] * len(r), index=r.index, dtype=object)
+    has_phone = r["phone"].notna()
     if has_phone.any():
         with_phone = r.loc[has_phone, ["phone", "country_hint", "email_domain"]]
         regions = [region_of(c if isinstance(c, str) else None, d if isinstance(d, str) else None)
                    for c, d in zip(with_phone["country_hint"], with_phone["email_domain"])]
-        r.loc[has_phone, "phone_e164"] = [to_e164(p, reg) for p, reg in zip(with_phone["phone"], regions)]
-    if "company_id" not in r.columns:
-        r["company_id"] = None
-    return r
+        out[has_phone] = [to_e164(p, reg) for p, reg in zip(with_phone["phone"], regions)]
+    return out
 
 
 def profiles(r: pd.DataFrame) -> pd.DataFrame:
