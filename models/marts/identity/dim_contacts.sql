@@ -50,16 +50,14 @@ members as (
 
 survivors as (
 
-    select
-        person_id,
-        {{ identity_survivor('email_normalised', 'person_id', "email_status in ('valid', 'risky')") }}
-            as deliverable_email,
-        {{ identity_survivor('email_normalised', 'person_id') }} as any_email,
-        {{ identity_survivor('first_name', 'person_id') }} as first_name,
-        {{ identity_survivor('last_name', 'person_id') }} as last_name,
-        {{ identity_survivor('phone_e164', 'person_id') }} as phone_e164,
-        {{ identity_survivor('title', 'person_id') }} as title
-    from members
+    {{ identity_survivors('members', 'person_id', [
+        ['deliverable_email', 'email_normalised', "email_status in ('valid', 'risky')"],
+        ['any_email', 'email_normalised', none],
+        ['first_name', 'first_name', none],
+        ['last_name', 'last_name', none],
+        ['phone_e164', 'phone_e164', none],
+        ['title', 'title', none],
+    ]) }}
 
 ),
 
@@ -67,13 +65,12 @@ collapsed as (
 
     select
         person_id,
-        max(coalesce(deliverable_email, any_email)) as email,
-        max(first_name) as first_name,
-        max(last_name) as last_name,
-        max(phone_e164) as phone_e164,
-        max(title) as title
+        coalesce(deliverable_email, any_email) as email,
+        first_name,
+        last_name,
+        phone_e164,
+        title
     from survivors
-    group by person_id
 
 ),
 
