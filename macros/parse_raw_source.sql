@@ -89,7 +89,9 @@ typed as (
         {%- if currency_column %}
         currencies.currency_code as _known_currency,
         {%- endif %}
-        {{ dbt.concat(raw_record_parts(columns)) }} as _raw_record
+        {%- for column in columns %}
+        landed.{{ adapter.quote(column) }} as {{ adapter.quote(column ~ '__landed') }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from landed
     {%- if currency_column %}
     left join currencies
@@ -172,8 +174,10 @@ parsed as (
         _source_file,
         _source_row,
         _loaded_at,
-        -- the raw row as text is kept for quarantined rows only (it is what the quarantine shows)
-        case when _quarantine_code is not null then _raw_record end as _raw_record,
+        -- the raw row as text, for quarantined rows only (it is what the quarantine shows): built here, inside
+        -- the case, so the text is not put together for the millions of good rows
+        case when _quarantine_code is not null then {{ dbt.concat(raw_record_parts(columns, '__landed')) }} end
+            as _raw_record,
         _quarantine_code,
         _quarantine_reason
     from checked

@@ -12,6 +12,17 @@
     end
 {%- endmacro %}
 
+{#- DuckDB: the shape exports use nearly always (2026-02-03T02:43:00Z, already UTC) is cast directly, without
+    the regular expression and the time-zone-aware cast (a third of a parse model's time at 10 M rows); the
+    result is the same as the general path's. -#}
+{% macro duckdb__safe_timestamp_utc(expr) -%}
+    case
+        when {{ expr }} glob '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z'
+            then try_cast(substr({{ expr }}, 1, 19) as timestamp)
+        else {{ default__safe_timestamp_utc(expr) }}
+    end
+{%- endmacro %}
+
 {% macro postgres__safe_timestamp_utc(expr) -%}
     revops_udf.try_timestamp_utc({{ expr }})
 {%- endmacro %}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -137,10 +138,31 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bo
                              f"where table_schema = '{schema}' and table_name = '{table}'"))
 
 
-def changed_selection(database: Path, state_dir: Path) -> tuple[list[str] | None, str]:
+# What dbt builds from (dbt_project.yml's paths): a change here can change a model or a test; the pytest
+# suite in tests/python, the README and the orchestration code cannot.
+PROJECT_CODE = ("dbt_project.yml", "models", "macros", "seeds", "tests", "analyses", "snapshots", "docs")
+
+
+def project_fingerprint(root: Path = PROJECT_DIR) -> str:
+    """sha256 of the project's dbt code (PROJECT_CODE: paths and contents), to tell a data-only change."""
+    digest = hashlib.sha256()
+    for part in PROJECT_CODE:
+        path = root / part
+        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                       and not p.is_relative_to(root / "tests" / "python")) \
+            if path.is_dir() else [path] if path.exists() else []
+        for file in files:
+            digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def changed_selection(database: Path, state_dir: Path, fingerprint: str | None = None) -> tuple[list[str] | None, str]:
     """dbt arguments selecting what changed since the last successful build, and a sentence saying what.
 
-    Returns (None, why) when everything must be built: no earlier successful build, or its manifest is gone."""
+    Returns (None, why) when everything must be built: no earlier successful build, or its manifest is gone.
+    When the project's code is the one that build used (``fingerprint``, default: the current one), only data
+    changed, and unit tests are left out: they read their own fixture rows, never the warehouse, so new rows
+    cannot change their result (after a code change they run, through state:modified+)."""
     if not (state_dir / "manifest.json").exists():
         return None, f"no manifest of an earlier successful build in {state_dir}: building everything"
     with duckdb.connect(str(database), read_only=True) as con:
@@ -157,15 +179,28 @@ def changed_selection(database: Path, state_dir: Path) -> tuple[list[str] | None
         ).fetchall() if _table_exists(con, "raw_meta", "load_log") else []
     selectors = [f"source:{system}.{table}+" for system, table in changed] + ["state:modified+"]
     tables = ", ".join(f"{s}.{t}" for s, t in changed) or "none"
+    fingerprint_file = state_dir / "project_fingerprint"
+    same_code = fingerprint_file.exists() and \
+        fingerprint_file.read_text().strip() == (fingerprint or project_fingerprint())
+    if same_code:
+        return (["--select", *selectors, "--exclude", "resource_type:unit_test", "--state", str(state_dir)],
+                f"raw tables loaded since the last successful build: {tables}; project code unchanged "
+                "(unit tests skipped: they do not read the warehouse)")
     return (["--select", *selectors, "--state", str(state_dir)],
             f"raw tables loaded since the last successful build: {tables}; plus models modified since then")
 
 
 def record_successful_build(database: Path, target_path: Path, state_dir: Path, selection: str,
-                            load_watermark: object) -> None:
-    """After a successful build: keep its manifest and the load watermark it covered."""
+                            load_watermark: object, fingerprint: str | None = None) -> None:
+    """After a successful build: keep its manifest, the fingerprint of the code it built (when known) and the
+    load watermark it covered."""
     state_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(target_path / "manifest.json", state_dir / "manifest.json")
+    fingerprint_file = state_dir / "project_fingerprint"
+    if fingerprint:
+        fingerprint_file.write_text(fingerprint + "\n")
+    else:
+        fingerprint_file.unlink(missing_ok=True)
     with duckdb.connect(str(database)) as con:
         con.execute("create schema if not exists raw_meta")
         con.execute(BUILD_STATE_DDL)
@@ -201,17 +236,18 @@ def build(changed_only: bool = False, extra_args: list[str] | None = None, targe
     target_path = target_path or PROJECT_DIR / "target"
     state_dir = build_state_dir()
     watermark = load_watermark(database) if on_duckdb else None
+    fingerprint = project_fingerprint() if on_duckdb else None  # the code this build starts from
     selection_args: list[str] | None = None
     description = "everything"
     if changed_only:
-        selection_args, description = changed_selection(database, state_dir)
+        selection_args, description = changed_selection(database, state_dir, fingerprint)
         log(f"revops build --changed: {description}")
     result = run_dbt(["build", *(selection_args or []), *(extra_args or [])], target_path=target_path, env=env,
                      quiet=quiet)
     # Only a build of the whole project (or of what changed) moves the watermark; a hand-picked --select
     # does not, so the next --changed build still covers what it skipped.
     if result.returncode == 0 and on_duckdb and not extra_args_select(extra_args):
-        record_successful_build(database, target_path, state_dir, description, watermark)
+        record_successful_build(database, target_path, state_dir, description, watermark, fingerprint)
     return result
 
 

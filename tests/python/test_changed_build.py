@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from revops.build import build, changed_selection, load_watermark, record_successful_build
+from revops.build import build, changed_selection, load_watermark, project_fingerprint, record_successful_build
 from revops.load import load_all
 
 
@@ -38,6 +38,14 @@ def test_selection_covers_loads_after_the_last_good_build(tmp_path):
     assert args == ["--select", "state:modified+", "--state", str(state)]
     assert "none" in why
 
+    # the same project code as the recorded build: a data-only change, unit tests (fixture rows) left out
+    record_successful_build(database, target, state, "everything", load_watermark(database), "code-v1")
+    args, why = changed_selection(database, state, "code-v1")
+    assert args == ["--select", "state:modified+", "--exclude", "resource_type:unit_test", "--state", str(state)]
+    assert "code unchanged" in why
+    args, why = changed_selection(database, state, "code-v2")  # code changed: its unit tests run
+    assert args == ["--select", "state:modified+", "--state", str(state)]
+
     _log_loads(database, [("hubspot", "email_event", "2026-11-02 10:00:00"),
                           ("stripe", "invoice", "2026-11-02 10:05:00"),
                           ("hubspot", "email_event", "2026-11-02 11:00:00")])
@@ -55,9 +63,9 @@ def test_no_recorded_build_means_everything(tmp_path):
     assert args is None and "no earlier successful build" in why
 
 
-def _executed(target: Path) -> set[str]:
+def _executed(target: Path, kind: str = "model") -> set[str]:
     results = json.loads((target / "run_results.json").read_text())["results"]
-    return {r["unique_id"].split(".")[-1] for r in results if r["unique_id"].startswith("model.")}
+    return {r["unique_id"].split(".", 2)[-1] for r in results if r["unique_id"].startswith(f"{kind}.")}
 
 
 @pytest.mark.usefixtures("sample_warehouse")
@@ -72,7 +80,8 @@ def test_changed_build_rebuilds_only_downstream_of_new_data(sample_warehouse, tm
     state = tmp_path / "artifacts" / "last_build"
     # The session's full build of the same files is the last successful build.
     load_all(raw, database, progress=False)  # nothing changed: every table is skipped
-    record_successful_build(database, sample_warehouse.target_dir, state, "everything", load_watermark(database))
+    record_successful_build(database, sample_warehouse.target_dir, state, "everything", load_watermark(database),
+                            project_fingerprint())
 
     nothing = build(changed_only=True, target_path=tmp_path / "target-nothing", quiet=True, log=lambda _: None)
     assert nothing.returncode == 0, "\n".join(nothing.failures)
@@ -91,6 +100,10 @@ def test_changed_build_rebuilds_only_downstream_of_new_data(sample_warehouse, tm
     executed = _executed(tmp_path / "target-changed")
     assert {"base_zendesk__ticket", "stg_zendesk__ticket", "raw_row_accounting"} <= executed
     assert not executed & {"int_identity__person_pairs", "fct_mrr", "base_stripe__invoice", "xref_persons"}
+    # the data tests downstream of the new rows run; the unit tests there (fixture rows, not the warehouse) do
+    # not, the project code being the recorded build's
+    assert any("stg_zendesk__ticket" in t for t in _executed(tmp_path / "target-changed", "test"))
+    assert not _executed(tmp_path / "target-changed", "unit_test")
     with duckdb.connect(str(database), read_only=True) as con:
         assert con.execute("select count(*) from staging.stg_zendesk__ticket "
                            "where ticket_id = '999999991'").fetchone()[0] == 1
