@@ -32,6 +32,9 @@ QUARANTINED = {
     "malformed_timestamp": ("stripe", "customer", "unparseable_timestamp", "staging", "'31/02/2024'"),
     "future_date": ("stripe", "customer", "future_timestamp", "staging", "2099-01-01"),
     "negative_amount": ("stripe", "charge", "negative_amount", "staging", "'-500'"),
+    # beyond decimal(18, 6): quarantined, never silently rounded
+    "out_of_range_number": ("stripe", "charge", "non_numeric_value", "staging",
+                            "non-numeric or out-of-range value in amount: '10000000000000'"),
     "huge_field": ("salesforce", "account", "field_too_long", "staging", "name: 20000"),
     "broken_csv_quoting": ("salesforce", "contact", "unparseable_record", "loader", "line 3"),
     "non_utf8_bytes": ("salesforce", "contact", "unparseable_record", "loader", "line 3"),
@@ -163,3 +166,10 @@ def test_loader_rejects_a_record_over_the_line_limit(tmp_path):
 
 
 logging.getLogger("revops.load").setLevel(logging.ERROR)
+
+
+def test_timestamps_off_the_usual_shape_parse_to_utc(corpus):
+    """The parse models cast the usual export shape (2024-01-01T00:00:00Z) directly; any other ISO 8601 shape
+    (space separator, an offset) goes through the general path and lands in UTC."""
+    assert _one(corpus["con"], "select cast(created_at as varchar) from staging.stg_stripe__charge "
+                               "where charge_id = 'ch_OOR00001'", []) == [("2024-01-01 01:00:00",)]
