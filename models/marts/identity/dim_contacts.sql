@@ -65,11 +65,11 @@ collapsed as (
 
     select
         person_id,
-        coalesce(deliverable_email, any_email) as email,
         first_name,
         last_name,
         phone_e164,
-        title
+        title,
+        coalesce(deliverable_email, any_email) as email
     from survivors
 
 ),
