@@ -21,7 +21,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from revops.identity.cluster import Edge, cluster, override_constraints, record_key
+from revops.identity.cluster import Edge, cluster, override_constraints
 from revops.identity.phones import region_of, to_e164
 
 log = logging.getLogger(__name__)
@@ -94,8 +94,9 @@ def read_records(records, record_companies=None, *, named_only: bool = False, wi
 
 
 def enrich(records: pd.DataFrame, disposable_domains: set[str] | None = None) -> pd.DataFrame:
-    """Add key, phone_e164, email parts and standardised names to person records (from ``read_records``;
-    ``company_id`` is kept when present, else empty; names are empty when the records carry none).
+    """Add phone_e164 (unless joined already) and standardised names to person records read by ``read_records``
+    (which brings the key and the email parts); ``company_id`` is kept when present, else empty; names are
+    empty when the records carry none.
 
     The email parts of a disposable address are left empty: such an address says nothing about who it is.
     """
@@ -105,12 +106,6 @@ def enrich(records: pd.DataFrame, disposable_domains: set[str] | None = None) ->
         r = r.sort_values("record_label", kind="stable")
     r = r.reset_index(drop=True)
     r["idx"] = range(len(r))
-    if "key" not in r.columns:
-        r["key"] = (r["source_system"].astype(str) + "|" + r["source_table"].astype(str) + "|" + r["source_id"]).astype(object)
-    if "email_domain" not in r.columns:
-        email = r["email_normalised"].where(r["email_normalised"].notna(), None)
-        parts = email.str.split("@", n=1, expand=True) if email.notna().any() else pd.DataFrame({0: email, 1: email})
-        r["email_local"], r["email_domain"] = parts[0], parts[1]
     if disposable_domains:
         throwaway = r["email_domain"].isin(disposable_domains)
         r.loc[throwaway, ["email_local", "email_domain"]] = None
