@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from revops.contract import INCREMENTAL_TABLES
 from revops.settings import PROJECT_DIR
 
 LAYER_SCHEMAS = {
@@ -204,7 +205,49 @@ def record_successful_build(database: Path, target_path: Path, state_dir: Path, 
     with duckdb.connect(str(database)) as con:
         con.execute("create schema if not exists raw_meta")
         con.execute(BUILD_STATE_DDL)
-        con.execute("insert into raw_meta.build_state values (current_timestamp, ?, ?)", [load_watermark, selection])
+        con.execute(ROW_MARKS_DDL)
+        finished_at = _scalar(con, "select current_timestamp::timestamp")
+        con.execute("insert into raw_meta.build_state values (?, ?, ?)", [finished_at, load_watermark, selection])
+        for relation, through_row in parsed_row_marks(con).items():
+            con.execute("insert into raw_meta.build_row_marks values (?, ?, ?)", [finished_at, relation, through_row])
+
+
+# The large incremental staging views: a `--changed` build tests only their rows that can have changed (macro
+# get_where_subquery), from the marks the last successful build recorded: how far each parse model had parsed.
+ROW_MARKS_DDL = """
+create table if not exists raw_meta.build_row_marks (
+    finished_at timestamp,
+    relation varchar,
+    through_row bigint
+)
+"""
+
+
+def parsed_row_marks(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Staging view -> the highest ``_source_row`` its incremental parse model holds now."""
+    marks = {}
+    for system, table in sorted(INCREMENTAL_TABLES):
+        if _table_exists(con, "staging", f"base_{system}__{table}"):
+            marks[f"stg_{system}__{table}"] = int(_scalar(
+                con, f"select coalesce(max(_source_row), 0) from staging.base_{system}__{table}"))
+    return marks
+
+
+def changed_test_scope(database: Path) -> dict[str, int]:
+    """For a `--changed` build: staging view -> the row mark of the last successful build, for the views whose
+    raw table was only appended to since (a full reload renumbers the rows: that view is tested whole)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        if not (_table_exists(con, "raw_meta", "build_row_marks") and _table_exists(con, "raw_meta", "build_state")):
+            return {}
+        watermark = _scalar(con, "select max(load_watermark) from raw_meta.build_state")
+        reloaded = {f"stg_{system}__{table}" for system, table in con.execute(
+            "select distinct source_system, source_table from raw_meta.load_log "
+            "where mode = 'full' and (? is null or loaded_at > ?)", [watermark, watermark]).fetchall()} \
+            if _table_exists(con, "raw_meta", "load_log") else set()
+        rows = con.execute(
+            "select relation, through_row from raw_meta.build_row_marks "
+            "where finished_at = (select max(finished_at) from raw_meta.build_row_marks)").fetchall()
+    return {relation: int(through) for relation, through in rows if relation not in reloaded}
 
 
 def load_watermark(database: Path) -> object:
@@ -242,6 +285,12 @@ def build(changed_only: bool = False, extra_args: list[str] | None = None, targe
     if changed_only:
         selection_args, description = changed_selection(database, state_dir, fingerprint)
         log(f"revops build --changed: {description}")
+        if selection_args is not None:
+            scope = changed_test_scope(database)
+            if scope:
+                env = {**(env or {}), "REVOPS_CHANGED_SINCE_ROW": json.dumps(scope)}
+                log("revops build --changed: tests of " + ", ".join(sorted(scope)) + " read the rows arrived since "
+                    "the last successful build (and the current rows of their keys)")
     result = run_dbt(["build", *(selection_args or []), *(extra_args or [])], target_path=target_path, env=env,
                      quiet=quiet)
     # Only a build of the whole project (or of what changed) moves the watermark; a hand-picked --select

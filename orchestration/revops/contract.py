@@ -170,6 +170,13 @@ INCREMENTAL_TABLES: frozenset[tuple[str, str]] = frozenset({
     ("salesforce", "opportunity_history"),
 })
 
+# Incremental models further downstream that keep a watermark on a parse model's `_source_row`. A full reload
+# of the raw table renumbers its rows, so the loader drops these with the parse model and the next build
+# rebuilds them in full. (schema.model, as the dbt project names them.)
+INCREMENTAL_DOWNSTREAM: dict[tuple[str, str], tuple[str, ...]] = {
+    ("hubspot", "email_event"): ("intermediate.int_playbooks__email_send_events",),
+}
+
 
 @dataclass(frozen=True)
 class RawTable:
@@ -184,6 +191,15 @@ class RawTable:
     @property
     def is_incremental(self) -> bool:
         return (self.system, self.table) in INCREMENTAL_TABLES
+
+    @property
+    def incremental_relations(self) -> tuple[str, ...]:
+        """The incremental models a full reload of this table must drop: its parse model, then those
+        downstream that keep a watermark on it."""
+        if not self.is_incremental:
+            return ()
+        return (f"staging.base_{self.system}__{self.table}",
+                *INCREMENTAL_DOWNSTREAM.get((self.system, self.table), ()))
 
     @property
     def schema(self) -> str:

@@ -217,8 +217,8 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
     Unchanged files are not read again. When files were only added (new part files), only those are
     appended, with ``_source_row`` continuing the table's numbering, so incremental models downstream pick
     up exactly the new rows. Any other change (a file edited, replaced or removed) reloads the whole table
-    and drops the incremental parse model built on it (``staging.base_<system>__<table>``), which the next
-    ``dbt build`` then rebuilds in full.
+    and drops the incremental models built on it (``staging.base_<system>__<table>`` and those in
+    ``contract.INCREMENTAL_DOWNSTREAM``), which the next ``dbt build`` then rebuilds in full.
     """
     started = time.perf_counter()
     result = TableLoad(table=table, files=find_files(raw_dir, table))
@@ -233,9 +233,8 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
         for sql in ("delete from raw_meta.load_rejects where source_system = ? and source_table = ?",
                     "delete from raw_meta.loaded_files where source_system = ? and source_table = ?"):
             con.execute(sql, [table.system, table.table])
-        if table.is_incremental:
-            con.execute("create schema if not exists staging")
-            con.execute(f"drop table if exists staging.base_{table.system}__{table.table}")
+        for relation in table.incremental_relations:
+            con.execute(f"drop table if exists {relation}")
 
     readable: list[tuple[Path, list[str]]] = []
     for path in todo:

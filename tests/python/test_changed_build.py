@@ -10,16 +10,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from revops.build import build, changed_selection, load_watermark, project_fingerprint, record_successful_build
+from revops.build import (build, changed_selection, changed_test_scope, load_watermark, project_fingerprint,
+                          record_successful_build, run_dbt)
 from revops.load import load_all
 
 
-def _log_loads(database: Path, rows: list[tuple[str, str, str]]) -> None:
+def _log_loads(database: Path, rows: list[tuple[str, str, str]], mode: str = "append") -> None:
     with duckdb.connect(str(database)) as con:
         con.execute("create schema if not exists raw_meta")
         con.execute("create table if not exists raw_meta.load_log (source_system varchar, source_table varchar, "
                     "mode varchar, files bigint, loaded_at timestamp)")
-        con.executemany("insert into raw_meta.load_log values (?, ?, 'append', 1, cast(? as timestamp))", rows)
+        con.executemany(f"insert into raw_meta.load_log values (?, ?, '{mode}', 1, cast(? as timestamp))", rows)
 
 
 def test_selection_covers_loads_after_the_last_good_build(tmp_path):
@@ -119,3 +120,61 @@ def test_changed_build_refuses_a_selection_of_its_own_or_another_target(tmp_path
         build(changed_only=True, extra_args=["--select", "fct_mrr"], database=tmp_path / "w.duckdb")
     with pytest.raises(ValueError, match="DuckDB target"):
         build(changed_only=True, database=tmp_path / "w.duckdb", env={"REVOPS_TARGET": "postgres"})
+
+
+def test_test_scope_is_the_last_good_builds_row_marks_except_reloaded_tables(tmp_path):
+    database, state, target = tmp_path / "w.duckdb", tmp_path / "state", tmp_path / "target"
+    target.mkdir()
+    (target / "manifest.json").write_text("{}")
+    _log_loads(database, [("hubspot", "email_event", "2026-11-01 10:00:00")])
+    assert changed_test_scope(database) == {}  # no successful build recorded yet
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema staging")
+        con.execute("create table staging.base_hubspot__email_event as select range + 1 as _source_row from range(40)")
+        con.execute("create table staging.base_product__usage_daily as select range + 1 as _source_row from range(7)")
+    record_successful_build(database, target, state, "everything", load_watermark(database))
+    assert changed_test_scope(database) == {"stg_hubspot__email_event": 40, "stg_product__usage_daily": 7}
+    # New rows arrive in both; a failed build does not record marks, so the scope stays the last good build's.
+    with duckdb.connect(str(database)) as con:
+        con.execute("insert into staging.base_hubspot__email_event select range + 41 from range(5)")
+    _log_loads(database, [("hubspot", "email_event", "2026-11-02 10:00:00")])
+    assert changed_test_scope(database) == {"stg_hubspot__email_event": 40, "stg_product__usage_daily": 7}
+    # A full reload renumbers a table's rows: its view is tested whole.
+    _log_loads(database, [("product", "usage_daily", "2026-11-02 11:00:00")], mode="full")
+    assert changed_test_scope(database) == {"stg_hubspot__email_event": 40}
+    record_successful_build(database, target, state, "everything", load_watermark(database))
+    assert changed_test_scope(database) == {"stg_hubspot__email_event": 45, "stg_product__usage_daily": 7}
+
+
+def _unique_email_event_failures(database: Path, target: Path, scope: dict[str, int] | None) -> int:
+    env = {"REVOPS_DUCKDB_PATH": str(database)}
+    if scope is not None:
+        env["REVOPS_CHANGED_SINCE_ROW"] = json.dumps(scope)
+    result = run_dbt(["test", "--select", "unique_stg_hubspot__email_event_email_event_id"], target_path=target,
+                     env=env, quiet=True)
+    results = [r for r in json.loads((target / "run_results.json").read_text())["results"]
+               if r["unique_id"].startswith("test.")]
+    assert len(results) == 1 and result.returncode == (0 if results[0]["failures"] == 0 else 1)
+    return results[0]["failures"]
+
+
+def test_scoped_tests_read_the_arrived_keys_with_their_old_rows(sample_warehouse, tmp_path):
+    """The scoped unique test sees a duplicate between an old row and a new one (the key arrived), not one
+    between two old rows (what the last good build tested); the unscoped test sees both."""
+    database = tmp_path / "warehouse.duckdb"
+    shutil.copy(sample_warehouse.database, database)
+    with duckdb.connect(str(database)) as con:
+        mark = con.execute("select max(_source_row) from staging.base_hubspot__email_event").fetchone()[0]
+        # two planted ranking faults: an old key re-appearing as a new row, and an old row doubled in place
+        con.execute(f"""insert into staging.base_hubspot__email_event
+            select * replace ({mark} + 1 as _source_row, _source_file || '#new' as _source_file)
+            from staging.base_hubspot__email_event where _version_rank = 1 and _quarantine_code is null
+            order by _source_row limit 1""")
+        con.execute("""insert into staging.base_hubspot__email_event
+            select * replace (_source_file || '#old' as _source_file)
+            from staging.base_hubspot__email_event where _version_rank = 1 and _quarantine_code is null
+            order by _source_row limit 1 offset 1""")
+    assert _unique_email_event_failures(database, tmp_path / "t-all", None) == 2
+    assert _unique_email_event_failures(database, tmp_path / "t-scoped", {"stg_hubspot__email_event": mark}) == 1
+    # Nothing arrived above a later mark: the scoped test reads no rows.
+    assert _unique_email_event_failures(database, tmp_path / "t-none", {"stg_hubspot__email_event": mark + 1}) == 0

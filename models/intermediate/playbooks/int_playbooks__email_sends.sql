@@ -1,10 +1,15 @@
 {#- One row per marketing e-mail sent (HubSpot SENT event), with whether the recipient opened or clicked it and
     the local hour and weekday of the send at the recipient: recipient -> person (dim_contacts, by normalised
     e-mail) -> company (dim_customers: segment, country) -> time zone (seed country_timezones, standard offset).
-    Sends whose recipient has no known country keep a NULL local time. -#}
-with email_events as (
+    Sends whose recipient has no known country keep a NULL local time.
+    A view: the send events (with their responses) are kept incrementally in int_playbooks__email_send_events;
+    who the recipient is and where the company sits is looked up at read time, so a change in dim_contacts or
+    dim_customers shows at once, and a build writes no 5 M-row table that only playbook_send_time reads. -#}
+{{ config(materialized='view') }}
 
-    select * from {{ ref('stg_hubspot__email_event') }}
+with send_events as (
+
+    select * from {{ ref('int_playbooks__email_send_events') }}
 
 ),
 
@@ -26,33 +31,6 @@ country_timezones as (
 
 ),
 
-sends as (
-
-    select
-        email_event_id,
-        campaign_id,
-        {{ identity_normalise_email('recipient_email') }} as recipient_email,
-        created_at as sent_at
-    from email_events
-    where event_type = 'SENT'
-
-),
-
-responses as (
-
-    select
-        campaign_id,
-        {{ identity_normalise_email('recipient_email') }} as recipient_email,
-        max(case when event_type in ('OPEN', 'CLICK') then 1 else 0 end) as is_opened,
-        max(case when event_type = 'CLICK' then 1 else 0 end) as is_clicked
-    from email_events
-    where event_type in ('OPEN', 'CLICK')
-    group by
-        campaign_id,
-        {{ identity_normalise_email('recipient_email') }}
-
-),
-
 recipient_companies as (
 
     select
@@ -67,25 +45,21 @@ recipient_companies as (
 located as (
 
     select
-        sends.email_event_id,
-        sends.campaign_id,
-        sends.recipient_email,
-        sends.sent_at,
+        send_events.email_event_id,
+        send_events.campaign_id,
+        send_events.recipient_email,
+        send_events.sent_at,
         recipient_companies.company_id,
         coalesce(customers.segment, 'unknown') as segment,
         country_timezones.country_code,
         country_timezones.time_zone,
         country_timezones.utc_offset_minutes,
-        coalesce(responses.is_opened, 0) = 1 as is_opened,
-        coalesce(responses.is_clicked, 0) = 1 as is_clicked,
-        {{ dbt.dateadd('minute', 'country_timezones.utc_offset_minutes', 'sends.sent_at') }} as sent_at_local
-    from sends
-    left join responses
-        on
-            sends.campaign_id = responses.campaign_id
-            and sends.recipient_email = responses.recipient_email
+        send_events.is_opened,
+        send_events.is_clicked,
+        {{ dbt.dateadd('minute', 'country_timezones.utc_offset_minutes', 'send_events.sent_at') }} as sent_at_local
+    from send_events
     left join recipient_companies
-        on sends.recipient_email = recipient_companies.email
+        on send_events.recipient_email = recipient_companies.email
     left join customers
         on recipient_companies.company_id = customers.company_id
     left join country_timezones
