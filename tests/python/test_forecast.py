@@ -80,6 +80,37 @@ def test_forecast_twelve_months_with_nested_intervals():
     assert by_month[date(2025, 12, 1)] > by_month[date(2025, 7, 1)]
 
 
+def test_backtest_reuses_forecasts_whose_history_is_unchanged(monkeypatch):
+    """New data in the last two months: the origins that did not see them keep their forecasts (not refitted)
+    and score against the new actuals; the result equals a backtest from scratch."""
+    import revops.forecast.core as core
+
+    series = pd.concat([_seasonal(40, seed=1), _seasonal(40, seed=2).assign(unique_id="smb")], ignore_index=True)
+    before = backtest(series, h=6, n_origins=5, models=("auto_ets", "drift"))
+    changed = series.copy()
+    recent = changed["ds"] >= changed["ds"].max() - pd.DateOffset(months=1)
+    changed.loc[recent & (changed["unique_id"] == "smb"), "y"] *= 1.3  # late invoices in smb's last 2 months
+    fitted: list[tuple] = []
+    real_fit = core._fit_forecast
+    monkeypatch.setattr(core, "_fit_forecast", lambda train, *a, **k: (
+        fitted.append((train["ds"].max(), tuple(sorted(train["unique_id"].unique())))), real_fit(train, *a, **k))[1])
+    reused = backtest(changed, h=6, n_origins=5, models=("auto_ets", "drift"), reuse=before)
+    monkeypatch.setattr(core, "_fit_forecast", real_fit)
+    fresh = backtest(changed, h=6, n_origins=5, models=("auto_ets", "drift"))
+    # origins are the 5 months before the last: only the last one saw smb's changed month (last - 1), and only
+    # smb is refitted there; total's history did not change
+    last = changed["ds"].max()
+    assert fitted == [(last - pd.DateOffset(months=1), ("smb",))]
+    keys = ["unique_id", "model", "origin", "ds"]
+    pd.testing.assert_frame_equal(reused.sort_values(keys).reset_index(drop=True),
+                                  fresh.sort_values(keys).reset_index(drop=True), check_exact=False, rtol=1e-9)
+    # the actuals are the new ones, also for reused forecasts
+    early_origin = reused.origin < last - pd.DateOffset(months=1)
+    smb_late = reused[(reused.unique_id == "smb") & (reused.ds == last) & early_origin]
+    assert not smb_late.empty
+    assert np.allclose(smb_late.actual, changed[(changed.unique_id == "smb") & (changed.ds == last)].y.iloc[0])
+
+
 @pytest.fixture(scope="module")
 def generator_total(tmp_path_factory) -> pd.DataFrame:
     from revops.generator import generate

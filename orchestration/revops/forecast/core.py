@@ -123,20 +123,46 @@ def _fit_forecast(train: pd.DataFrame, models: list[str], h: int, level: list[in
     return out
 
 
+def history_fingerprint(train: pd.DataFrame, last: pd.Timestamp, models: list[str], h: int, min_train: int) -> str:
+    """What a backtest forecast of one series from one origin depends on: the series' history up to the origin
+    (months and values), the last month of actuals (the months scored), and the models, horizon and minimum
+    history. Equal fingerprints give equal forecasts."""
+    import hashlib
+
+    from statsforecast import __version__ as statsforecast_version
+
+    digest = hashlib.sha256(
+        f"{statsforecast_version}|{','.join(models)}|{h}|{min_train}|{SEASON_LENGTH}|{last:%Y-%m}".encode())
+    for ds, y in zip(train["ds"], train["y"]):
+        digest.update(f";{ds:%Y-%m}={float(y)!r}".encode())
+    return digest.hexdigest()
+
+
 def backtest(series: pd.DataFrame, h: int = 12, n_origins: int = 12, min_train: int = SEASON_LENGTH + 1,
-             models: tuple[str, ...] = CANDIDATES) -> pd.DataFrame:
+             models: tuple[str, ...] = CANDIDATES, reuse: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rolling-origin backtest of ``models`` and the seasonal-naive baseline.
 
     The last ``n_origins`` months before the end of history each serve as a forecast origin (the model sees the
     history up to and including the origin month); every origin forecasts up to ``h`` months ahead, scored where
     actuals exist. A series enters an origin only with at least ``min_train`` months of history.
 
+    ``reuse``: an earlier backtest's rows (with ``history_fingerprint``). A series and origin whose fingerprint
+    is unchanged takes its forecasts from there instead of being fitted again (the actuals are always the
+    current ones): when new data changes only recent months, only the origins that saw them are refitted.
+
     Returns one row per (unique_id, model, origin, ds): horizon (1 = the month after the origin), actual,
-    forecast.
+    forecast, history_fingerprint.
     """
+    columns = ["unique_id", "model", "origin", "ds", "horizon", "actual", "forecast", "history_fingerprint"]
     all_models = list(dict.fromkeys([*models, BASELINE]))
     last = series["ds"].max()
     origins = [last - pd.DateOffset(months=k) for k in range(n_origins, 0, -1)]
+    reusable = pd.DataFrame({"unique_id": pd.Series(dtype=str), "model": pd.Series(dtype=str),
+                             "origin": pd.Series(dtype="datetime64[ns]"), "ds": pd.Series(dtype="datetime64[ns]"),
+                             "forecast": pd.Series(dtype=float), "history_fingerprint": pd.Series(dtype=str)})
+    if reuse is not None and not reuse.empty and "history_fingerprint" in reuse.columns:
+        reuse = reuse.assign(origin=pd.to_datetime(reuse["origin"]), ds=pd.to_datetime(reuse["ds"]))
+        reusable = reuse[reuse["model"].isin(all_models)][list(reusable.columns)]
     rows = []
     for origin in origins:
         train = series[series["ds"] <= origin]
@@ -144,16 +170,30 @@ def backtest(series: pd.DataFrame, h: int = 12, n_origins: int = 12, min_train: 
         train = train[lengths >= min_train]
         if train.empty:
             continue
-        fc = _fit_forecast(train, all_models, h, level=None)
-        fc = fc.melt(id_vars=["unique_id", "ds"], value_vars=all_models, var_name="model", value_name="forecast")
+        prints = {uid: history_fingerprint(part, last, all_models, h, min_train)
+                  for uid, part in train.groupby("unique_id", sort=True)}
+        kept = reusable[(reusable["origin"] == origin)
+                        & (reusable["history_fingerprint"] == reusable["unique_id"].map(prints))]
+        # a series is reused only when every model's forecasts came through (all horizons are in the rows)
+        complete = set(kept.groupby("unique_id")["model"].nunique().loc[lambda n: n == len(all_models)].index)
+        parts = []
+        if complete:
+            parts.append(kept[kept["unique_id"].isin(complete)][["unique_id", "ds", "model", "forecast"]])
+        to_fit = train[~train["unique_id"].isin(complete)]
+        if not to_fit.empty:
+            fc = _fit_forecast(to_fit, all_models, h, level=None)
+            parts.append(fc.melt(id_vars=["unique_id", "ds"], value_vars=all_models, var_name="model",
+                                 value_name="forecast"))
+        fc = pd.concat(parts, ignore_index=True)
         fc["origin"] = origin
         fc["horizon"] = ((fc["ds"].dt.year - origin.year) * 12 + fc["ds"].dt.month - origin.month).astype(int)
+        fc["history_fingerprint"] = fc["unique_id"].map(prints)
         rows.append(fc.merge(series, on=["unique_id", "ds"], how="inner").rename(columns={"y": "actual"}))
     if not rows:
-        return pd.DataFrame(columns=["unique_id", "model", "origin", "ds", "horizon", "actual", "forecast"])
+        return pd.DataFrame(columns=columns)
     out = pd.concat(rows, ignore_index=True)
     out["forecast"] = out["forecast"].clip(lower=0.0)
-    return out[["unique_id", "model", "origin", "ds", "horizon", "actual", "forecast"]]
+    return out[columns]
 
 
 def _metrics(group: pd.DataFrame) -> pd.Series:
