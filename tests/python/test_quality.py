@@ -72,6 +72,25 @@ def test_corrupted_raw_table_fails_the_gate_naming_expectation_and_table(damaged
     assert not (tmp_path / "c.json").exists(), "a failing run must not become the row-count baseline"
 
 
+def test_dropped_contract_column_fails_the_schema_suite(damaged_copy, tmp_path):
+    """The schema suite's per-table row condition (a GX Condition, not the deprecated pandas string) picks the
+    table's own columns: a column dropped from one raw table fails that table's expectation, not the other's."""
+    from revops.quality.gate import _Warehouse, run_suites
+    from revops.quality.suites import raw_schema_suite
+
+    with duckdb.connect(str(damaged_copy)) as con:
+        con.execute("alter table raw_stripe.invoice drop column status")
+    warehouse = _Warehouse(damaged_copy)
+    try:
+        result = run_suites("raw", warehouse, [raw_schema_suite([INVOICE, get_table("stripe", "customer")])],
+                            tmp_path / "docs", warehouse.relations())
+    finally:
+        warehouse.close()
+    assert not result.success and result.expectations == 2
+    assert len(result.failures) == 1 and "raw_stripe.invoice" in str(result.failures[0])
+    assert "schema of raw_stripe.invoice" in result.failures[0].detail
+
+
 def test_row_count_drop_against_the_last_run_fails_the_gate(damaged_copy, tmp_path):
     state = tmp_path / "c.json"
     validate_raw(damaged_copy, tables=[INVOICE], docs_dir=tmp_path / "docs", state_path=state)

@@ -192,11 +192,12 @@ def raw_schema_suite(tables: list[RawTable]) -> Suite:
 
     def build() -> list:
         import great_expectations.expectations as gxe
+        from great_expectations.expectations.row_conditions import Column
 
         return [
             gxe.ExpectColumnDistinctValuesToContainSet(
                 column="column_name", value_set=[*t.columns, *LINEAGE],
-                row_condition=f'relation=="{t.schema}.{t.table}"', condition_parser="pandas",
+                row_condition=Column("relation") == f"{t.schema}.{t.table}",
                 notes=f"schema of {t.schema}.{t.table}", meta={"table": f"{t.schema}.{t.table}"})
             for t in tables
         ]
