@@ -24,20 +24,47 @@
 {%- endmacro %}
 
 
+{#- The model's first CTE on an incremental build, `touched_groups` (campaign_key, recipient_key), computed
+    once for the two filters below; nothing on a full build. -#}
+{% macro email_send_events_touched_groups_cte() -%}
+    {%- if is_incremental() -%}
+    touched_groups as (
+        {{ email_send_events_touched_groups() }}
+    ),
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- The events (a relation with campaign_id and normalised recipient_email) to recompute: all of them on a
     full build, those of the touched groups on an incremental one. -#}
 {% macro email_send_events_in_touched_groups(events) -%}
     {%- if is_incremental() -%}
     select {{ events }}.*
     from {{ events }}
-    inner join (
-        {{ email_send_events_touched_groups() }}
-    ) as touched_groups
+    inner join touched_groups
         on
             coalesce({{ events }}.campaign_id, '') = touched_groups.campaign_key
             and coalesce({{ events }}.recipient_email, '') = touched_groups.recipient_key
     {%- else -%}
     select * from {{ events }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- A filter on raw events (campaign, recipient as landed) that keeps at least every event of the touched groups:
+    those whose lower-cased, trimmed recipient is already a touched group's key, and those whose normalisation may
+    change the address (Gmail, no '@'), which the exact join on the normalised key then sorts out. It spares
+    normalising the millions of untouched events. TRUE on a full build. -#}
+{% macro email_send_events_may_be_touched(campaign_column, recipient_column) -%}
+    {%- if is_incremental() -%}
+    (
+        (coalesce({{ campaign_column }}, ''), coalesce(lower(trim({{ recipient_column }})), '')) in (
+            select campaign_key, recipient_key from touched_groups
+        )
+        or {{ identity_email_may_normalise(recipient_column) }}
+    )
+    {%- else -%}
+    true
     {%- endif -%}
 {%- endmacro %}
 

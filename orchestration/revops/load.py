@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from revops.contract import LOADED_AT, RawTable, raw_tables
+from revops.settings import duckdb_memory_limit
 
 log = logging.getLogger(__name__)
 
@@ -396,7 +397,7 @@ def load_all(
     todo = list(tables) if tables is not None else raw_tables()
     results: list[TableLoad] = []
     # the same memory cap as the dbt build (profiles.yml): DuckDB spills past it
-    memory_limit = os.environ.get("REVOPS_DUCKDB_MEMORY_LIMIT", "3GB")
+    memory_limit = duckdb_memory_limit()
     with duckdb.connect(str(database), config={"memory_limit": memory_limit}) as con:
         con.execute("create schema if not exists raw_meta")
         con.execute(REJECTS_DDL)

@@ -33,3 +33,31 @@ def duckdb_path() -> Path:
 def artifacts_dir() -> Path:
     """Run artefacts: Data Docs, reports, published copies."""
     return _path("REVOPS_ARTIFACTS_DIR", "warehouse/artifacts")
+
+
+DEFAULT_DUCKDB_MEMORY_LIMIT = "3GB"  # keep equal to the default in profiles.yml (dev target, memory_limit)
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory cap for the load and the build (``REVOPS_DUCKDB_MEMORY_LIMIT``): it spills past it."""
+    return os.environ.get("REVOPS_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT
+
+
+def release_duckdb_cache(connection, keep: str = "1GB") -> bool:
+    """Let DuckDB drop the table blocks it keeps cached, down to ``keep``, before a Python model pulls large frames.
+
+    DuckDB keeps the blocks of the tables earlier models read in its buffer pool until it needs the room (1.4 GB
+    when the scale-100 build reached person clustering); it does not count pandas memory, so the cache and the
+    frames add up. Lowering the cap for a moment makes DuckDB evict them; the cap is put back at once. If a
+    query on another thread pins more than ``keep`` right then, DuckDB refuses the lower cap: nothing is
+    released, nothing fails. Returns whether the cache was released.
+    """
+    import duckdb
+
+    try:
+        connection.execute(f"set memory_limit = '{keep}'")
+        return True
+    except duckdb.Error:
+        return False
+    finally:
+        connection.execute(f"set memory_limit = '{duckdb_memory_limit()}'")

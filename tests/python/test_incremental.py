@@ -43,6 +43,9 @@ def _split_into_parts(raw: Path, later: Path) -> dict[str, int]:
             resend[loaded_at] = "2026-11-20T00:00:00Z"
             resend[changed_column] = resend[changed_column] + "0" if resend[changed_column] else "1"
             resends.append(resend)
+        if (system, table) == ("hubspot", "email_event"):
+            first, late = _plant_gmail_send(header, first)
+            resends.append(late)
         folder = raw / system / table
         folder.mkdir()
         for path, part in ((folder / "part-00000.csv", first), (later / f"{system}__{table}.csv", tail + resends)):
@@ -53,6 +56,20 @@ def _split_into_parts(raw: Path, later: Path) -> dict[str, int]:
         source.unlink()
         added[f"{system}.{table}"] = len(tail) + len(resends)
     return added
+
+
+def _plant_gmail_send(header: list[str], first: list[list[str]]) -> tuple[list[list[str]], list[str]]:
+    """A SENT event to a Gmail address in the first part, and its OPEN arriving later under another spelling of
+    the same mailbox (dots, +tag, googlemail.com, capitals): the open is credited to the send only if the
+    incremental build finds the send although its address as landed differs from the group's key."""
+    col = {name: i for i, name in enumerate(header)}
+    template = next(row for row in first if row[col["type"]] == "SENT")
+    sent = list(template)
+    sent[col["id"]], sent[col["recipient"]] = "ee-planted-gmail-sent", "plant.ed+news@gmail.com"
+    opened = list(template)
+    opened[col["id"]], opened[col["recipient"]], opened[col["type"]] = (
+        "ee-planted-gmail-open", " PlantEd@GoogleMail.com ", "OPEN")
+    return [*first, sent], opened
 
 
 def _add_later_parts(raw: Path, later: Path) -> None:
@@ -160,6 +177,10 @@ def test_incremental_send_events_equal_full_refresh(builds):
         left = con.execute(f"select count(*) from {SEND_EVENTS} where email_event_id in (?, ?, ?)",
                            resent).fetchone()[0]
         assert left == 0
+        # The open that arrived under another spelling of the Gmail mailbox is credited to its send.
+        planted = con.execute(f"select recipient_email, is_opened from {SEND_EVENTS} "
+                              "where email_event_id = 'ee-planted-gmail-sent'").fetchall()
+        assert planted == [("planted@gmail.com", True)]
         # The second build recomputed only the touched groups: most rows keep the first build's watermark.
         watermarks = con.execute(f"select _events_through_row, count(*) from {SEND_EVENTS} "
                                  "group by 1 order by 1").fetchall()

@@ -8,7 +8,9 @@ decisions in seeds/identity/identity_overrides.csv win. Logic: revops.identity.c
 def model(dbt, session):
     dbt.config(materialized="table")
     from revops.identity.companies import resolve_companies
+    from revops.settings import release_duckdb_cache
 
+    release_duckdb_cache(session)  # the cached blocks of earlier models' tables and these frames add up
     company_records_rel = dbt.ref("int_identity__company_records")
     # only the columns resolution reads cross into pandas
     records = company_records_rel.project("source_system, source_table, source_id, record_label").df()

@@ -9,7 +9,9 @@ Logic: revops.identity.persons.
 def model(dbt, session):
     dbt.config(materialized="table")
     from revops.identity import persons
+    from revops.settings import release_duckdb_cache
 
+    release_duckdb_cache(session)  # the cached blocks of earlier models' tables and these frames add up
     threshold = float(dbt.config.get("match_threshold"))
     person_records_rel = dbt.ref("int_identity__person_records")
     person_phones_rel = dbt.ref("int_identity__person_phones")

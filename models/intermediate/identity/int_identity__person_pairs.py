@@ -12,7 +12,9 @@ def model(dbt, session):
     import pandas as pd
 
     from revops.identity import persons
+    from revops.settings import release_duckdb_cache
 
+    release_duckdb_cache(session)  # the cached blocks of earlier models' tables and these frames add up
     low = float(dbt.config.get("review_band_low"))
     person_records_rel = dbt.ref("int_identity__person_records")
     person_record_companies_rel = dbt.ref("int_identity__person_record_companies")

@@ -6,7 +6,9 @@
 def model(dbt, session):
     dbt.config(materialized="table")
     from revops.identity import persons
+    from revops.settings import release_duckdb_cache
 
+    release_duckdb_cache(session)  # the cached blocks of earlier models' tables and these frames add up
     person_records_rel = dbt.ref("int_identity__person_records")
     disposable_domains_rel = dbt.ref("identity_disposable_domains")
     disposable = set(disposable_domains_rel.df()["domain"])

@@ -12,9 +12,9 @@
     on_schema_change='fail',
     pre_hook="{{ email_send_events_forget_touched_groups() }}"
 ) }}
--- depends_on: {{ ref('base_hubspot__email_event') }}
+with {{ email_send_events_touched_groups_cte() }}
 
-with email_events as (
+email_events as (
 
     select * from {{ ref('stg_hubspot__email_event') }}
 
@@ -29,7 +29,10 @@ events as (
         event_type,
         created_at
     from email_events
-    where event_type in ('SENT', 'OPEN', 'CLICK')
+    where
+        event_type in ('SENT', 'OPEN', 'CLICK')
+        {#- incremental: first a cheap cut to the touched groups' events, before every address is normalised #}
+        and {{ email_send_events_may_be_touched('campaign_id', 'recipient_email') }}
 
 ),
 
