@@ -51,24 +51,6 @@
 {%- endmacro %}
 
 
-{#- A filter on raw events (campaign, recipient as landed) that keeps at least every event of the touched groups:
-    those whose lower-cased, trimmed recipient is already a touched group's key, and those whose normalisation may
-    change the address (Gmail, no '@'), which the exact join on the normalised key then sorts out. It spares
-    normalising the millions of untouched events. TRUE on a full build. -#}
-{% macro email_send_events_may_be_touched(campaign_column, recipient_column) -%}
-    {%- if is_incremental() -%}
-    (
-        (coalesce({{ campaign_column }}, ''), coalesce(lower(trim({{ recipient_column }})), '')) in (
-            select campaign_key, recipient_key from touched_groups
-        )
-        or {{ identity_email_may_normalise(recipient_column) }}
-    )
-    {%- else -%}
-    true
-    {%- endif -%}
-{%- endmacro %}
-
-
 {#- Pre-hook: delete the rows of the touched groups before they are recomputed, so a send that no longer is one
     (re-sent as another type, campaign or recipient) leaves. Nothing to do on a full build. -#}
 {% macro email_send_events_forget_touched_groups() -%}

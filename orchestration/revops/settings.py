@@ -43,19 +43,24 @@ def duckdb_memory_limit() -> str:
     return os.environ.get("REVOPS_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT
 
 
-def release_duckdb_cache(connection, keep: str = "1GB") -> bool:
-    """Let DuckDB drop the table blocks it keeps cached, down to ``keep``, before a Python model pulls large frames.
+def release_duckdb_cache(connection, headroom_mib: int = 256) -> bool:
+    """Let DuckDB drop the table blocks it keeps cached before a Python model pulls large frames.
 
-    DuckDB keeps the blocks of the tables earlier models read in its buffer pool until it needs the room (1.4 GB
-    when the scale-100 build reached person clustering); it does not count pandas memory, so the cache and the
-    frames add up. Lowering the cap for a moment makes DuckDB evict them; the cap is put back at once. If a
-    query on another thread pins more than ``keep`` right then, DuckDB refuses the lower cap: nothing is
-    released, nothing fails. Returns whether the cache was released.
+    DuckDB keeps the blocks of the tables earlier models read in its buffer pool until it needs the room (0.9 to
+    1.4 GB when the scale-100 build reached person clustering); it does not count pandas memory, so the cache
+    and the frames add up. Lowering the cap for a moment makes DuckDB evict them; the cap is put back at once.
+    The lowered cap is what everything but the cache holds now plus ``headroom_mib``, so a query running on
+    another thread keeps that much room to grow in the moment. If DuckDB cannot free enough (such a query
+    pinned more meanwhile) it refuses the lower cap: nothing is released, nothing fails. Returns whether the
+    cache was released.
     """
     import duckdb
 
+    held = connection.execute(
+        "select coalesce(sum(memory_usage_bytes) filter (where tag <> 'BASE_TABLE'), 0) from duckdb_memory()"
+    ).fetchone()[0]
     try:
-        connection.execute(f"set memory_limit = '{keep}'")
+        connection.execute(f"set memory_limit = '{int(held) // 2**20 + headroom_mib}MiB'")
         return True
     except duckdb.Error:
         return False

@@ -17,22 +17,35 @@ with {{ email_send_events_touched_groups_cte() }}
 email_events as (
 
     select * from {{ ref('stg_hubspot__email_event') }}
+    where event_type in ('SENT', 'OPEN', 'CLICK')
+
+),
+
+recipients as (
+
+    {#- each address as landed with its matching form: normalised once per distinct address (a few hundred
+        thousand), not once per event (millions) #}
+    select
+        landed_email,
+        {{ identity_normalise_email('landed_email') }} as recipient_email
+    from (
+        select distinct recipient_email as landed_email
+        from email_events
+    ) as landed
 
 ),
 
 events as (
 
     select
-        email_event_id,
-        campaign_id,
-        {{ identity_normalise_email('recipient_email') }} as recipient_email,
-        event_type,
-        created_at
+        email_events.email_event_id,
+        email_events.campaign_id,
+        recipients.recipient_email,
+        email_events.event_type,
+        email_events.created_at
     from email_events
-    where
-        event_type in ('SENT', 'OPEN', 'CLICK')
-        {#- incremental: first a cheap cut to the touched groups' events, before every address is normalised #}
-        and {{ email_send_events_may_be_touched('campaign_id', 'recipient_email') }}
+    left join recipients
+        on email_events.recipient_email = recipients.landed_email
 
 ),
 
