@@ -24,22 +24,41 @@
 
 
 {#- The condition scoping a test of `relation` to its changed rows, or '' (test every row). Read at run time
-    only (`execute`), so parsing does not depend on the variable. -#}
+    only (`execute`), so parsing does not depend on the variable. The key is the one the view's own uniqueness
+    test names (changed_rows_key): declared once, in the view's yml. -#}
 {% macro changed_rows_scope(relation) -%}
-    {%- set keys = {
-        'stg_hubspot__email_event': ['email_event_id'],
-        'stg_product__usage_daily': ['usage_date', 'stripe_customer_id'],
-        'stg_salesforce__opportunity_history': ['opportunity_history_id'],
-        'stg_stripe__invoice_line_item': ['invoice_line_item_id'],
-    } -%}
-    {%- if not execute or relation.identifier is not defined or relation.identifier not in keys -%}
+    {%- if not execute or relation.identifier is not defined -%}
         {{ return('') }}
     {%- endif -%}
     {%- set marks = fromjson(env_var('REVOPS_CHANGED_SINCE_ROW', '{}')) -%}
     {%- if relation.identifier not in marks -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set key = keys[relation.identifier] | join(', ') -%}
+    {%- set key_columns = changed_rows_key(relation.identifier) -%}
+    {%- if not key_columns -%}
+        {{ exceptions.raise_compiler_error(
+            'REVOPS_CHANGED_SINCE_ROW names ' ~ relation.identifier ~ ', which has no unique or '
+            ~ 'unique_combination_of_columns test to take its key from') }}
+    {%- endif -%}
+    {%- set key = key_columns | join(', ') -%}
     {{ return('(' ~ key ~ ') in (select ' ~ key ~ ' from ' ~ relation ~ ' where _source_row > '
               ~ (marks[relation.identifier] | int) ~ ')') }}
+{%- endmacro %}
+
+
+{#- The key columns of model `model_name` as its uniqueness test declares them (a `unique` test's column, or
+    the columns of `unique_combination_of_columns`); none when it has neither. -#}
+{% macro changed_rows_key(model_name) -%}
+    {%- set model_id = 'model.' ~ project_name ~ '.' ~ model_name -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- set meta = node.get('test_metadata') -%}
+        {%- if node.resource_type == 'test' and meta and node.get('attached_node') == model_id -%}
+            {%- if meta.name == 'unique' -%}
+                {{ return([meta.kwargs.column_name]) }}
+            {%- elif meta.name == 'unique_combination_of_columns' -%}
+                {{ return(meta.kwargs.combination_of_columns) }}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(none) }}
 {%- endmacro %}

@@ -89,6 +89,7 @@ def test_dropped_contract_column_fails_the_schema_suite(damaged_copy, tmp_path):
     assert not result.success and result.expectations == 2
     assert len(result.failures) == 1 and "raw_stripe.invoice" in str(result.failures[0])
     assert "schema of raw_stripe.invoice" in result.failures[0].detail
+    assert "1 missing: ['status']" in result.failures[0].detail  # the detail names the dropped column
 
 
 def test_row_count_drop_against_the_last_run_fails_the_gate(damaged_copy, tmp_path):

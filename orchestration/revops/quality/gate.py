@@ -182,8 +182,12 @@ def _describe(result) -> tuple[str | None, str]:
     if result.exception_info and result.exception_info.get("raised_exception"):
         return column, "error: " + str(result.exception_info.get("exception_message"))[:300]
     parts = []
-    if "observed_value" in res:
+    if res.get("observed_value") is not None:
         parts.append(f"observed {res['observed_value']!r}"[:200])
+    if res.get("missing_count"):  # the distinct-values-contain-set family: what the column lacks
+        parts.append(f"{res['missing_count']:,} missing"
+                     + (f": {sorted(map(str, res['partial_missing_list']))[:8]!r}"[:200]
+                        if res.get("partial_missing_list") else ""))
     if res.get("unexpected_count") is not None:
         parts.append(f"{res['unexpected_count']:,} unexpected ({res.get('unexpected_percent') or 0:.2f}%)")
     if res.get("partial_unexpected_list"):
