@@ -24,24 +24,15 @@
 {%- endmacro %}
 
 
-{#- The model's first CTE on an incremental build, `touched_groups` (campaign_key, recipient_key), computed
-    once for the two filters below; nothing on a full build. -#}
-{% macro email_send_events_touched_groups_cte() -%}
-    {%- if is_incremental() -%}
-    touched_groups as (
-        {{ email_send_events_touched_groups() }}
-    ),
-    {%- endif -%}
-{%- endmacro %}
-
-
 {#- The events (a relation with campaign_id and normalised recipient_email) to recompute: all of them on a
     full build, those of the touched groups on an incremental one. -#}
 {% macro email_send_events_in_touched_groups(events) -%}
     {%- if is_incremental() -%}
     select {{ events }}.*
     from {{ events }}
-    inner join touched_groups
+    inner join (
+        {{ email_send_events_touched_groups() }}
+    ) as touched_groups
         on
             coalesce({{ events }}.campaign_id, '') = touched_groups.campaign_key
             and coalesce({{ events }}.recipient_email, '') = touched_groups.recipient_key

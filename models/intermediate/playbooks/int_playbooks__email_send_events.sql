@@ -12,9 +12,7 @@
     on_schema_change='fail',
     pre_hook="{{ email_send_events_forget_touched_groups() }}"
 ) }}
-with {{ email_send_events_touched_groups_cte() }}
-
-email_events as (
+with email_events as (
 
     select * from {{ ref('stg_hubspot__email_event') }}
     where event_type in ('SENT', 'OPEN', 'CLICK')
