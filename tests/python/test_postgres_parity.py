@@ -22,13 +22,13 @@ def test_postgres_build_equals_duckdb_build(tmp_path):
             cur.execute("select table_schema || '.' || table_name from information_schema.tables "
                         "where table_schema = 'marts' limit 1")
             mart = cur.fetchone()
-            if mart:
-                cur.execute("select has_table_privilege('bi_reader', %s, 'select')", [mart[0]])
-                grants["marts"] = cur.fetchone()[0]
+            assert mart, "the PostgreSQL build made no table in schema marts"
+            cur.execute("select has_table_privilege('bi_reader', %s, 'select'), "
+                        "has_schema_privilege('bi_reader', 'marts', 'usage')", [mart[0]])
+            grants["marts"], grants["marts usage"] = cur.fetchone()
 
     report = run_parity(scale=0.3, workdir=tmp_path, on_server=inspect, log=print)
     assert not report.problems, "\n".join(f"{t}: {p}" for t, p in report.problems.items())
     assert len(report.compared) >= 2
     assert grants.get("raw") is False, "raw schemas must not be readable by bi_reader"
-    if "marts" in grants:
-        assert grants["marts"] is True
+    assert grants["marts"] is True and grants["marts usage"] is True, grants
