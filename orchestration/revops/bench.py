@@ -164,7 +164,7 @@ def bench_scale(scale: float, out: Path, log=print, reuse_data: bool = False) ->
 
     if reuse:
         log(f"[scale {scale:g}] reusing the generated company in {raw}")
-        generated = {"seconds": float("nan")}
+        generated = {"seconds": None}  # not measured: written as null
     else:
         log(f"[scale {scale:g}] generating (parquet)")
         generated = measure([str(bin_dir / "revops"), "generate", "--out", str(raw), "--truth", str(truth),
@@ -212,7 +212,7 @@ def bench_scale(scale: float, out: Path, log=print, reuse_data: bool = False) ->
     run = {
         "scale": scale,
         "raw_rows": raw_rows,
-        "generate_s": round(generated["seconds"], 2),
+        "generate_s": round(generated["seconds"], 2) if generated["seconds"] is not None else None,
         "floor_s": round(floor_s, 2),
         "full_build_s": round(load["seconds"] + build["seconds"], 2),
         "load_s": round(load["seconds"], 2),
