@@ -1,17 +1,20 @@
 """The same models on PostgreSQL 15 (a local server started here on 127.0.0.1): every mart and quality table
-equals the DuckDB build of the same raw files, and BI readers may read the marts but not the raw schemas."""
+equals the DuckDB build of the same raw files, BI readers may read the marts but not the raw schemas, and the
+Great Expectations gates (raw and marts) pass when GX runs their queries on PostgreSQL."""
 
 from __future__ import annotations
 
 import pytest
 
 from revops.parity import run_parity
+from revops.quality import validate_marts, validate_raw
 
 pytestmark = pytest.mark.postgres
 
 
 def test_postgres_build_equals_duckdb_build(tmp_path):
     grants: dict[str, bool] = {}
+    gates: dict[str, object] = {}
 
     def inspect(server):
         with server.connect() as con:
@@ -26,9 +29,19 @@ def test_postgres_build_equals_duckdb_build(tmp_path):
             cur.execute("select has_table_privilege('bi_reader', %s, 'select'), "
                         "has_schema_privilege('bi_reader', 'marts', 'usage')", [mart[0]])
             grants["marts"], grants["marts usage"] = cur.fetchone()
+        # the Great Expectations gates on PostgreSQL: GX's SQL datasource runs each suite's query there
+        url = f"postgresql+psycopg2://{server.user}@{server.host}:{server.port}/{server.database}"
+        gates["raw"] = validate_raw(url, docs_dir=tmp_path / "gx", state_path=tmp_path / "gx" / "counts.json",
+                                    raise_on_failure=False)
+        gates["marts"] = validate_marts(url, docs_dir=tmp_path / "gx", raise_on_failure=False)
 
     report = run_parity(scale=0.3, workdir=tmp_path, on_server=inspect, log=print)
     assert not report.problems, "\n".join(f"{t}: {p}" for t, p in report.problems.items())
     assert len(report.compared) >= 2
     assert grants.get("raw") is False, "raw schemas must not be readable by bi_reader"
     assert grants["marts"] is True and grants["marts usage"] is True, grants
+    assert gates["raw"].success and gates["marts"].success, gates["raw"].message() + gates["marts"].message()
+    # one suite per raw table (the catalog schema suite is DuckDB's only: quality.suites.raw_suites)
+    assert len(gates["raw"].suites) == 31 and gates["raw"].expectations > 100
+    assert {s.suite for s in gates["marts"].suites} >= {"marts.fct_mrr", "marts.fct_mrr.bridge",
+                                                        "marts.xref_companies.completeness"}

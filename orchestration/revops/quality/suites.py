@@ -237,20 +237,20 @@ def mart_suites(dialect: str, existing_columns: dict[str, list[str]]) -> list[Su
                         "cast(mrr_local as double precision) as mrr_local, movement from marts.fct_mrr",
                         mrr_build, columns=["company_id", "month", "mrr", "mrr_local", "movement"]))
 
+    # GX's SQL query assets must start with SELECT (no WITH): the steps are derived tables.
     bridge_query = """
-        with monthly as (
-            select month, sum(mrr) as total_mrr, sum(movement_amount) as total_movement
-            from marts.fct_mrr
-            group by month
-        ),
-        bridged as (
+        select month, cast(total_movement - total_change as double precision) as bridge_gap
+        from (
             select
                 month,
                 total_movement,
                 total_mrr - coalesce(lag(total_mrr) over (order by month), 0) as total_change
-            from monthly
-        )
-        select month, cast(total_movement - total_change as double precision) as bridge_gap from bridged
+            from (
+                select month, sum(mrr) as total_mrr, sum(movement_amount) as total_movement
+                from marts.fct_mrr
+                group by month
+            ) as monthly
+        ) as bridged
     """
 
     def bridge_build() -> list:
@@ -280,16 +280,15 @@ def mart_suites(dialect: str, existing_columns: dict[str, list[str]]) -> list[Su
 
     if "marts.xref_companies" in existing_columns:
         xref_query = """
-            with source_records as (
+            select
+                source_records.source_system || '.' || source_records.source_table as source_relation,
+                case when xref.company_id is null then 'missing' else 'mapped' end as crosswalk_status
+            from (
                 select 'salesforce' as source_system, 'account' as source_table, account_id as source_id
                 from staging.stg_salesforce__account
                 union all
                 select 'stripe', 'customer', customer_id from staging.stg_stripe__customer
-            )
-            select
-                source_records.source_system || '.' || source_records.source_table as source_relation,
-                case when xref.company_id is null then 'missing' else 'mapped' end as crosswalk_status
-            from source_records
+            ) as source_records
             left join marts.xref_companies as xref
                 on source_records.source_system = xref.source_system
                 and source_records.source_table = xref.source_table
