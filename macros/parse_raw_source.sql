@@ -246,8 +246,6 @@ select * from final
 {% macro default__parse_version_rank(primary_key) -%}
 final as (
 
-    {#- One pass, no union of good and quarantined rows: partitioning by the quarantine code keeps the
-        quarantined rows (which get no rank) out of the good rows' numbering. #}
     select
         candidates.*,
         case

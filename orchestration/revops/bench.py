@@ -89,7 +89,8 @@ def append_increment(raw: Path, share: float = INCREMENT_SHARE, part: int = 1, l
 
     With ``recent_days`` the rows are sampled from the last ``recent_days`` of the table's time column (new rows of
     the latest weeks, as a daily export brings); without it, from all of history (late data everywhere: the worst
-    case for what downstream must recompute). The count is the same either way: ``share`` of the whole table."""
+    case for what downstream must recompute). Either way it is ``share`` of the whole table's rows (fewer only if the
+    last ``recent_days`` hold fewer than that)."""
     added = 0
     suffix = f"-inc{part}"
     with duckdb.connect() as con:
