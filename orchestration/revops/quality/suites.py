@@ -209,7 +209,8 @@ def raw_suites(dialect: str, last_counts: dict[str, int], tables: list[RawTable]
                row_counts: dict[str, int] | None = None) -> list[Suite]:
     tables = tables or raw_tables()
     row_counts = row_counts or {}
-    suites = [raw_schema_suite(tables)] if dialect == "duckdb" else []
+    # `dialect` is kept for callers; every suite runs on both engines (the catalog query is standard SQL)
+    suites = [raw_schema_suite(tables)]
     suites += [raw_suite(t, dialect, last_counts.get(f"{t.schema}.{t.table}"),
                          row_counts.get(f"{t.schema}.{t.table}")) for t in tables]
     return suites
