@@ -19,7 +19,8 @@
                           quarantined as non-numeric rather than silently rounded.
       primary_key         key columns (a row without them is quarantined)
       not_negative        numeric columns where a negative value is a data error
-      no_future           timestamp/date columns that cannot lie in the future
+      no_future           timestamp/date columns that cannot lie after the row's export (its _loaded_at, else
+                          the build's clock; macro future_limit)
       currency_column     the row's currency, needed for `minor` columns and checked against the seed
       incremental         for append-mostly tables built as incremental models (unique key _source_file,
                           _source_row): parse only rows landed since the last build (`_source_row` above the
@@ -126,7 +127,7 @@ checked as (
             when {{ column }}__number < 0 then 'negative_amount'
             {%- endfor %}
             {%- for column in no_future %}
-            when {{ column }}__typed > {{ future_limit() }} then 'future_timestamp'
+            when {{ column }}__typed > {{ future_limit('_loaded_at') }} then 'future_timestamp'
             {%- endfor %}
         end as _quarantine_code,
         case
@@ -157,8 +158,8 @@ checked as (
                 then {{ dbt.concat(["'negative amount in " ~ column ~ ": '", quoted_value(column ~ '__raw')]) }}
             {%- endfor %}
             {%- for column in no_future %}
-            when {{ column }}__typed > {{ future_limit() }}
-                then {{ dbt.concat(["'timestamp in the future in " ~ column ~ ": '", quoted_value(column ~ '__raw')]) }}
+            when {{ column }}__typed > {{ future_limit('_loaded_at') }}
+                then {{ dbt.concat(["'timestamp later than its export (_loaded_at, else now) in " ~ column ~ ": '", quoted_value(column ~ '__raw')]) }}
             {%- endfor %}
         end as _quarantine_reason
     from typed

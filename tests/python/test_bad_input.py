@@ -31,6 +31,10 @@ QUARANTINED = {
     "unknown_currency": ("stripe", "customer", "unknown_currency", "staging", "'xyz'"),
     "malformed_timestamp": ("stripe", "customer", "unparseable_timestamp", "staging", "'31/02/2024'"),
     "future_date": ("stripe", "customer", "future_timestamp", "staging", "2099-01-01"),
+    # dated 8 days after the export that carried it (its _loaded_at): quarantined whatever the day of the build;
+    # the good row beside it, 21 hours after its export, is within the one-day allowance (var future_tolerance_days)
+    "after_its_export": ("stripe", "customer", "future_timestamp", "staging",
+                         "later than its export (_loaded_at, else now) in created: '2026-11-10T00:00:00Z'"),
     "negative_amount": ("stripe", "charge", "negative_amount", "staging", "'-500'"),
     # beyond decimal(18, 6): quarantined, never silently rounded
     "out_of_range_number": ("stripe", "charge", "non_numeric_value", "staging",
