@@ -128,6 +128,24 @@ def test_no_mess_means_no_mess(clean):
             assert all(r["is_deleted"] == "false" for r in rows)
 
 
+@pytest.mark.parametrize("fixture", ["messy", "clean"])
+def test_no_record_is_created_after_the_export_that_carries_it(fixture, request):
+    """A creation time later than the row's _loaded_at is quarantined (future_timestamp): the generator must
+    not plant one outside its logged mess (a Stripe customer created days after a late win once was)."""
+    root, _ = request.getfixturevalue(fixture)
+    checked = 0
+    for t in raw_tables():
+        created = [c for c, kind in t.columns.items() if kind == "timestamp" and c.startswith("created")]
+        for column in created:
+            late = duckdb.sql(
+                f"select count(*), count(*) filter (where try_cast(\"{column}\" as timestamp) "
+                f"> try_cast({LOADED_AT} as timestamp)) "
+                f"from read_csv('{root / 'raw' / t.system / t.table}.csv', all_varchar = true)").fetchone()
+            checked += late[0]
+            assert late[1] == 0, f"{t.qualified_name}.{column}: {late[1]} rows created after their export"
+    assert checked > 1000
+
+
 def test_clean_invoice_lines_reproduce_true_mrr(clean):
     """The warehouse's per-line definition (spread over covered days, normalised to a month) gives mrr.csv."""
     root, _ = clean

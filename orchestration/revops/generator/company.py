@@ -488,7 +488,8 @@ class CompanySim:
         r = self.r
         t = self.won_at
         payer = self.people[0] if len(self.people) == 1 or r.random() < 0.6 else r.choice(self.people[1:])
-        self.stripe_customer(t + timedelta(hours=r.randint(1, 72)), payer)
+        # created up to three days after the win, but never after the export that carries it
+        self.stripe_customer(min(t + timedelta(hours=r.randint(1, 72)), self.w.export_at - timedelta(minutes=5)), payer)
         start = midnight(t) + timedelta(days=r.randint(1, 10))
         if start >= self.w.end:
             start = midnight(t) + timedelta(days=1)
