@@ -36,7 +36,11 @@ with landed as (
 
     select * from {{ source(system, table_name) }}
     {%- if incremental and is_incremental() %}
-    where _source_row > (select coalesce(max(_source_row), 0) from {{ this }})
+    {#- The model's last row as a number, not a subquery: on a raw table read in place (a view over Parquet
+        part files) DuckDB then skips the files landed before without reading them. #}
+    {%- set last_row = run_query('select coalesce(max(_source_row), 0) from ' ~ this).columns[0].values()[0]
+        if execute else 0 %}
+    where _source_row > {{ last_row }}
     {%- endif %}
 
 ),

@@ -277,6 +277,14 @@ def build(changed_only: bool = False, extra_args: list[str] | None = None, targe
                          "run without --changed")
     database = database or duckdb_path()
     target_path = target_path or PROJECT_DIR / "target"
+    if on_duckdb and Path(database).exists():
+        from revops.load import stale_raw_files
+
+        stale = stale_raw_files(database)
+        if stale:
+            raise ValueError("raw Parquet files are read in place and changed since `revops load` landed them: "
+                             + "; ".join(stale[:5]) + (f" (and {len(stale) - 5} more)" if len(stale) > 5 else "")
+                             + ". Run `revops load` again (or `revops load --copy` to copy them in).")
     state_dir = build_state_dir()
     watermark = load_watermark(database) if on_duckdb else None
     fingerprint = project_fingerprint() if on_duckdb else None  # the code this build starts from

@@ -39,7 +39,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     from revops.load import load_all
 
     results = load_all(Path(args.raw_dir or settings.raw_dir()), settings.duckdb_path(),
-                       full_refresh=args.full_refresh)
+                       full_refresh=args.full_refresh, copy_parquet=args.copy)
     loaded = sum(r.rows_loaded for r in results)
     rejected = sum(r.rows_rejected for r in results)
     modes = {mode: sum(1 for r in results if r.mode == mode) for mode in ("full", "append", "skip")}
@@ -160,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--raw-dir", help="raw folder (default $REVOPS_RAW_DIR or data/raw)")
     load.add_argument("--full-refresh", action="store_true",
                       help="reload every table even if its files did not change")
+    load.add_argument("--copy", action="store_true",
+                      help="copy Parquet files into tables too (by default they are read in place, as views: "
+                           "for export folders that do not stay where they are)")
     load.set_defaults(func=cmd_load)
 
     score = sub.add_parser("score-identity", add_help=False,

@@ -1,8 +1,17 @@
-"""Land raw export files in the warehouse as text tables, one per contract table.
+"""Land raw export files in the warehouse as text relations, one per contract table.
 
 Every column lands as text (staging casts and quarantines what does not parse), plus three lineage columns:
 ``_source_file`` (path relative to the raw folder), ``_source_row`` (1-based record number in the table's
 files, in file order) and ``_loaded_at`` (from the file, NULL when the export has none).
+
+How a table lands depends on its files:
+- CSV files are copied into a table (records that do not parse must be set aside while reading).
+- Parquet files are read in place: the raw relation is a view over the files (one branch per file, its rows
+  numbered from the file's row number and the rows of the files landed before it), so the build reads each
+  file once instead of the loader copying it first. ``raw_meta.loaded_files`` keeps each file's size, mtime and
+  first row; ``revops build`` refuses to start when a file under a view changed since it was landed
+  (:func:`stale_raw_files`). ``copy_parquet=True`` (``revops load --copy``) copies Parquet into tables too, for
+  export folders that do not stay in place.
 
 What the loader does with damaged files, so nothing is lost and nothing crashes silently:
 - absent file, empty file, header only: the table is created empty, with a warning;
@@ -57,6 +66,13 @@ create table if not exists raw_meta.loaded_files (
     loaded_at timestamp
 )
 """
+# Added after the first release (a warehouse landed before has the table without them): where a file read in
+# place lives, how it lands (table or view) and the number its first row gets.
+FILES_MIGRATION = (
+    "alter table raw_meta.loaded_files add column if not exists file_path varchar",
+    "alter table raw_meta.loaded_files add column if not exists landing varchar",
+    "alter table raw_meta.loaded_files add column if not exists first_row bigint",
+)
 
 LOAD_LOG_DDL = """
 create table if not exists raw_meta.load_log (
@@ -210,8 +226,29 @@ def plan_load(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, fi
     return ("append", added) if added else ("skip", [])
 
 
+def _relation_kind(con: duckdb.DuckDBPyConnection, table: RawTable) -> str | None:
+    """'VIEW' or 'BASE TABLE' for the landed relation of ``table``; None when it does not exist."""
+    row = con.execute(
+        "select table_type from information_schema.tables where table_schema = ? and table_name = ?",
+        [table.schema, table.table],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _drop_relation(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
+    """Drop the landed relation, whichever kind it is (DuckDB will not replace a view by a table)."""
+    kind = _relation_kind(con, table)
+    if kind is not None:
+        con.execute(f"drop {'view' if kind == 'VIEW' else 'table'} {table.schema}.{_quote(table.table)}")
+
+
+def _parquet_rows(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    return con.execute("select coalesce(sum(num_rows), 0) from parquet_file_metadata(?)",
+                       [str(path.resolve())]).fetchone()[0]
+
+
 def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
-               full_refresh: bool = False) -> TableLoad:
+               full_refresh: bool = False, copy_parquet: bool = False) -> TableLoad:
     """Land one raw table and record its rejected records.
 
     Unchanged files are not read again. When files were only added (new part files), only those are
@@ -224,6 +261,12 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
     result = TableLoad(table=table, files=find_files(raw_dir, table))
     con.execute(f"create schema if not exists {table.schema}")
     mode, todo = plan_load(con, raw_dir, table, result.files, full_refresh)
+    in_place = not copy_parquet and bool(result.files) and result.files[0].suffix == ".parquet"
+    kind = _relation_kind(con, table)
+    if mode != "full" and kind is not None and (kind == "VIEW") != in_place:
+        # The files land another way than last time (--copy given or dropped, a warehouse landed before
+        # Parquet was read in place): land the table again, in full.
+        mode, todo = "full", result.files
     result.mode = mode
     if mode == "skip":
         result.skipped = True
@@ -252,8 +295,9 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
     target = f"{table.schema}.{_quote(table.table)}"
     if not readable:
         if mode == "full":
+            _drop_relation(con, table)
             _empty_table(con, table)
-        _record_files(con, raw_dir, table, todo, mode)
+        _record_files(con, raw_dir, table, todo, mode, landing="table")
         result.seconds = time.perf_counter() - started
         return result
 
@@ -270,9 +314,13 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
             [table.schema, table.table]).fetchall()}
         if any(extra not in existing for extra in extras):
             # A new column arrived with the new files: land the whole table again.
-            return load_table(con, raw_dir, table, full_refresh=True)
+            return load_table(con, raw_dir, table, full_refresh=True, copy_parquet=copy_parquet)
     if extras:
         result.warnings.append(f"{table.qualified_name}: extra columns kept as text: {', '.join(extras)}")
+    if in_place:
+        _land_in_place(con, raw_dir, table, result, readable, todo, mode)
+        result.seconds = time.perf_counter() - started
+        return result
 
     parquet = readable[0][0].suffix == ".parquet"
     if parquet:
@@ -305,7 +353,8 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
                     f"from {reader}) as landed")
     try:
         if mode == "full":
-            con.execute(f"create or replace table {target} as\n{numbered}")
+            _drop_relation(con, table)
+            con.execute(f"create table {target} as\n{numbered}")
         else:
             con.execute(f"insert into {target} by name\n{numbered}")
     finally:
@@ -313,7 +362,7 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
     result.rows_loaded = con.execute(f"select count(*) from {target}").fetchone()[0] - before
     if not parquet:
         result.rows_rejected = _collect_rejects(con, table, raw_dir)
-    _record_files(con, raw_dir, table, todo, mode)
+    _record_files(con, raw_dir, table, todo, mode, landing="table")
     if result.rows_rejected:
         result.warnings.append(
             f"{table.qualified_name}: {result.rows_rejected} record(s) could not be parsed and went to "
@@ -323,19 +372,92 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
     return result
 
 
+def _land_in_place(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, result: TableLoad,
+                   readable: list[tuple[Path, list[str]]], todo: list[Path], mode: str) -> None:
+    """Land Parquet files as a view over them: one ``union all by name`` branch per file, its rows numbered
+    ``first_row + file_row_number + 1``. The first rows are fixed when a file lands (files landed before keep
+    theirs, new ones are numbered on), so appending a part file numbers only its rows anew, and a filter on
+    ``_source_row`` above the last build's maximum skips the older files without reading them."""
+    files: list[tuple[Path, list[str], int, int]] = []  # path, header, first row, rows
+    next_row = 0
+    if mode == "append":
+        for file_path, first_row, rows in con.execute(
+            "select file_path, first_row, rows_loaded from raw_meta.loaded_files where source_system = ? "
+            "and source_table = ? and first_row is not null order by first_row",
+            [table.system, table.table],
+        ).fetchall():
+            files.append((Path(file_path), _parquet_header(con, Path(file_path)), first_row, rows))
+            next_row = max(next_row, first_row + rows)
+    for path, header in readable:
+        rows = _parquet_rows(con, path)
+        files.append((path, header, next_row, rows))
+        result.rows_loaded += rows
+        next_row += rows
+    if not files:  # only empty files so far
+        _drop_relation(con, table)
+        _empty_table(con, table)
+        _record_files(con, raw_dir, table, todo, mode, landing="table")
+        return
+
+    extras: list[str] = []
+    for path, header, _, _ in files:
+        extras += [c for c in header if c not in table.columns and c not in LINEAGE_COLUMNS and c not in extras]
+    branches = []
+    for path, header, first_row, _ in files:
+        cols = [f"cast({_quote(c)} as varchar) as {_quote(c)}" for c in [*table.columns, *extras] if c in header]
+        cols.append(f"{_sql_str(_file_state(raw_dir, path)[0])} as _source_file")
+        cols.append(f"cast({_quote(LOADED_AT)} as varchar) as {LOADED_AT}" if LOADED_AT in header
+                    else f"cast(null as varchar) as {LOADED_AT}")
+        cols.append(f"cast({first_row} + file_row_number + 1 as bigint) as _source_row")
+        branches.append(f"select {', '.join(cols)}\nfrom read_parquet({_sql_str(str(path.resolve()))}, "
+                        "file_row_number = true)")
+    _drop_relation(con, table)
+    con.execute(f"create view {table.schema}.{_quote(table.table)} as\n" + "\nunion all by name\n".join(branches))
+    first_rows = {str(path.resolve()): (first_row, rows) for path, _, first_row, rows in files}
+    _record_files(con, raw_dir, table, todo, mode, landing="view", first_rows=first_rows)
+
+
 def _record_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, files: list[Path],
-                  mode: str) -> None:
+                  mode: str, landing: str, first_rows: dict[str, tuple[int, int]] | None = None) -> None:
     """Remember the files landed (to skip or append next time) and log the load (``mode`` full or append):
-    ``revops build --changed`` rebuilds what is downstream of the tables loaded since the last good build."""
+    ``revops build --changed`` rebuilds what is downstream of the tables loaded since the last good build.
+    For files read in place (``landing`` view) also their path, first row and rows."""
     con.execute(LOAD_LOG_DDL)
     con.execute("insert into raw_meta.load_log values (?, ?, ?, ?, current_timestamp)",
                 [table.system, table.table, mode, len(files)])
     for path in files:
         name, size, mtime = _file_state(raw_dir, path)
+        first_row, rows = (first_rows or {}).get(str(path.resolve()), (None, None))
         con.execute(
-            "insert into raw_meta.loaded_files values (?, ?, ?, ?, ?, ?, current_timestamp)",
-            [table.system, table.table, name, size, mtime, None],
+            "insert into raw_meta.loaded_files (source_system, source_table, source_file, file_bytes, file_mtime, "
+            "rows_loaded, loaded_at, file_path, landing, first_row) "
+            "values (?, ?, ?, ?, ?, ?, current_timestamp, ?, ?, ?)",
+            [table.system, table.table, name, size, mtime, rows, str(path.resolve()), landing, first_row],
         )
+
+
+def stale_raw_files(database: Path | str) -> list[str]:
+    """Files read in place (Parquet landed as views) that changed or went away since they were landed: a
+    build would read other rows than the loader numbered. Empty when all is as landed."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        has_column = con.execute(
+            "select count(*) from information_schema.columns where table_schema = 'raw_meta' "
+            "and table_name = 'loaded_files' and column_name = 'landing'"
+        ).fetchone()[0]
+        if not has_column:
+            return []
+        rows = con.execute(
+            "select source_system || '.' || source_table, file_path, file_bytes, file_mtime "
+            "from raw_meta.loaded_files where landing = 'view' order by 1, 2"
+        ).fetchall()
+    problems = []
+    for table, file_path, size, mtime in rows:
+        path = Path(file_path)
+        if not path.is_file():
+            problems.append(f"{table}: {path} is gone")
+        elif (path.stat().st_size, path.stat().st_mtime) != (size, mtime):
+            problems.append(f"{table}: {path} changed since it was landed")
+    return problems
 
 
 def _columns(header: list[str]) -> str:
@@ -378,14 +500,25 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, table: RawTable, raw_dir: P
     return count
 
 
+def create_meta_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The loader's bookkeeping tables in ``raw_meta`` (brought up to date when an older load made them)."""
+    con.execute("create schema if not exists raw_meta")
+    con.execute(REJECTS_DDL)
+    con.execute(FILES_DDL)
+    for sql in FILES_MIGRATION:
+        con.execute(sql)
+
+
 def load_all(
     raw_dir: Path,
     database: Path | str,
     tables: Iterable[RawTable] | None = None,
     progress: bool = True,
     full_refresh: bool = False,
+    copy_parquet: bool = False,
 ) -> list[TableLoad]:
-    """Land every raw table of the contract found under ``raw_dir`` in the DuckDB file ``database``."""
+    """Land every raw table of the contract found under ``raw_dir`` in the DuckDB file ``database``
+    (Parquet read in place unless ``copy_parquet``)."""
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise RawFileError(
@@ -398,16 +531,14 @@ def load_all(
     # the same memory cap as the dbt build (profiles.yml): DuckDB spills past it
     memory_limit = duckdb_memory_limit()
     with duckdb.connect(str(database), config={"memory_limit": memory_limit}) as con:
-        con.execute("create schema if not exists raw_meta")
-        con.execute(REJECTS_DDL)
-        con.execute(FILES_DDL)
+        create_meta_tables(con)
         iterator: Iterable[RawTable] = todo
         if progress:
             from tqdm import tqdm
 
             iterator = tqdm(todo, desc="load raw", unit="table", leave=False)
         for table in iterator:
-            result = load_table(con, raw_dir, table, full_refresh=full_refresh)
+            result = load_table(con, raw_dir, table, full_refresh=full_refresh, copy_parquet=copy_parquet)
             for warning in result.warnings:
                 log.warning(warning)
             results.append(result)

@@ -1,5 +1,6 @@
 """Incremental loads and builds: appending 1 % new rows (and late re-sends of old keys) as new part files, then
-`revops load` + `dbt build`, gives exactly the tables a full refresh gives on the same files."""
+`revops load` + `dbt build`, gives exactly the tables a full refresh gives on the same files: CSV part files
+(landed as tables, appended to) and Parquet part files (read in place: the raw relation is a view over them)."""
 
 from __future__ import annotations
 
@@ -72,9 +73,18 @@ def _plant_gmail_send(header: list[str], first: list[list[str]]) -> tuple[list[l
     return [*first, sent], opened
 
 
-def _add_later_parts(raw: Path, later: Path) -> None:
+def _add_later_parts(raw: Path, later: Path, ext: str) -> None:
     for system, table in INCREMENTAL_TABLES:
-        shutil.copy(later / f"{system}__{table}.csv", raw / system / table / "part-00001.csv")
+        shutil.copy(later / f"{system}__{table}.{ext}", raw / system / table / f"part-00001.{ext}")
+
+
+def _to_parquet(folder: Path) -> None:
+    """Every CSV file under ``folder`` as a Parquet file of text columns (as a Parquet export arrives)."""
+    with duckdb.connect() as con:
+        for path in sorted(folder.rglob("*.csv")):
+            con.execute(f"copy (select * from read_csv('{path}', all_varchar = true, header = true)) "
+                        f"to '{path.with_suffix('.parquet')}' (format parquet)")
+            path.unlink()
 
 
 def _build(root: Path, raw: Path, database: Path) -> list:
@@ -90,28 +100,39 @@ def _contents(database: Path, relation: str) -> list[tuple]:
         return sorted(con.execute(f"select * from {relation}").fetchall(), key=repr)
 
 
-@pytest.fixture(scope="module")
-def builds(tmp_path_factory):
+@pytest.fixture(scope="module", params=["csv", "parquet"])
+def builds(request, tmp_path_factory):
     from revops.generator import generate
 
-    root = tmp_path_factory.mktemp("incremental")
+    ext = request.param
+    root = tmp_path_factory.mktemp(f"incremental_{ext}")
     raw, later = root / "raw", root / "later"
     later.mkdir()
     generate(raw, root / "truth", seed=7, scale=0.2, fmt="csv", progress=False)
     added = _split_into_parts(raw, later)
+    if ext == "parquet":
+        _to_parquet(raw)
+        _to_parquet(later)
 
     incremental_db = root / "incremental.duckdb"
-    _build(root, raw, incremental_db)
-    _add_later_parts(raw, later)
+    first_loads = _build(root, raw, incremental_db)
+    if ext == "parquet":  # read in place: the raw relations are views over the files
+        assert {r.table.qualified_name for r in first_loads if r.files} == {
+            r.table.qualified_name for r in first_loads if r.files and r.files[0].suffix == ".parquet"}
+        with duckdb.connect(str(incremental_db), read_only=True) as con:
+            kinds = {r[0] for r in con.execute("select table_type from information_schema.tables "
+                                               "where table_schema like 'raw\\_%' escape '\\'").fetchall()}
+        assert "VIEW" in kinds
+    _add_later_parts(raw, later, ext)
     second_loads = _build(root, raw, incremental_db)
 
     full_db = root / "full.duckdb"
     _build(root, raw, full_db)
-    return incremental_db, full_db, added, {r.table.qualified_name: r for r in second_loads}
+    return incremental_db, full_db, added, {r.table.qualified_name: r for r in second_loads}, ext
 
 
 def test_second_load_appends_only_new_part_files_and_skips_unchanged_tables(builds):
-    _, _, added, loads = builds
+    _, _, added, loads, _ = builds
     for name, rows in added.items():
         assert loads[name].mode == "append" and loads[name].rows_loaded == rows, name
     untouched = [r for name, r in loads.items() if name not in added]
@@ -120,7 +141,7 @@ def test_second_load_appends_only_new_part_files_and_skips_unchanged_tables(buil
 
 @pytest.mark.parametrize("system_table", sorted(INCREMENTAL_TABLES), ids=lambda st: f"{st[0]}.{st[1]}")
 def test_incremental_parse_model_equals_full_refresh(builds, system_table):
-    incremental_db, full_db, _, _ = builds
+    incremental_db, full_db, _, _, _ = builds
     system, table = system_table
     base = f"staging.base_{system}__{table}"
     assert _contents(incremental_db, base) == _contents(full_db, base)
@@ -133,19 +154,19 @@ def test_incremental_parse_model_equals_full_refresh(builds, system_table):
 
 @pytest.mark.parametrize("relation", ["quality.raw_row_accounting", "quality.raw_quarantine"])
 def test_quality_tables_equal_after_incremental_build(builds, relation):
-    incremental_db, full_db, _, _ = builds
+    incremental_db, full_db, _, _, _ = builds
     assert _contents(incremental_db, relation) == _contents(full_db, relation)
 
 
 def test_edited_file_reloads_its_table_and_rebuilds_the_incremental_model(tmp_path, builds):
-    incremental_db, full_db, _, _ = builds
+    incremental_db, full_db, _, _, ext = builds
     database = tmp_path / "copy.duckdb"
     shutil.copy(incremental_db, database)
     raw = incremental_db.parent / "raw"
-    part = raw / "hubspot" / "email_event" / "part-00000.csv"
+    part = raw / "hubspot" / "email_event" / f"part-00000.{ext}"
     with duckdb.connect(str(database)) as con:  # the file on disk now differs from what was landed
         con.execute("update raw_meta.loaded_files set file_bytes = file_bytes + 1 "
-                    "where source_file = 'hubspot/email_event/part-00000.csv'")
+                    f"where source_file = 'hubspot/email_event/part-00000.{ext}'")
     loads = {r.table.qualified_name: r for r in _build(tmp_path, raw, database)}
     assert loads["hubspot.email_event"].mode == "full"
     assert part.exists()
@@ -164,7 +185,7 @@ def _send_events(database: Path) -> list[tuple]:
 
 
 def test_incremental_send_events_equal_full_refresh(builds):
-    incremental_db, full_db, _, _ = builds
+    incremental_db, full_db, _, _, _ = builds
     incremental, full = _send_events(incremental_db), _send_events(full_db)
     assert len(incremental) > 1000
     assert incremental == full

@@ -152,3 +152,67 @@ def test_parquet_part_files_are_numbered_in_file_order_also_when_appended(tmp_pa
     assert later.mode == "append" and later.rows_loaded == 2
     with duckdb.connect(str(appended_db), read_only=True) as appended:
         assert appended.execute(query).fetchall() == expected
+
+
+def _relation_type(database: Path) -> str:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute("select table_type from information_schema.tables "
+                           "where table_schema = 'raw_salesforce' and table_name = 'account'").fetchone()[0]
+
+
+def _rows(database: Path) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute("select * from raw_salesforce.account order by _source_row").fetchall()
+
+
+def test_parquet_is_read_in_place_with_the_rows_a_copy_lands(tmp_path):
+    raw = tmp_path / "raw"
+    folder = raw / "salesforce" / "account"
+    _write_parquet(folder / "part-00000.parquet", ["a1", "a2", "a3"])
+    _write_parquet(folder / "part-00001.parquet", ["b1", "b2"])
+    in_place, copied = tmp_path / "in_place.duckdb", tmp_path / "copied.duckdb"
+    assert load_all(raw, in_place, tables=[ACCOUNT], progress=False)[0].rows_loaded == 5
+    load_all(raw, copied, tables=[ACCOUNT], progress=False, copy_parquet=True)
+    assert (_relation_type(in_place), _relation_type(copied)) == ("VIEW", "BASE TABLE")
+    assert len(_rows(in_place)) == 5 and _rows(in_place) == _rows(copied)
+
+    # Landing the other way next time (--copy given) lands the table again, in full, as a table.
+    again = load_all(raw, in_place, tables=[ACCOUNT], progress=False, copy_parquet=True)[0]
+    assert again.mode == "full" and _relation_type(in_place) == "BASE TABLE" and _rows(in_place) == _rows(copied)
+
+
+def test_a_part_file_added_under_a_view_is_numbered_after_the_files_landed_before(tmp_path):
+    raw = tmp_path / "raw"
+    folder = raw / "salesforce" / "account"
+    _write_parquet(folder / "part-00001.parquet", ["b1", "b2"])
+    db = tmp_path / "w.duckdb"
+    load_all(raw, db, tables=[ACCOUNT], progress=False)
+    # A file that sorts first but arrives later: the rows landed keep their numbers, the new ones follow.
+    _write_parquet(folder / "part-00000.parquet", ["a1"])
+    later = load_all(raw, db, tables=[ACCOUNT], progress=False)[0]
+    assert later.mode == "append" and later.rows_loaded == 1
+    assert [(r[0], r[-1]) for r in _rows(db)] == [("b1", 1), ("b2", 2), ("a1", 3)]
+
+
+def test_a_file_changed_under_a_view_stops_the_build_until_it_is_loaded_again(tmp_path, monkeypatch):
+    from revops.build import build
+    from revops.load import stale_raw_files
+
+    raw = tmp_path / "raw"
+    part = raw / "salesforce" / "account" / "part-00000.parquet"
+    _write_parquet(part, ["a1", "a2"])
+    db = tmp_path / "w.duckdb"
+    load_all(raw, db, tables=[ACCOUNT], progress=False)
+    assert stale_raw_files(db) == []
+
+    _write_parquet(part, ["a1", "a2", "a3"])  # rewritten in place: the view would read rows never landed
+    assert stale_raw_files(db) == [f"salesforce.account: {part.resolve()} changed since it was landed"]
+    monkeypatch.setenv("REVOPS_TARGET", "dev")
+    with pytest.raises(ValueError, match="changed since `revops load` landed them.*part-00000.parquet"):
+        build(database=db, quiet=True)
+    part.unlink()
+    assert stale_raw_files(db) == [f"salesforce.account: {part.resolve()} is gone"]
+
+    _write_parquet(part, ["a1", "a2", "a3"])
+    assert load_all(raw, db, tables=[ACCOUNT], progress=False)[0].mode == "full"
+    assert stale_raw_files(db) == [] and len(_rows(db)) == 3

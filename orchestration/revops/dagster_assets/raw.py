@@ -41,7 +41,7 @@ from revops import settings
 from revops.contract import RawTable, raw_tables
 from revops.dagster_assets.raw_gate import GateResult, changed_files, raw_fingerprint, tables_of
 from revops.dagster_assets.transient import is_transient
-from revops.load import FILES_DDL, REJECTS_DDL, RawFileError, load_table
+from revops.load import RawFileError, create_meta_tables, load_table
 
 RAW_GROUP = "raw"
 RAW_META_TABLES = ("load_rejects", "loaded_files")
@@ -60,9 +60,7 @@ def _open_warehouse() -> duckdb.DuckDBPyConnection:
     database = settings.duckdb_path()
     database.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(database))
-    con.execute("create schema if not exists raw_meta")
-    con.execute(REJECTS_DDL)
-    con.execute(FILES_DDL)
+    create_meta_tables(con)
     return con
 
 

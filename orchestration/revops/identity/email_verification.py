@@ -16,7 +16,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import email_validator
 from email_validator import EmailNotValidError, validate_email
+from email_validator.syntax import validate_email_domain_name
 
 # An ASCII dot-atom local part (RFC 5322 atext), which email-validator accepts whatever the domain: for such
 # an address only the domain needs the library, once per domain (a million addresses share far fewer domains)
@@ -31,10 +33,14 @@ class Verdict:
     reason: str
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=200_000)
 def _domain_ok(domain: str) -> bool:
+    """The domain check ``validate_email`` makes on an ASCII domain name, called directly: half the time of
+    validating ``a@<domain>`` (no local part, no result object). ``check_syntax`` keeps the address within 254
+    characters, which bounds the domain as the whole-address check would."""
     try:
-        validate_email(f"a@{domain}", check_deliverability=False)
+        validate_email_domain_name(domain, test_environment=email_validator.TEST_ENVIRONMENT,
+                                   globally_deliverable=email_validator.GLOBALLY_DELIVERABLE)
     except EmailNotValidError:
         return False
     return True
