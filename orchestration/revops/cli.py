@@ -45,7 +45,9 @@ def cmd_load(args: argparse.Namespace) -> int:
     modes = {mode: sum(1 for r in results if r.mode == mode) for mode in ("full", "append", "skip")}
     print(f"loaded {loaded:,} rows from {sum(len(r.files) for r in results)} files "
           f"({modes['full']} tables reloaded, {modes['append']} appended, {modes['skip']} unchanged); "
-          f"{rejected:,} unparseable records set aside for the quarantine")
+          f"{rejected:,} unparseable records set aside for the quarantine"
+          + (f"; {sum(r.in_place for r in results)} Parquet tables read in place (keep their files where they are)"
+             if any(r.in_place for r in results) else ""))
     return 0
 
 

@@ -99,6 +99,7 @@ class TableLoad:
     seconds: float = 0.0
     skipped: bool = False
     mode: str = "full"
+    in_place: bool = False  # Parquet read in place: the raw relation is a view over the files
 
 
 def find_files(raw_dir: Path, table: RawTable) -> list[Path]:
@@ -318,6 +319,7 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
     if extras:
         result.warnings.append(f"{table.qualified_name}: extra columns kept as text: {', '.join(extras)}")
     if in_place:
+        result.in_place = True
         _land_in_place(con, raw_dir, table, result, readable, todo, mode)
         result.seconds = time.perf_counter() - started
         return result
@@ -394,6 +396,7 @@ def _land_in_place(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTabl
         result.rows_loaded += rows
         next_row += rows
     if not files:  # only empty files so far
+        result.in_place = False
         _drop_relation(con, table)
         _empty_table(con, table)
         _record_files(con, raw_dir, table, todo, mode, landing="table")

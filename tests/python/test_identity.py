@@ -67,6 +67,23 @@ def test_cluster_rules_overrides_and_stable_ids():
     assert bool(joined["is_override"][3]) and joined["match_rule"][3] == "override"
 
 
+def test_no_match_holds_whichever_side_of_a_union_is_larger():
+    labels = [record_label(False, 1, "s", "t", f"r{i}") for i in range(6)]
+    # The constrained record joins a larger cluster first (0 into {1, 2}, 5 into {3, 4}); the two clusters then
+    # meet through 2-4. The union-find moved a no_match the wrong way when the constrained side was the smaller
+    # one, so 0 and 5 ended in one person.
+    edges = [Edge(1, 2, "splink", 0.99), Edge(0, 1, "splink", 0.98), Edge(3, 4, "splink", 0.97),
+             Edge(5, 3, "splink", 0.96), Edge(2, 4, "splink", 0.95)]
+    out = cluster(labels, edges, [(0, 5)], "person")
+    assert out["entity_id"][0] != out["entity_id"][5]
+    assert out["entity_id"][0] == out["entity_id"][1] == out["entity_id"][2]
+    assert out["entity_id"][3] == out["entity_id"][4] == out["entity_id"][5]
+    # A singleton joining a larger constrained cluster: this raised KeyError.
+    edges = [Edge(0, 1, "splink", 0.99), Edge(2, 0, "splink", 0.98), Edge(3, 2, "splink", 0.97)]
+    out = cluster(labels[:4], edges, [(0, 3)], "person")
+    assert out["entity_id"].nunique() == 2 and out["entity_id"][3] != out["entity_id"][2]
+
+
 def test_pairwise_score_counts_pairs_and_missing_records():
     truth = pd.DataFrame({"source_system": "s", "source_table": "t", "source_id": list("abcd"),
                           "true_person_id": ["1", "1", "1", "2"]})

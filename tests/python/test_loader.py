@@ -171,8 +171,9 @@ def test_parquet_is_read_in_place_with_the_rows_a_copy_lands(tmp_path):
     _write_parquet(folder / "part-00000.parquet", ["a1", "a2", "a3"])
     _write_parquet(folder / "part-00001.parquet", ["b1", "b2"])
     in_place, copied = tmp_path / "in_place.duckdb", tmp_path / "copied.duckdb"
-    assert load_all(raw, in_place, tables=[ACCOUNT], progress=False)[0].rows_loaded == 5
-    load_all(raw, copied, tables=[ACCOUNT], progress=False, copy_parquet=True)
+    landed = load_all(raw, in_place, tables=[ACCOUNT], progress=False)[0]
+    assert landed.rows_loaded == 5 and landed.in_place
+    assert not load_all(raw, copied, tables=[ACCOUNT], progress=False, copy_parquet=True)[0].in_place
     assert (_relation_type(in_place), _relation_type(copied)) == ("VIEW", "BASE TABLE")
     assert len(_rows(in_place)) == 5 and _rows(in_place) == _rows(copied)
 

@@ -125,7 +125,8 @@ def raw_table_assets() -> list[AssetsDefinition]:
         )
         for name, desc in (
             ("load_rejects", "Records the loader could not parse, one row each (written by every raw load)."),
-            ("loaded_files", "Files the loader landed, with size and modification time."),
+            ("loaded_files", "Files the loader landed, with size, modification time and (Parquet read in place) "
+                             "first row."),
         )
     ],
     can_subset=True,

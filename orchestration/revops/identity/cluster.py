@@ -77,9 +77,12 @@ class _UnionFind:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.size[ra] += self.size[rb]
-        if cb:
-            self.cannot.setdefault(ra, set()).update(cb)
-            del self.cannot[rb]
+        # the joined root keeps what its new member must never join (after the swap above, so the set of
+        # whichever side became the member moves to the root; it used to move the wrong way and crash, or drop
+        # a no_match, when the constrained side was the smaller one)
+        member_cannot = self.cannot.pop(rb, None)
+        if member_cannot:
+            self.cannot.setdefault(ra, set()).update(member_cannot)
         return True
 
 

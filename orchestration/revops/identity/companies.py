@@ -32,16 +32,8 @@ def resolve_companies(records: pd.DataFrame, keys: pd.DataFrame, overrides: pd.D
     rec_keys = rec["source_system"].astype(str) + "|" + rec["source_table"].astype(str) + "|" + rec["source_id"]
     index = dict(zip(rec_keys.tolist(), range(n)))
 
-    k = keys[["source_system", "source_table", "source_id", "key_type", "key_value"]].copy()
-    k["source_id"] = k["source_id"].astype(str)
     positions = rec[["source_system", "source_table", "source_id"]].assign(idx=np.arange(n, dtype="int64"))
-    k = k.merge(positions, on=["source_system", "source_table", "source_id"], how="inner")
-    k["group"] = k["key_type"] + ":" + k["key_value"].astype(str)
-    k = k.sort_values(["group", "idx"], kind="stable")
-    k["first"] = k.groupby("group", sort=False)["idx"].transform("first")
-    k["group_size"] = k.groupby("group", sort=False)["idx"].transform("size")
-    k["rule"] = k["key_type"].map(KEY_RULES)
-    star = k[k["first"] != k["idx"]]
+    star, best, keyed = _key_groups(positions, keys)
 
     o_edges, cannot = override_constraints(overrides, "company", index)
     left = np.concatenate([star["first"].to_numpy(), np.array([e.left for e in o_edges], dtype="int64")])
@@ -55,8 +47,6 @@ def resolve_companies(records: pd.DataFrame, keys: pd.DataFrame, overrides: pd.D
     comps, first_of_comp = np.unique(comp, return_index=True)
     comp_ids = np.array([entity_id("company", labels[anchor[i]]) for i in first_of_comp], dtype=object)
     company_id = comp_ids[np.searchsorted(comps, comp)]
-    shared = k[k["group_size"] > 1].assign(priority=lambda d: d["rule"].map(RULE_PRIORITY))
-    best = shared.sort_values(["idx", "priority"]).drop_duplicates("idx").set_index("idx")["rule"]
     kinds = (rec["source_system"] + "_" + rec["source_table"]).to_numpy()
     rule = np.where(np.arange(n) == anchor, kinds, best.reindex(range(n)).to_numpy())
     prob = np.ones(n)
@@ -81,5 +71,47 @@ def resolve_companies(records: pd.DataFrame, keys: pd.DataFrame, overrides: pd.D
                         "match_probability": prob, "is_override": is_override})
     size = out.groupby("company_id")["company_id"].transform("size")
     out["is_identified"] = out["source_table"].isin(COMPANY_TABLES).to_numpy() | (size > 1).to_numpy() | \
-        np.isin(np.arange(n), k["idx"].to_numpy())
+        np.isin(np.arange(n), keyed)
     return out
+
+
+def _key_groups(positions: pd.DataFrame, keys: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, np.ndarray]:
+    """The key groups of the records, in DuckDB (a join and two windows over a million keys took pandas some
+    12 s, all of it holding the interpreter lock that the identity models running beside this one need).
+
+    Returns ``star``: an edge (``first``, ``idx``, ``rule``) from the first record of each key group (lowest
+    position) to every other record in it, in (group, position) order; ``best``: per record in a group of two or
+    more, the rule of its strongest shared key (``RULE_PRIORITY``); ``keyed``: the positions of the records
+    that have any key."""
+    import duckdb
+
+    if keys.empty or positions.empty:
+        return (pd.DataFrame({"first": pd.Series(dtype="int64"), "idx": pd.Series(dtype="int64"),
+                              "rule": pd.Series(dtype=object)}), pd.Series(dtype=object), np.array([], dtype="int64"))
+    rules = " ".join(f"when '{t}' then '{r}'" for t, r in KEY_RULES.items())
+    priorities = " ".join(f"when '{r}' then {p}" for r, p in RULE_PRIORITY.items())
+    with duckdb.connect() as con:
+        con.register("positions", positions)
+        con.register("record_keys", keys[["source_system", "source_table", "source_id", "key_type", "key_value"]])
+        con.execute(f"""
+            create temp table grouped as
+            select
+                p.idx,
+                case k.key_type {rules} end as rule,
+                k.key_type || ':' || cast(k.key_value as varchar) as key_group,
+                min(p.idx) over key_group as first,
+                count(*) over key_group as group_size
+            from record_keys as k
+            inner join positions as p
+                on k.source_system = p.source_system
+                and k.source_table = p.source_table
+                and cast(k.source_id as varchar) = p.source_id
+            window key_group as (partition by k.key_type, cast(k.key_value as varchar))
+        """)
+        star = con.execute("select first, idx, rule from grouped where first <> idx order by key_group, idx").df()
+        best = con.execute(f"""
+            select idx, arg_min(rule, case rule {priorities} end) as rule
+            from grouped where group_size > 1 group by idx
+        """).df().set_index("idx")["rule"]
+        keyed = con.execute("select distinct idx from grouped").df()["idx"].to_numpy()
+    return star, best, keyed
