@@ -251,3 +251,36 @@ def test_webserver_serves_every_dbt_model(loaded, env):
             proc.kill()
             proc.wait()
     assert proc.returncode is not None
+
+
+def test_dbt_does_not_run_on_parquet_changed_since_it_was_landed(loaded, env, tmp_path, monkeypatch):
+    """Parquet is read in place: a file rewritten after its raw asset landed it stops the dbt step, naming it."""
+    import duckdb
+    from dagster import AssetKey, DagsterInstance
+
+    from revops.load import load_all
+
+    module, _ = loaded
+    table = get_table("salesforce", "account")
+    part = tmp_path / "raw" / "salesforce" / "account" / "part-00000.parquet"
+    part.parent.mkdir(parents=True)
+
+    def write(rows: int) -> None:
+        columns = ", ".join(f"'{c}_' || i as {c}" for c in table.columns)
+        with duckdb.connect() as con:
+            con.execute(f"copy (select {columns} from range({rows}) as t(i)) to '{part}' (format parquet)")
+
+    write(1)
+    database = tmp_path / "stale.duckdb"
+    load_all(tmp_path / "raw", database, tables=[table], progress=False)
+    write(2)
+    monkeypatch.setenv("REVOPS_RAW_DIR", str(tmp_path / "raw"))
+    monkeypatch.setenv("REVOPS_DUCKDB_PATH", str(database))
+    result = module.defs.resolve_job_def("full_refresh").execute_in_process(
+        instance=DagsterInstance.ephemeral(), asset_selection=[AssetKey(["staging", "stg_salesforce__account"])],
+        raise_on_error=False,
+    )
+    assert not result.success
+    failures = [e for e in result.all_events if e.is_step_failure and e.step_key == "dbt_models"]
+    message = failures[0].step_failure_data.user_failure_data.description if failures else ""
+    assert "changed since they were landed" in message and str(part.resolve()) in message

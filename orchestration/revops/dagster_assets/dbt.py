@@ -168,6 +168,14 @@ def build_dbt_assets(project: DbtProject, translator: RevopsDbtTranslator | None
     def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
         # A target folder per run and attempt: a retry never reads a half-written partial parse.
         target = project.project_dir / project.target_path / "runs" / f"{context.run.run_id[:8]}-{context.retry_number}"
+        database = settings.duckdb_path()
+        if database.exists():
+            from revops.load import stale_raw_files
+
+            stale = stale_raw_files(database)
+            if stale:  # Parquet read in place changed since it was landed: the views would read other rows
+                raise Failure(description="raw Parquet files changed since they were landed (materialize the "
+                              "raw assets again first): " + "; ".join(stale[:5]), allow_retries=False)
         invocation = dbt.cli(["build"], context=context, target_path=target, raise_on_error=False)
         # DuckDB: the dbt process holds the file while it runs, so events are collected and the row
         # counts read once it has finished.
