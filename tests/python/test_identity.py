@@ -189,6 +189,44 @@ def test_crosswalks_unique_and_complete(sample_warehouse):
 
 
 @pytest.mark.slow
+def test_profiles_grouped_in_duckdb_equal_the_pandas_grouping(sample_warehouse):
+    """read_profiles (records grouped in DuckDB) gives the profiles the pandas path gives, row for row, and the
+    narrow read of person_clusters resolves to the built int_identity__person_clusters."""
+    import yaml
+
+    from revops.identity import persons
+
+    threshold = float(yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+                      ["identity_person_match_threshold"])
+    with duckdb.connect(str(sample_warehouse.database), read_only=True) as con:
+        records = con.table("intermediate.int_identity__person_records")
+        companies = con.table("intermediate.int_identity__person_record_companies")
+        phones = con.table("intermediate.int_identity__person_phones")
+        disposable = {r[0] for r in con.execute("select domain from reference.identity_disposable_domains").fetchall()}
+        in_pandas = persons.profiles(persons.enrich(
+            persons.read_records(records, companies, named_only=True, phones=phones), disposable))
+        in_duckdb = persons.read_profiles(con, records, companies, phones, disposable)
+        built = con.execute("select * from intermediate.int_identity__person_clusters").df()
+        pairs = con.execute("select * from intermediate.int_identity__person_pairs "
+                            "where match_probability >= ? and not is_blocked_by_rule", [threshold]).df()
+        overrides = con.execute("select * from reference.identity_overrides").df()
+        cluster_records = persons.read_cluster_records(records, phones)
+    assert disposable and in_pandas["email_local"].isna().any()  # the sample has throwaway addresses to blank
+    assert len(in_duckdb) > 1000
+    expected = in_pandas.drop(columns="profile_idx").reset_index(drop=True)
+    pd.testing.assert_frame_equal(expected.astype(object).where(expected.notna(), None),
+                                  in_duckdb.astype(object).where(in_duckdb.notna(), None))
+    for side in ("l", "r"):
+        longer = "left" if side == "l" else "right"
+        pairs[f"profile_id_{side}"] = (pairs[f"{longer}_source_system"] + "|" + pairs[f"{longer}_source_table"]
+                                       + "|" + pairs[f"{longer}_source_id"])
+    resolved = persons.resolve_persons(cluster_records, pairs, threshold, overrides)
+    key = ["source_system", "source_table", "source_id"]
+    pd.testing.assert_frame_equal(resolved.sort_values(key).reset_index(drop=True),
+                                  built[resolved.columns].sort_values(key).reset_index(drop=True), check_dtype=False)
+
+
+@pytest.mark.slow
 def test_f1_floor_on_the_sample(sample_warehouse):
     scores = score_warehouse(sample_warehouse.database, sample_warehouse.truth_dir)
     person, company = scores["person"], scores["company"]

@@ -15,20 +15,16 @@ def model(dbt, session):
     threshold = float(dbt.config.get("match_threshold"))
     person_records_rel = dbt.ref("int_identity__person_records")
     person_phones_rel = dbt.ref("int_identity__person_phones")
-    # clustering reads each record's email and phone only: no names, no company
-    records = persons.read_records(person_records_rel, with_names=False, phones=person_phones_rel)
-    disposable_domains_rel = dbt.ref("identity_disposable_domains")
-    disposable = set(disposable_domains_rel.df()["domain"])
+    # clustering reads each record's key, label, email and phone only: no names, no company
+    records = persons.read_cluster_records(person_records_rel, person_phones_rel)
     person_pairs_rel = dbt.ref("int_identity__person_pairs")
     pairs = person_pairs_rel.filter(f"match_probability >= {threshold} and not is_blocked_by_rule").df()
     overrides_rel = dbt.ref("identity_overrides")
     overrides = overrides_rel.df()
-    enriched = persons.enrich(records, disposable)
-    del records
     pairs = pairs.assign(
         profile_id_l=pairs["left_source_system"] + "|" + pairs["left_source_table"] + "|" + pairs["left_source_id"],
         profile_id_r=pairs["right_source_system"] + "|" + pairs["right_source_table"] + "|" + pairs["right_source_id"],
     )
-    out = persons.resolve_persons(enriched, pairs, threshold, overrides)
+    out = persons.resolve_persons(records, pairs, threshold, overrides)
     return out[["source_system", "source_table", "source_id", "person_id", "match_rule", "match_probability",
                 "is_override", "email_normalised", "phone_e164"]]

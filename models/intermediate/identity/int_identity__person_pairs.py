@@ -19,12 +19,11 @@ def model(dbt, session):
     person_records_rel = dbt.ref("int_identity__person_records")
     person_record_companies_rel = dbt.ref("int_identity__person_record_companies")
     person_phones_rel = dbt.ref("int_identity__person_phones")
-    records = persons.read_records(person_records_rel, person_record_companies_rel, named_only=True,
-                                   phones=person_phones_rel)
     disposable_domains_rel = dbt.ref("identity_disposable_domains")
     disposable = set(disposable_domains_rel.df()["domain"])
-    prof = persons.profiles(persons.enrich(records, disposable))
-    del records
+    # the records are grouped into profiles in DuckDB: only the profiles come into pandas
+    prof = persons.read_profiles(session, person_records_rel, person_record_companies_rel, person_phones_rel,
+                                 disposable)
     pairs = persons.guard_pairs(persons.predict_pairs(prof, low), prof)
     out = pd.DataFrame({
         "left_key": pairs["profile_id_l"].astype(str),

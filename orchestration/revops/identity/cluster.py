@@ -13,6 +13,7 @@ import hashlib
 import heapq
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 # Evidence priority: lower wins when a record is reached by several kinds of evidence.
@@ -106,29 +107,48 @@ def cluster(labels: list[str], edges: list[Edge], cannot_link: list[tuple[int, i
     for e in order:
         if e.left != e.right and uf.union(e.left, e.right):
             accepted.append(e)
-    roots = [uf.find(i) for i in range(n)]
-    anchor: dict[int, int] = {}
-    for i, r in enumerate(roots):
-        if r not in anchor or labels[i] < labels[anchor[r]]:
-            anchor[r] = i
-    evidence = _bottleneck_evidence(n, accepted, list(anchor.values()))
-    ids, rules, probs, overrides, is_anchor = [], [], [], [], []
-    for i, r in enumerate(roots):
-        a = anchor[r]
-        ids.append(entity_id(entity, labels[a]))
-        is_anchor.append(i == a)
-        if i == a or evidence[i] is None:
-            system, table = labels[i][4:].split("|")[:2]
-            rules.append(f"{system}_{table}")
-            probs.append(1.0)
-            overrides.append(False)
-        else:
-            rule, p, ov = evidence[i]
-            rules.append(rule)
-            probs.append(float(p))
-            overrides.append(bool(ov))
+    roots = np.fromiter(map(uf.find, range(n)), dtype=np.int64, count=n)
+    # anchor of each cluster: its member with the lowest label (labels usually arrive sorted: no sort then)
+    positions = np.arange(n, dtype=np.int64)
+    in_order = all(a <= b for a, b in zip(labels, labels[1:]))
+    order = positions if in_order else np.argsort(np.asarray(labels, dtype=object), kind="stable")
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = positions
+    best_rank = np.full(n, n, dtype=np.int64)
+    np.minimum.at(best_rank, roots, rank)
+    anchor_of = order[best_rank[roots]] if n else positions
+    is_anchor = anchor_of == positions
+    evidence = _bottleneck_evidence(n, accepted, np.flatnonzero(is_anchor).tolist())
+
+    anchors, anchor_index = np.unique(anchor_of, return_inverse=True)
+    ids = np.asarray(entity_ids(entity, [labels[a] for a in anchors]), dtype=object)[anchor_index] \
+        if n else np.array([], dtype=object)
+    rules = np.empty(n, dtype=object)
+    probs = np.ones(n)
+    overrides = np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(~is_anchor).tolist():
+        if evidence[i] is not None:
+            rules[i], probs[i], overrides[i] = evidence[i][0], float(evidence[i][1]), bool(evidence[i][2])
+    own = np.flatnonzero(rules == None)  # noqa: E711 (elementwise): anchors and records without evidence
+    rules[own] = ["_".join(labels[i][4:].split("|", 2)[:2]) for i in own.tolist()]
     return pd.DataFrame({"entity_id": ids, "match_rule": rules, "match_probability": probs, "is_override": overrides,
                          "is_anchor": is_anchor})
+
+
+def entity_ids(entity: str, anchor_labels: list[str]) -> list[str]:
+    """``entity_id`` of many anchors at once: hashed in DuckDB (md5 of the same UTF-8 string) when there are
+    many (a million md5 calls from Python take a second)."""
+    if len(anchor_labels) < 10_000:
+        return [entity_id(entity, label) for label in anchor_labels]
+    import duckdb
+
+    frame = pd.DataFrame({"label": pd.Series(anchor_labels, dtype=object)})
+    with duckdb.connect() as con:
+        con.register("anchor_labels", frame)
+        # insertion order is kept (a projection over one registered frame)
+        hashed = con.execute("select md5(? || substr(label, 5)) as id from anchor_labels",
+                             [f"{entity}:"]).df()["id"]
+    return hashed.tolist()
 
 
 def _edge_rank(e: Edge) -> tuple:

@@ -21,7 +21,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from revops.identity.cluster import Edge, cluster, override_constraints
+from revops.identity.cluster import Edge, cluster, override_constraints, record_key
 from revops.identity.phones import region_of, to_e164
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,13 @@ def read_records(records, record_companies=None, *, named_only: bool = False, wi
     the name columns out (clustering needs only the email and the phone). ``phones`` (a relation of
     int_identity__person_phones) brings each record's E.164 phone, parsed once for both matching models.
     """
+    return _records_relation(records, record_companies, named_only=named_only, with_names=with_names,
+                             phones=phones).order("record_label").df()
+
+
+def _records_relation(records, record_companies=None, *, named_only: bool = False, with_names: bool = True,
+                      phones=None):
+    """The DuckDB relation ``read_records`` reads (unordered)."""
     columns = RECORD_COLUMNS + (NAME_COLUMNS if with_names or named_only else [])
     at = "strpos(email_normalised, '@')"
     rel = records.project(", ".join([
@@ -90,7 +97,65 @@ def read_records(records, record_companies=None, *, named_only: bool = False, wi
     if phones is not None:
         e164 = phones.project("source_system, source_table, source_id, phone_e164")
         rel = rel.join(e164, ["source_system", "source_table", "source_id"], how="left")
-    return rel.order("record_label").df()
+    return rel
+
+
+def read_cluster_records(records, phones) -> pd.DataFrame:
+    """What ``resolve_persons`` reads of every person record, in label order: its key, label, normalised email
+    and E.164 phone (a relation of int_identity__person_phones). Nothing else crosses into pandas: clustering
+    needs no names, no company and no email parts."""
+    e164 = phones.project("source_system, source_table, source_id, phone_e164")
+    rel = records.project("source_system, source_table, source_id, record_label, email_normalised, "
+                          "source_system || '|' || source_table || '|' || source_id as key")
+    return rel.join(e164, ["source_system", "source_table", "source_id"], how="left").order("record_label").df()
+
+
+def read_profiles(con, records, record_companies, phones, disposable_domains: set[str] | None = None) -> pd.DataFrame:
+    """``profiles(enrich(read_records(records, record_companies, named_only=True, phones=phones), disposable))``
+    with the grouping done in DuckDB (``con``: the connection of the relations): only the profiles cross into
+    pandas, not the records behind them. Names are standardised in Python once per distinct name (``std_names``)
+    and joined back; rows come in the order of each profile's lowest record label, as ``profiles`` gives them."""
+    rel = _records_relation(records, record_companies, named_only=True, phones=phones)
+    view = f"_revops_person_records_{id(rel)}"
+    names = rel.query(view, f"select distinct first_name as name from {view} where first_name is not null union "
+                            f"select distinct last_name from {view} where last_name is not null").df()["name"]
+    lookup = pd.DataFrame({"name": names.astype(object), "name_std": std_names(names).astype(object)})
+    throwaway = pd.DataFrame({"domain": sorted(disposable_domains or ())}, dtype=object)
+    con.register(f"{view}_names", lookup)
+    con.register(f"{view}_disposable", throwaway)
+    try:
+        prof = rel.query(view, f"""
+            with standardised as (
+                select
+                    r.key,
+                    r.record_label,
+                    r.email_normalised,
+                    case when d.domain is null then r.email_local end as email_local,
+                    case when d.domain is null then r.email_domain end as email_domain,
+                    f.name_std as first_name_std,
+                    l.name_std as last_name_std,
+                    r.phone_e164,
+                    r.company_id
+                from {view} as r
+                left join {view}_names as f on r.first_name = f.name
+                left join {view}_names as l on r.last_name = l.name
+                left join {view}_disposable as d on r.email_domain = d.domain
+            )
+            select
+                arg_min(key, record_label) as profile_id,
+                email_normalised, {", ".join(PROFILE_COLUMNS)},
+                min(record_label) as first_label
+            from standardised
+            where first_name_std is not null or last_name_std is not null or phone_e164 is not null
+            group by email_normalised, {", ".join(PROFILE_COLUMNS)}
+            order by first_label
+        """).df()
+    finally:
+        for name in (f"{view}_names", f"{view}_disposable"):
+            con.unregister(name)
+    prof = prof.drop(columns="first_label")
+    prof["first_initial"] = prof["first_name_std"].str[:1]
+    return prof
 
 
 def enrich(records: pd.DataFrame, disposable_domains: set[str] | None = None) -> pd.DataFrame:
@@ -289,36 +354,61 @@ def guard_pairs(pairs: pd.DataFrame, prof: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _override_keys(overrides: pd.DataFrame | None) -> list[str]:
+    """The record keys (``system|table|id``) a human decision names, either side."""
+    if overrides is None or overrides.empty:
+        return []
+    keys = set()
+    for side in ("left", "right"):
+        keys.update(record_key(str(a), str(b), str(c)) for a, b, c in zip(
+            overrides[f"{side}_source_system"], overrides[f"{side}_source_table"], overrides[f"{side}_source_id"]))
+    return sorted(keys)
+
+
 def resolve_persons(r: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
                     overrides: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Cluster enriched person records: exact normalised email, splink pairs >= threshold, overrides.
+    """Cluster person records (``read_cluster_records``: the source columns, key, record_label, email_normalised
+    and phone_e164 are all it reads): exact normalised email, splink pairs >= threshold, overrides.
 
     Records sharing a normalised email are collapsed into one node first (near-linear at a million records);
     a record named in a human decision stays a node of its own, tied to its email group by an exact-email
     edge, so a ``no_match`` can split even two records with one address.
     """
     if not r["record_label"].is_monotonic_increasing:
-        r = r.sort_values("record_label", kind="stable").reset_index(drop=True)
+        r = r.sort_values("record_label", kind="stable")
+    r = r.reset_index(drop=True)
     n = len(r)
-    keys = r["key"].to_numpy()
+    keys = pd.Index(r["key"].to_numpy())
     labels = r["record_label"].to_numpy()
-    index = dict(zip(keys, range(n)))
+    named = _override_keys(overrides)
+    found = keys.get_indexer(named) if named else np.array([], dtype=np.int64)
+    index = {key: int(pos) for key, pos in zip(named, found) if pos >= 0}  # the records a human decision names
     o_edges, cannot = override_constraints(overrides, "person", index)
     special = {e.left for e in o_edges} | {e.right for e in o_edges} | {x for pair in cannot for x in pair}
     email = r["email_normalised"]
-    is_special = pd.Series([i in special for i in range(n)], index=r.index)
-    group = ("e:" + email).where(email.notna() & ~is_special, "r:" + r["key"])
-    node_of, uniques = pd.factorize(group)
-    # records are in label order (enrich sorts them), so a node's label is that of its first record
-    _, first_pos = np.unique(node_of, return_index=True)
-    node_labels = [labels[i] for i in first_pos]
+    is_special = np.zeros(n, dtype=bool)
+    is_special[list(special)] = True
+    # one node per normalised email (a record kept apart for a human decision, or without an email: its own
+    # node), numbered in order of first appearance; records are in label order, so a node's label is that of
+    # its first record
+    codes, addresses = pd.factorize(email.where(email.notna() & ~is_special))
+    alone = codes < 0
+    codes[alone] = len(addresses) + np.arange(int(alone.sum()))
+    _, first_of_code = np.unique(codes, return_index=True)  # codes are 0..k-1: first record of each
+    by_appearance = np.argsort(first_of_code, kind="stable")
+    node_of_code = np.empty_like(by_appearance)
+    node_of_code[by_appearance] = np.arange(len(by_appearance))
+    node_of = node_of_code[codes]
+    first_pos = first_of_code[by_appearance]
+    node_labels = labels[first_pos].tolist()
 
     edges: list[Edge] = []
     # a record kept apart for a human decision: exact-email edge to its address's group (or first such record)
     if special:
-        sp = r.loc[is_special & email.notna(), ["record_label", "email_normalised"]].copy()
+        sp = r.loc[is_special & email.notna().to_numpy(), ["record_label", "email_normalised"]].copy()
         sp["node"] = node_of[sp.index.to_numpy()] if len(sp) else []
-        group_node = {g[2:]: i for i, g in enumerate(uniques) if g.startswith("e:")}
+        address_code = addresses.get_indexer(sp["email_normalised"]) if len(sp) else np.array([], dtype=np.int64)
+        group_node = {mail: int(node_of_code[c]) for mail, c in zip(sp["email_normalised"], address_code) if c >= 0}
         sp = sp.sort_values("record_label")
         first_special = sp.drop_duplicates("email_normalised").set_index("email_normalised")["node"].to_dict()
         for node, mail in zip(sp["node"], sp["email_normalised"]):
@@ -328,11 +418,12 @@ def resolve_persons(r: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
     strong = pairs[pairs["match_probability"] >= threshold]
     if "is_blocked_by_rule" in strong.columns:
         strong = strong[~strong["is_blocked_by_rule"].astype(bool)]
-    for left, right, prob in zip(strong.profile_id_l, strong.profile_id_r, strong.match_probability):
-        if left in index and right in index:
-            a, b = int(node_of[index[left]]), int(node_of[index[right]])
-            if a != b:
-                edges.append(Edge(a, b, "splink", float(prob)))
+    left_pos, right_pos = keys.get_indexer(strong["profile_id_l"]), keys.get_indexer(strong["profile_id_r"])
+    known = (left_pos >= 0) & (right_pos >= 0)
+    left_node, right_node = node_of[left_pos[known]], node_of[right_pos[known]]
+    for a, b, prob in zip(left_node.tolist(), right_node.tolist(), strong["match_probability"].to_numpy()[known].tolist()):
+        if a != b:
+            edges.append(Edge(a, b, "splink", float(prob)))
     for e in o_edges:
         edges.append(Edge(int(node_of[e.left]), int(node_of[e.right]), e.rule, e.probability, e.is_override))
     node_cannot = [(int(node_of[a]), int(node_of[b])) for a, b in cannot]
@@ -341,15 +432,17 @@ def resolve_persons(r: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
     per = nodes.iloc[node_of].reset_index(drop=True)
     is_anchor_record = per["is_anchor"].to_numpy() & (np.arange(n) == first_pos[node_of])
     in_anchor_node = per["is_anchor"].to_numpy() & ~is_anchor_record
-    kinds = r["source_system"] + "_" + r["source_table"]
-    rule = per["match_rule"].where(~in_anchor_node, "exact_email")
-    rule = rule.where(~is_anchor_record, kinds.to_numpy())
+    rule = per["match_rule"].to_numpy().copy()
+    rule[in_anchor_node] = "exact_email"
+    anchor_records = np.flatnonzero(is_anchor_record)
+    rule[anchor_records] = (r["source_system"].to_numpy()[anchor_records] + "_"
+                            + r["source_table"].to_numpy()[anchor_records])
     out = pd.DataFrame({
         "source_system": r["source_system"].to_numpy(),
         "source_table": r["source_table"].to_numpy(),
         "source_id": r["source_id"].to_numpy(),
         "person_id": per["entity_id"].to_numpy(),
-        "match_rule": rule.to_numpy(),
+        "match_rule": rule,
         "match_probability": per["match_probability"].where(~(in_anchor_node | is_anchor_record), 1.0).to_numpy(),
         "is_override": (per["is_override"] & ~(in_anchor_node | is_anchor_record)).to_numpy(),
         "email_normalised": r["email_normalised"].to_numpy(),

@@ -28,11 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     database = Path(args.database) if args.database else settings.duckdb_path()
     with duckdb.connect(str(database), read_only=True) as con:
-        records = persons.read_records(con.table("intermediate.int_identity__person_records"),
-                                       con.table("intermediate.int_identity__person_record_companies"),
-                                       named_only=True)
         disposable = {r[0] for r in con.execute("select domain from reference.identity_disposable_domains").fetchall()}
-    prof = persons.profiles(persons.enrich(records, disposable))
+        prof = persons.read_profiles(con, con.table("intermediate.int_identity__person_records"),
+                                     con.table("intermediate.int_identity__person_record_companies"),
+                                     con.table("intermediate.int_identity__person_phones"), disposable)
     persons.train(prof, Path(args.out))
     print(f"trained on {len(prof):,} profiles from {database}; model written to {args.out}")
     return 0
