@@ -24,6 +24,20 @@
 {%- endmacro %}
 
 
+{#- A condition on the events' campaign: on an incremental build, one of the touched groups' campaigns (a daily
+    export reaches a few campaigns, so only their events are normalised and joined); `true` on a full build. -#}
+{% macro email_send_events_in_touched_campaigns(campaign_column) -%}
+    {%- if is_incremental() -%}
+    coalesce({{ campaign_column }}, '') in (
+        select touched_groups.campaign_key
+        from ({{ email_send_events_touched_groups() }}) as touched_groups
+    )
+    {%- else -%}
+    true
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- The events (a relation with campaign_id and normalised recipient_email) to recompute: all of them on a
     full build, those of the touched groups on an incremental one. -#}
 {% macro email_send_events_in_touched_groups(events) -%}

@@ -12,10 +12,14 @@
     on_schema_change='fail',
     pre_hook="{{ email_send_events_forget_touched_groups() }}"
 ) }}
+{#- On an incremental build only the campaigns of the touched groups are read (a daily export reaches a few
+    of them): their addresses alone are normalised and joined below; scoped_events keeps their touched groups. #}
 with email_events as (
 
     select * from {{ ref('stg_hubspot__email_event') }}
-    where event_type in ('SENT', 'OPEN', 'CLICK')
+    where
+        event_type in ('SENT', 'OPEN', 'CLICK')
+        and {{ email_send_events_in_touched_campaigns('campaign_id') }}
 
 ),
 

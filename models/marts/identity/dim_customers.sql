@@ -44,29 +44,53 @@ members as (
 
 survivors as (
 
+    {{ identity_survivors('members', 'company_id', [
+        ['company_record_name', 'company_name', 'is_company_record'],
+        ['any_record_name', 'company_name', none],
+        ['industry', 'industry', none],
+        ['country', 'country', none],
+        ['number_of_employees', 'number_of_employees', none],
+        ['owner_id', 'owner_id', none],
+    ]) }}
+
+),
+
+salesforce_accounts as (
+
+    {#- the company's Salesforce account: the lowest-labelled account record (a window over accounts only) -#}
     select
         company_id,
-        {{ identity_survivor('company_name', 'company_id', 'is_company_record') }} as company_record_name,
-        {{ identity_survivor('company_name', 'company_id') }} as any_record_name,
-        {{ identity_survivor('industry', 'company_id') }} as industry,
-        {{ identity_survivor('country', 'company_id') }} as country,
-        {{ identity_survivor('number_of_employees', 'company_id') }} as number_of_employees,
-        {{ identity_survivor('owner_id', 'company_id') }} as owner_id,
-        first_value(case when source_table = 'account' then source_id end) over (
-            partition by company_id
-            order by case when source_table = 'account' then 0 else 1 end, record_label
-            rows between unbounded preceding and unbounded following
-        ) as salesforce_account_id,
-        first_value(case when source_table = 'customer' then source_id end) over (
-            partition by company_id
-            order by
-                case when source_table = 'customer' then 0 else 1 end,
-                case when is_deleted then 1 else 0 end,
-                record_created_at,
-                source_id
-            rows between unbounded preceding and unbounded following
-        ) as stripe_customer_id
-    from members
+        source_id as salesforce_account_id
+    from (
+        select
+            company_id,
+            source_id,
+            row_number() over (partition by company_id order by record_label) as account_rank
+        from members
+        where source_table = 'account'
+    ) as ranked
+    where account_rank = 1
+
+),
+
+stripe_customers as (
+
+    {#- the company's Stripe customer: live before deleted, then the first created -#}
+    select
+        company_id,
+        source_id as stripe_customer_id
+    from (
+        select
+            company_id,
+            source_id,
+            row_number() over (
+                partition by company_id
+                order by case when is_deleted then 1 else 0 end, record_created_at, source_id
+            ) as customer_rank
+        from members
+        where source_table = 'customer'
+    ) as ranked
+    where customer_rank = 1
 
 ),
 
@@ -123,16 +147,17 @@ aggregated as (
 collapsed as (
 
     select
-        company_id,
-        max(coalesce(company_record_name, any_record_name)) as company_name,
-        max(industry) as industry,
-        max(country) as country,
-        max(number_of_employees) as number_of_employees,
-        max(owner_id) as owner_id,
-        max(salesforce_account_id) as salesforce_account_id,
-        max(stripe_customer_id) as stripe_customer_id
+        survivors.company_id,
+        survivors.industry,
+        survivors.country,
+        survivors.number_of_employees,
+        survivors.owner_id,
+        salesforce_accounts.salesforce_account_id,
+        stripe_customers.stripe_customer_id,
+        coalesce(survivors.company_record_name, survivors.any_record_name) as company_name
     from survivors
-    group by company_id
+    left join salesforce_accounts on survivors.company_id = salesforce_accounts.company_id
+    left join stripe_customers on survivors.company_id = stripe_customers.company_id
 
 ),
 
