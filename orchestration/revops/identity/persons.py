@@ -112,7 +112,7 @@ def read_cluster_records(records, phones) -> pd.DataFrame:
 
 def read_profiles(con, records, record_companies, phones, disposable_domains: set[str] | None = None) -> pd.DataFrame:
     """``profiles(enrich(read_records(records, record_companies, named_only=True, phones=phones), disposable))``
-    with the grouping done in DuckDB (``con``: the connection of the relations): only the profiles cross into
+    (the same rows, a missing first initial as None rather than NaN) with the grouping done in DuckDB (``con``: the connection of the relations): only the profiles cross into
     pandas, not the records behind them. Names are standardised in Python once per distinct name (``std_names``)
     and joined back; rows come in the order of each profile's lowest record label, as ``profiles`` gives them."""
     rel = _records_relation(records, record_companies, named_only=True, phones=phones)
@@ -132,18 +132,19 @@ def read_profiles(con, records, record_companies, phones, disposable_domains: se
                     r.email_normalised,
                     case when d.domain is null then r.email_local end as email_local,
                     case when d.domain is null then r.email_domain end as email_domain,
-                    f.name_std as first_name_std,
-                    l.name_std as last_name_std,
+                    cast(f.name_std as varchar) as first_name_std,
+                    cast(l.name_std as varchar) as last_name_std,
                     r.phone_e164,
                     r.company_id
                 from {view} as r
-                left join {view}_names as f on r.first_name = f.name
-                left join {view}_names as l on r.last_name = l.name
-                left join {view}_disposable as d on r.email_domain = d.domain
+                left join {view}_names as f on r.first_name = cast(f.name as varchar)
+                left join {view}_names as l on r.last_name = cast(l.name as varchar)
+                left join {view}_disposable as d on r.email_domain = cast(d.domain as varchar)
             )
             select
                 arg_min(key, record_label) as profile_id,
                 email_normalised, {", ".join(PROFILE_COLUMNS)},
+                substr(first_name_std, 1, 1) as first_initial,
                 min(record_label) as first_label
             from standardised
             where first_name_std is not null or last_name_std is not null or phone_e164 is not null
@@ -153,9 +154,7 @@ def read_profiles(con, records, record_companies, phones, disposable_domains: se
     finally:
         for name in (f"{view}_names", f"{view}_disposable"):
             con.unregister(name)
-    prof = prof.drop(columns="first_label")
-    prof["first_initial"] = prof["first_name_std"].str[:1]
-    return prof
+    return prof.drop(columns="first_label")
 
 
 def enrich(records: pd.DataFrame, disposable_domains: set[str] | None = None) -> pd.DataFrame:
