@@ -18,7 +18,9 @@ then measures, each step in its own process so peak memory is that step's alone:
   person_f1, company_f1  identity scored against the generator's ground truth
   gx_validation_s      Great Expectations raw + mart suites
 and prints a table with build ÷ floor and the growth from one scale to the next; figures go to
-bench/results.json as {"runs": [...]}. It is not part of `make test` (it takes long at scale 100).
+bench/results.json as {"runs": [...]}. dbt's run_results.json of the three measured builds stay beside each
+scale's data as run_results_{full,incremental,backfill}.json (each node's seconds: where a build goes).
+It is not part of `make test` (it takes long at scale 100).
 """
 
 from __future__ import annotations
@@ -143,13 +145,22 @@ def identity_seconds(run_results: Path) -> float:
                if "identity" in r["unique_id"] and r["unique_id"].startswith("model."))
 
 
+def keep_run_results(target: Path, work: Path, step: str) -> None:
+    """Keep dbt's run_results.json of a measured build as ``run_results_<step>.json`` beside the scale's data
+    (the next build in the same target overwrites it): each node's seconds, to see where a build goes."""
+    results = target / "run_results.json"
+    if results.exists():
+        shutil.copy(results, work / f"run_results_{step}.json")
+
+
 def bench_scale(scale: float, out: Path, log=print, reuse_data: bool = False) -> dict:
     work = out / f"scale_{scale:g}"
     raw, truth, target = work / "raw", work / "ground_truth", work / "target"
     database = work / "warehouse.duckdb"
     reuse = reuse_data and (truth / "summary.json").exists()
     if reuse:  # keep the generated company, drop everything the last run built or appended
-        for leftover in [database, database.with_suffix(".duckdb.wal"), target, work / "artifacts"]:
+        for leftover in [database, database.with_suffix(".duckdb.wal"), target, work / "artifacts",
+                         *work.glob("run_results_*.json")]:
             shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink(missing_ok=True)
         for part in raw.rglob("part-*.*"):
             if part.name.split(".")[0] != "part-00000":
@@ -180,16 +191,19 @@ def bench_scale(scale: float, out: Path, log=print, reuse_data: bool = False) ->
     load = measure([str(bin_dir / "revops"), "load", "--full-refresh"], env, log_path)
     build = measure(dbt, env, log_path)
     identity_s = identity_seconds(target / "run_results.json")
+    keep_run_results(target, work, "full")
 
     log(f"[scale {scale:g}] incremental build after adding {INCREMENT_SHARE:.0%} new rows of the last {RECENT_DAYS} days")
     added = append_increment(raw, part=1, loaded_at=INCREMENT_LOADED_AT, recent_days=RECENT_DAYS)
     inc_load = measure([str(bin_dir / "revops"), "load"], env, log_path)
     inc_build = measure([*dbt, "--changed"], env, log_path)
+    keep_run_results(target, work, "incremental")
 
     log(f"[scale {scale:g}] incremental build after adding {INCREMENT_SHARE:.0%} new rows spread over all history")
     backfill_added = append_increment(raw, part=2, loaded_at=BACKFILL_LOADED_AT)
     backfill_load = measure([str(bin_dir / "revops"), "load"], env, log_path)
     backfill_build = measure([*dbt, "--changed"], env, log_path)
+    keep_run_results(target, work, "backfill")
 
     scores = {}
     try:

@@ -62,3 +62,19 @@ def test_backfill_increment_samples_all_of_history(raw):
     days = frame["created_at"].map(dt.date.fromisoformat)
     assert days.min() < FIRST_DAY + dt.timedelta(days=ROWS // 2) < days.max()
     assert frame["id"].str.endswith("-inc2").all()
+
+
+def test_each_measured_build_keeps_its_run_results(tmp_path):
+    from revops.bench import keep_run_results
+
+    target, work = tmp_path / "target", tmp_path / "scale_1"
+    target.mkdir()
+    work.mkdir()
+    keep_run_results(target, work, "full")  # no build ran: nothing to keep, no error
+    assert not list(work.iterdir())
+    (target / "run_results.json").write_text('{"results": [{"unique_id": "model.revops.a"}]}')
+    keep_run_results(target, work, "full")
+    (target / "run_results.json").write_text('{"results": [{"unique_id": "model.revops.b"}]}')
+    keep_run_results(target, work, "incremental")
+    assert "model.revops.a" in (work / "run_results_full.json").read_text()
+    assert "model.revops.b" in (work / "run_results_incremental.json").read_text()
