@@ -1,11 +1,7 @@
 {#- Golden record of each person (one row per person_id). Survivorship: see the identity_survivorship doc. -#}
 with
 
-xref as (select * from {{ ref('xref_persons') }}),
-
-records as (select * from {{ ref('int_identity__person_records') }}),
-
-person_clusters as (select * from {{ identity_ref('int_identity__person_clusters') }}),
+person_members as (select * from {{ ref('int_identity__person_members') }}),
 
 verification as (select * from {{ ref('dim_email_verification') }}),
 
@@ -14,37 +10,10 @@ customers as (select * from {{ ref('dim_customers') }}),
 members as (
 
     select
-        x.person_id,
-        x.company_id,
-        r.source_system,
-        r.source_table,
-        r.source_id,
-        r.source_rank,
-        pc.email_normalised,
-        v.status as email_status,
-        r.first_name,
-        r.last_name,
-        pc.phone_e164,
-        r.title,
-        r.record_created_at,
-        r.record_updated_at,
-        case r.lifecycle_stage
-            when 'subscriber' then 1 when 'lead' then 2 when 'marketingqualifiedlead' then 3
-            when 'salesqualifiedlead' then 4 when 'opportunity' then 5 when 'customer' then 6
-            when 'evangelist' then 7
-        end as lifecycle_order
-    from xref as x
-    inner join records as r
-        on
-            x.source_system = r.source_system
-            and x.source_table = r.source_table
-            and x.source_id = r.source_id
-    inner join person_clusters as pc
-        on
-            x.source_system = pc.source_system
-            and x.source_table = pc.source_table
-            and x.source_id = pc.source_id
-    left join verification as v on pc.email_normalised = v.email
+        m.*,
+        v.status as email_status
+    from person_members as m
+    left join verification as v on m.email_normalised = v.email
 
 ),
 
