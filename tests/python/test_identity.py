@@ -67,6 +67,22 @@ def test_cluster_rules_overrides_and_stable_ids():
     assert bool(joined["is_override"][3]) and joined["match_rule"][3] == "override"
 
 
+def test_cluster_ids_hashed_in_duckdb_equal_python_md5():
+    """Past 10 000 anchors cluster() hashes their ids in DuckDB: the same md5 as entity_id, in the same order,
+    non-ASCII ids included; and the sorted-label shortcut gives the anchors a sort would."""
+    from revops.identity.cluster import entity_ids
+
+    labels = [record_label(i % 7 == 0, i % 9, "zendesk", "user", f"{i:05d}-Zoë-{'ü' * (i % 3)}")
+              for i in range(10_500)]
+    assert entity_ids("person", labels) == [entity_id("person", label) for label in labels]
+    shuffled = labels[5000:] + labels[:5000]
+    edges = [Edge(i, i + 1, "exact_email", 1.0) for i in range(0, len(shuffled) - 1, 2)]
+    out = cluster(shuffled, edges, [], "person")
+    expected = [entity_id("person", min(shuffled[i - i % 2], shuffled[min(i - i % 2 + 1, len(shuffled) - 1)]))
+                for i in range(len(shuffled))]
+    assert list(out["entity_id"]) == expected
+
+
 def test_no_match_holds_whichever_side_of_a_union_is_larger():
     labels = [record_label(False, 1, "s", "t", f"r{i}") for i in range(6)]
     # The constrained record joins a larger cluster first (0 into {1, 2}, 5 into {3, 4}); the two clusters then
