@@ -83,6 +83,40 @@ def test_cluster_ids_hashed_in_duckdb_equal_python_md5():
     assert list(out["entity_id"]) == expected
 
 
+def test_read_profiles_blanks_throwaway_addresses_and_survives_empty_input():
+    """Profiles grouped in DuckDB, on hand-made records: two records of one person with the same name, phone
+    and company are one profile (its id the lowest label's record), a throwaway address loses its parts, a
+    record with only an email forms none; no named record gives an empty frame of text columns."""
+    from revops.identity import persons
+
+    with duckdb.connect() as con:
+        con.execute("create table rec (source_system varchar, source_table varchar, source_id varchar, "
+                    "record_label varchar, email_normalised varchar, phone varchar, country_hint varchar, "
+                    "first_name varchar, last_name varchar)")
+        con.execute("""insert into rec values
+            ('salesforce', 'contact', 'c1', '001|salesforce|contact|c1', 'ann@acme.com', '+1 555', 'US', 'Ann', 'Lee'),
+            ('hubspot', 'contact', 'h1', '003|hubspot|contact|h1', 'ann@acme.com', '+1 555', 'US', ' ANN ', 'Lée'),
+            ('hubspot', 'contact', 'h2', '003|hubspot|contact|h2', 'bob@mailinator.com', null, null, 'Bob', null),
+            ('hubspot', 'form_submission', 'f1', '006|hubspot|form_submission|f1', 'cy@acme.com', null, null,
+             null, null)""")
+        con.execute("create table comp as select * from (values ('salesforce', 'contact', 'c1', 'co1'), "
+                    "('hubspot', 'contact', 'h1', 'co1')) as t(source_system, source_table, source_id, company_id)")
+        con.execute("create table ph as select * from (values ('salesforce', 'contact', 'c1', '+1555'), "
+                    "('hubspot', 'contact', 'h1', '+1555')) as t(source_system, source_table, source_id, phone_e164)")
+        prof = persons.read_profiles(con, con.table("rec"), con.table("comp"), con.table("ph"), {"mailinator.com"})
+        empty = persons.read_profiles(con, con.table("rec").filter("false"), con.table("comp"), con.table("ph"), set())
+    assert prof.to_dict("records") == [
+        {"profile_id": "salesforce|contact|c1", "email_normalised": "ann@acme.com", "email_local": "ann",
+         "email_domain": "acme.com", "first_name_std": "ann", "last_name_std": "lee", "phone_e164": "+1555",
+         "company_id": "co1", "first_initial": "a"},
+        {"profile_id": "hubspot|contact|h2", "email_normalised": "bob@mailinator.com", "email_local": None,
+         "email_domain": None, "first_name_std": "bob", "last_name_std": None, "phone_e164": None,
+         "company_id": None, "first_initial": "b"},
+    ]
+    assert empty.empty and list(empty.columns) == list(prof.columns)
+    assert persons.predict_pairs(empty, 0.3).empty
+
+
 def test_no_match_holds_whichever_side_of_a_union_is_larger():
     labels = [record_label(False, 1, "s", "t", f"r{i}") for i in range(6)]
     # The constrained record joins a larger cluster first (0 into {1, 2}, 5 into {3, 4}); the two clusters then
