@@ -1,16 +1,19 @@
 {#- The ONE place where a source record (a Stripe customer, a Salesforce account) is mapped to a company and its
-    segment: the identity layer's crosswalk (xref_companies) with the segment of the company's golden record
-    (dim_customers). Every Stripe customer id that billing refers to has a row (also ids whose customer row staging
-    quarantined); a record the crosswalk does not know falls back to its own id as company (is_unmapped). -#}
+    segment: the company clusters (Stripe customers and Salesforce accounts are always identified there, so these
+    are their xref_companies rows) with the company's segment (int_identity__company_segments, as dim_customers
+    shows it). Neither waits for the person matching, so neither does the MRR ledger. Every Stripe customer id
+    that billing refers to has a row (also ids whose customer row staging quarantined); a record the clusters do
+    not know falls back to its own id as company (is_unmapped). -#}
 with crosswalk as (
 
-    select * from {{ ref('xref_companies') }}
+    select * from {{ identity_ref('int_identity__company_clusters') }}
+    where is_identified
 
 ),
 
 customers as (
 
-    select * from {{ ref('dim_customers') }}
+    select * from {{ ref('int_identity__company_segments') }}
 
 ),
 

@@ -7,6 +7,8 @@ records as (select * from {{ ref('int_identity__company_records') }}),
 
 company_keys as (select * from {{ ref('int_identity__company_keys') }}),
 
+segments as (select * from {{ ref('int_identity__company_segments') }}),
+
 users as (select * from {{ ref('stg_salesforce__user') }}),
 
 members as (
@@ -21,7 +23,6 @@ members as (
         r.is_company_record,
         r.company_name,
         r.industry,
-        r.number_of_employees,
         r.country,
         r.owner_id,
         r.lifecycle_stage,
@@ -49,7 +50,6 @@ survivors as (
         ['any_record_name', 'company_name', none],
         ['industry', 'industry', none],
         ['country', 'country', none],
-        ['number_of_employees', 'number_of_employees', none],
         ['owner_id', 'owner_id', none],
     ]) }}
 
@@ -150,7 +150,6 @@ collapsed as (
         survivors.company_id,
         survivors.industry,
         survivors.country,
-        survivors.number_of_employees,
         survivors.owner_id,
         salesforce_accounts.salesforce_account_id,
         stripe_customers.stripe_customer_id,
@@ -169,13 +168,8 @@ final as (
         cast(d.domain_name as {{ dbt.type_string() }}) as primary_domain,
         cast(c.industry as {{ dbt.type_string() }}) as industry,
         cast(c.country as {{ dbt.type_string() }}) as country,
-        cast(c.number_of_employees as integer) as number_of_employees,
-        cast(case
-            when c.number_of_employees is null then 'unknown'
-            when c.number_of_employees < {{ var('identity_segment_mid_market_min_employees') }} then 'smb'
-            when c.number_of_employees < {{ var('identity_segment_enterprise_min_employees') }} then 'mid_market'
-            else 'enterprise'
-        end as {{ dbt.type_string() }}) as segment,
+        cast(s.number_of_employees as integer) as number_of_employees,
+        cast(coalesce(s.segment, 'unknown') as {{ dbt.type_string() }}) as segment,
         cast(c.owner_id as {{ dbt.type_string() }}) as owner_id,
         cast(u.user_name as {{ dbt.type_string() }}) as owner_name,
         cast(c.salesforce_account_id as {{ dbt.type_string() }}) as salesforce_account_id,
@@ -191,6 +185,7 @@ final as (
     from collapsed as c
     inner join aggregated as a on c.company_id = a.company_id
     left join primary_domains as d on c.company_id = d.company_id
+    left join segments as s on c.company_id = s.company_id
     left join users as u on c.owner_id = u.user_id
 
 )
