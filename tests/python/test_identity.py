@@ -152,6 +152,38 @@ def test_phone_to_e164():
     assert to_e164("n/a") is None
 
 
+def test_international_phones_in_duckdb_agree_with_to_e164():
+    """The plain international forms turned into E.164 in DuckDB are to_e164's answer, and whatever DuckDB
+    leaves (national forms, stray blanks, unknown calling codes) goes to to_e164: read_phones gives each record
+    what phones_e164 gives (checked to fail when the 00 prefix was kept among the digits)."""
+    from revops.identity import persons
+    from revops.identity.phones import international_e164_sql
+
+    texts = ["+44 241 751 9459", "0044 241 751 9459", "+49-533-696-1868", "+1 415.555.0100", "+44 241 751 9459 ",
+             " +44 241 751 9459", "+44 241 751 9459\n", "+1 (415) 555-0100", "+0 123 456 789", "+999 123 456 789",
+             "+12345", "+123456789012345", "+1234567890123456", "0049", "(415) 555-0100", "0301 2345678", "n/a", ""]
+    with duckdb.connect() as con:
+        con.execute("create table rec (source_system varchar, source_table varchar, source_id varchar, "
+                    "record_label varchar, email_normalised varchar, phone varchar, country_hint varchar)")
+        con.executemany("insert into rec values ('hubspot', 'contact', ?, ?, ?, ?, null)",
+                        [[f"h{i}", f"{i:03d}", "x@acme.de" if i % 2 else "y@mailinator.de", text]
+                         for i, text in enumerate(texts)])
+        in_sql = dict(con.execute(f"select phone, {international_e164_sql('phone')} from rec").fetchall())
+        read = persons.read_phones(con.table("rec"), {"mailinator.de"})
+        records = persons.read_records(con.table("rec"), with_names=False)
+    assert {t: e for t, e in in_sql.items() if e is not None} == {
+        "+44 241 751 9459": "+442417519459", "0044 241 751 9459": "+442417519459",
+        "+49-533-696-1868": "+495336961868", "+1 415.555.0100": "+14155550100",
+        "+44 241 751 9459 ": "+442417519459", "+123456789012345": "+123456789012345"}
+    assert all(e == to_e164(t) for t, e in in_sql.items() if e is not None)
+    expected = persons.enrich(records.assign(phone_e164=None), {"mailinator.de"})
+    expected["phone_e164"] = persons.phones_e164(expected)
+    columns = ["source_system", "source_table", "source_id", "phone", "phone_e164"]
+    assert read.sort_values("source_id").to_dict("records") == \
+        expected[columns].sort_values("source_id").to_dict("records")
+    assert read.set_index("phone").loc["0301 2345678", "phone_e164"] == "+493012345678"  # region from .de
+
+
 def test_email_verification_cases():
     role = _seed_set("identity_role_local_parts", "local_part")
     disposable = _seed_set("identity_disposable_domains", "domain")

@@ -182,6 +182,23 @@ def enrich(records: pd.DataFrame, disposable_domains: set[str] | None = None) ->
     return r
 
 
+def read_phones(records, disposable_domains: set[str] | None = None) -> pd.DataFrame:
+    """source_system, source_table, source_id, phone and phone_e164 of each person record with a phone (a DuckDB
+    relation of int_identity__person_records): ``phones_e164`` of the records. The plain international forms
+    are turned into E.164 in DuckDB (``international_e164_sql``); only the other records (national forms,
+    which need a region from the record's country or email) cross into Python for ``phonenumbers``."""
+    from revops.identity.phones import international_e164_sql
+
+    columns = ["source_system", "source_table", "source_id", "phone", "phone_e164"]
+    rel = records.filter("phone is not null").project(f"*, {international_e164_sql('phone')} as _fast_e164")
+    fast = rel.filter("_fast_e164 is not null").project(
+        "source_system, source_table, source_id, phone, _fast_e164 as phone_e164").df()
+    rest = read_records(rel.filter("_fast_e164 is null"), with_names=False)
+    rest = enrich(rest.assign(phone_e164=None), disposable_domains)  # email parts, disposable blanked
+    rest["phone_e164"] = phones_e164(rest)
+    return pd.concat([fast.astype({"source_id": str}), rest[columns]], ignore_index=True)[columns]
+
+
 def phones_e164(r: pd.DataFrame) -> pd.Series:
     """Each record's phone in E.164 (None when it has none or it is not a possible number). The region of a
     national form comes from the record's country hint, else its email domain's country TLD (a disposable

@@ -41,6 +41,22 @@ def _known_country_code(digits: str) -> bool:
     return any(int(digits[:k]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE for k in (1, 2, 3))
 
 
+def international_e164_sql(column: str) -> str:
+    """SQL (DuckDB) of the first branch of ``to_e164``: ``+<digits>`` when the text is an international form of
+    digits and separators only (``+44 241 751 9459``, ``0049-533-...``) with 8 to 15 digits after a country
+    calling code phonenumbers knows; else NULL, and the text goes to ``to_e164`` (which also strips blanks
+    first: such a text is not taken here). The same answer as ``to_e164`` wherever it is not NULL; most phones
+    in CRM exports are in this form, and they no longer cost a Python call each."""
+    # the digits of such a text (00 44 ... is +44 ...): it holds only digits, blanks, dots, hyphens and one +
+    digits = f"replace(replace(replace(replace(case when starts_with({column}, '00') then substr({column}, 3) " \
+             f"else {column} end, ' ', ''), '.', ''), '-', ''), '+', '')"
+    # _known_country_code: one of the first 1, 2 or 3 digits is a calling code phonenumbers knows
+    codes = "|".join(str(code) for code in sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE))
+    return (f"case when regexp_full_match({column}, '(\\+|00)[1-9][0-9 .\\-]{{6,20}}') "
+            f"and length({digits}) between 8 and 15 and regexp_matches({digits}, '^({codes})') "
+            f"then '+' || {digits} end")
+
+
 @lru_cache(maxsize=200_000)
 def to_e164(text: str | None, region: str | None = None) -> str | None:
     """``text`` as ``+<cc><number>``, or None when it is not a possible number (with the region given).
