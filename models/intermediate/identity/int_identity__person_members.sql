@@ -26,11 +26,7 @@ final as (
         r.title,
         r.record_created_at,
         r.record_updated_at,
-        case r.lifecycle_stage
-            when 'subscriber' then 1 when 'lead' then 2 when 'marketingqualifiedlead' then 3
-            when 'salesqualifiedlead' then 4 when 'opportunity' then 5 when 'customer' then 6
-            when 'evangelist' then 7
-        end as lifecycle_order
+        {{ lifecycle_stage_order('r.lifecycle_stage') }} as lifecycle_order
     from person_clusters as pc
     inner join records as r
         on

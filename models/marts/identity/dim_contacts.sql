@@ -66,11 +66,7 @@ final as (
         cast(c.phone_e164 as {{ dbt.type_string() }}) as phone_e164,
         cast(a.company_id as {{ dbt.type_string() }}) as company_id,
         cast(c.title as {{ dbt.type_string() }}) as title,
-        cast(case a.lifecycle_order
-            when 1 then 'subscriber' when 2 then 'lead' when 3 then 'marketingqualifiedlead'
-            when 4 then 'salesqualifiedlead' when 5 then 'opportunity' when 6 then 'customer'
-            when 7 then 'evangelist'
-        end as {{ dbt.type_string() }}) as lifecycle_stage,
+        cast({{ lifecycle_stage_name('a.lifecycle_order') }} as {{ dbt.type_string() }}) as lifecycle_stage,
         cast(cu.owner_id as {{ dbt.type_string() }}) as owner_id,
         cast(v.status as {{ dbt.type_string() }}) as email_status,
         a.first_seen_at,

@@ -1,4 +1,6 @@
 {#- Golden record of each company (one row per company_id). Survivorship: see the identity_survivorship doc. -#}
+{#- a company no HubSpot stage reaches is a customer when it has a Stripe customer -#}
+{%- set stripe_only = "case when a.has_stripe_customer = 1 then 'customer' end" %}
 with
 
 xref as (select * from {{ ref('xref_companies') }}),
@@ -29,11 +31,7 @@ members as (
         r.record_created_at,
         r.record_updated_at,
         r.is_deleted,
-        case r.lifecycle_stage
-            when 'subscriber' then 1 when 'lead' then 2 when 'marketingqualifiedlead' then 3
-            when 'salesqualifiedlead' then 4 when 'opportunity' then 5 when 'customer' then 6
-            when 'evangelist' then 7
-        end as lifecycle_order
+        {{ lifecycle_stage_order('r.lifecycle_stage') }} as lifecycle_order
     from xref as x
     inner join records as r
         on
@@ -174,12 +172,8 @@ final as (
         cast(u.user_name as {{ dbt.type_string() }}) as owner_name,
         cast(c.salesforce_account_id as {{ dbt.type_string() }}) as salesforce_account_id,
         cast(c.stripe_customer_id as {{ dbt.type_string() }}) as stripe_customer_id,
-        cast(case a.lifecycle_order
-            when 1 then 'subscriber' when 2 then 'lead' when 3 then 'marketingqualifiedlead'
-            when 4 then 'salesqualifiedlead' when 5 then 'opportunity' when 6 then 'customer'
-            when 7 then 'evangelist'
-            else case when a.has_stripe_customer = 1 then 'customer' end
-        end as {{ dbt.type_string() }}) as lifecycle_stage,
+        cast({{ lifecycle_stage_name('a.lifecycle_order', otherwise=stripe_only) }} as {{ dbt.type_string() }})
+            as lifecycle_stage,
         a.first_seen_at,
         a.last_seen_at
     from collapsed as c

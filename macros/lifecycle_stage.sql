@@ -1,0 +1,28 @@
+{#- HubSpot's lifecycle stages in the order a contact moves through them. A golden record shows the furthest stage
+    of its records: the max of lifecycle_stage_order over them, named again by lifecycle_stage_name. One list
+    for both directions (dim_contacts, dim_customers and int_identity__person_members use it). -#}
+{% macro lifecycle_stages() -%}
+    {{ return(['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer',
+               'evangelist']) }}
+{%- endmacro %}
+
+{#- A stage as its number (subscriber 1 ... evangelist 7); NULL for no stage or an unknown one. -#}
+{% macro lifecycle_stage_order(stage) -%}
+    case {{ stage }}
+        {%- for name in lifecycle_stages() %}
+        when '{{ name }}' then {{ loop.index }}
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+{#- The stage of a number from lifecycle_stage_order; `otherwise` (SQL) when it is none of them. -#}
+{% macro lifecycle_stage_name(stage_order, otherwise=none) -%}
+    case {{ stage_order }}
+        {%- for name in lifecycle_stages() %}
+        when {{ loop.index }} then '{{ name }}'
+        {%- endfor %}
+        {%- if otherwise is not none %}
+        else {{ otherwise }}
+        {%- endif %}
+    end
+{%- endmacro %}
