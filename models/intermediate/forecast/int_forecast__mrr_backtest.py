@@ -31,13 +31,17 @@ def _previous_rows(dbt, session):
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from revops.forecast import backtest, monthly_series
+    from revops.forecast import monthly_series
+    from revops.isolated import call_isolated
 
     horizon = int(dbt.config.get("horizon_months"))
     origins = int(dbt.config.get("backtest_origins"))
     segment_mrr = dbt.ref("int_mrr__segment_monthly").df()
     series = monthly_series(segment_mrr)
-    scored = backtest(series, h=horizon, n_origins=origins, reuse=_previous_rows(dbt, session))
+    # in a child process: its numba loops keep the interpreter lock, which the identity models running beside
+    # it in this process need (revops.isolated)
+    scored = call_isolated("revops.forecast.core:backtest", series, h=horizon, n_origins=origins,
+                           reuse=_previous_rows(dbt, session))
     scored = scored.rename(columns={"unique_id": "series", "ds": "month"})
     scored["origin_month"] = scored["origin"].dt.date
     scored["month"] = scored["month"].dt.date

@@ -65,6 +65,13 @@ def check_syntax(email: str | None) -> tuple[bool, str]:
     return True, "syntax ok"
 
 
+def check_syntax_many(emails: list[str | None]) -> tuple[list[bool], list[str]]:
+    """``check_syntax`` of each address: (is_valid, reason) as two lists, in order (what a child process returns
+    to int_identity__email_syntax: revops.isolated)."""
+    checked = [check_syntax(e) for e in emails]
+    return [c[0] for c in checked], [c[1] for c in checked]
+
+
 def verify(email: str, *, role_local_parts: set[str], disposable_domains: set[str],
            typo_domains: dict[str, str], bounced: set[str]) -> Verdict:
     """The status of one normalised address (lower-cased, trimmed)."""
