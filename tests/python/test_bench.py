@@ -4,6 +4,8 @@ the "recent" increment only rows of the last weeks of each table's time column."
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
 
 import duckdb
 import pytest
@@ -78,3 +80,16 @@ def test_each_measured_build_keeps_its_run_results(tmp_path):
     keep_run_results(target, work, "incremental")
     assert "model.revops.a" in (work / "run_results_full.json").read_text()
     assert "model.revops.b" in (work / "run_results_incremental.json").read_text()
+
+
+def test_results_name_the_machine_they_were_measured_on():
+    from revops.bench import machine_info
+    from revops.settings import PROJECT_DIR
+
+    machine = machine_info()
+    assert machine["cores"] == os.cpu_count() and machine["cores"] >= 1
+    assert machine["duckdb"] == duckdb.__version__
+    assert machine["dbt_core"].count(".") == 2
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_DIR, capture_output=True, text=True)
+    assert machine["commit"] == (head.stdout.strip() or None)
+    assert machine["memory_gib"] is None or machine["memory_gib"] > 0
