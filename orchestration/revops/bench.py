@@ -14,6 +14,8 @@ then measures, each step in its own process so peak memory is that step's alone:
   backfill_incremental_build_s
                        the same after a second 1 % sampled from all of history (late data in every month: the
                        worst case, every forecast origin's history changes)
+  full_build_cpu_busy, incremental_cpu_busy
+                       share of the machine's cores busy during those dbt runs (from /proc/stat)
   identity_s           the identity models' share of the full build (from dbt's run_results)
   person_f1, company_f1  identity scored against the generator's ground truth
   gx_validation_s      Great Expectations raw + mart suites
@@ -47,8 +49,26 @@ INCREMENT_LOADED_AT = "2026-11-03T02:00:00Z"
 BACKFILL_LOADED_AT = "2026-11-04T02:00:00Z"
 
 
+def cpu_ticks() -> tuple[int, int] | None:
+    """(all, idle) jiffies of every core since boot, from /proc/stat (Linux); None elsewhere."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    return sum(fields), fields[3] + fields[4]  # idle + iowait
+
+
+def busy_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """Share of all cores' time that was busy between two cpu_ticks() readings (the whole machine's, so a
+    quiet machine is assumed): 1.0 means every core worked throughout, 0.5 on two cores one core idle."""
+    if before is None or after is None or after[0] <= before[0]:
+        return None
+    return round(1 - (after[1] - before[1]) / (after[0] - before[0]), 3)
+
+
 def measure(cmd: list[str], env: dict[str, str], log_path: Path) -> dict:
-    """Run a command in a fresh wrapper process; return wall seconds and the peak RSS of its children (MiB)."""
+    """Run a command in a fresh wrapper process; return wall seconds, the peak RSS of its children (MiB) and
+    the share of the machine's cores busy meanwhile."""
     wrapper = (
         "import json, resource, subprocess, sys, time\n"
         "t = time.perf_counter()\n"
@@ -56,9 +76,11 @@ def measure(cmd: list[str], env: dict[str, str], log_path: Path) -> dict:
         "print(json.dumps({'rc': rc, 'seconds': time.perf_counter() - t,\n"
         "                  'maxrss_mib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))\n"
     )
+    ticks = cpu_ticks()
     out = subprocess.run([sys.executable, "-c", wrapper, *cmd], env={**os.environ, **env}, capture_output=True,
                          text=True, cwd=PROJECT_DIR, check=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["cpu_busy"] = busy_share(ticks, cpu_ticks())
     if result["rc"] != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed (exit {result['rc']}); see {log_path}")
     return result
@@ -251,6 +273,10 @@ def bench_scale(scale: float, out: Path, log=print, reuse_data: bool = False) ->
                                     "incremental_build": round(inc_build["maxrss_mib"], 1),
                                     "backfill_load": round(backfill_load["maxrss_mib"], 1),
                                     "backfill_build": round(backfill_build["maxrss_mib"], 1)},
+        # share of both cores busy during the full build's dbt run: near 1.0, the build is bound by CPU work,
+        # not by how dbt orders it
+        "full_build_cpu_busy": build["cpu_busy"],
+        "incremental_cpu_busy": inc_build["cpu_busy"],
         "identity_s": round(identity_s, 2),
         "person_f1": round(scores["person"].f1, 4) if "person" in scores else None,
         "company_f1": round(scores["company"].f1, 4) if "company" in scores else None,
@@ -299,7 +325,7 @@ def machine_info() -> dict:
 def print_table(runs: list[dict]) -> None:
     cols = ["scale", "raw_rows", "floor_s", "full_build_s", "build_over_floor", "incremental_build_s",
             "incremental_share_of_full", "backfill_share_of_full", "peak_memory_mib", "identity_s", "person_f1", "company_f1",
-            "gx_validation_s", "forecast_wape", "baseline_wape", "forecast_fit_s"]
+            "gx_validation_s", "forecast_wape", "baseline_wape", "forecast_fit_s", "full_build_cpu_busy"]
     print("  ".join(f"{c:>14}" for c in cols))
     for run in runs:
         print("  ".join(f"{str(run.get(c)):>14}" for c in cols))

@@ -93,3 +93,15 @@ def test_results_name_the_machine_they_were_measured_on():
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_DIR, capture_output=True, text=True)
     assert machine["commit"] == (head.stdout.strip() or None)
     assert machine["memory_gib"] is None or machine["memory_gib"] > 0
+
+
+def test_busy_share_of_the_cores():
+    from revops.bench import busy_share, cpu_ticks
+
+    assert busy_share((1000, 400), (1400, 500)) == 0.75  # 400 jiffies, 100 of them idle
+    assert busy_share((1000, 400), (1000, 400)) is None  # no time passed
+    assert busy_share(None, (1400, 500)) is None
+    before = cpu_ticks()
+    sum(i * i for i in range(2_000_000))
+    share = busy_share(before, cpu_ticks())
+    assert share is None or 0.0 < share <= 1.0
