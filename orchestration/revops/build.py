@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from revops.contract import INCREMENTAL_TABLES
-from revops.settings import PROJECT_DIR
+from revops.settings import PROJECT_DIR, dbt_target_dir
 
 LAYER_SCHEMAS = {
     "raw": "raw_%",
@@ -52,7 +52,7 @@ def dbt_executable() -> str:
 def run_dbt(args: list[str], target_path: Path | None = None, env: dict[str, str] | None = None,
             quiet: bool = False) -> BuildResult:
     """Run ``dbt <args>`` in the project, streaming its log, and summarise run_results.json."""
-    target_path = target_path or PROJECT_DIR / "target"
+    target_path = target_path or dbt_target_dir()
     cmd = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
            "--target-path", str(target_path)]
     full_env = {**os.environ, "DO_NOT_TRACK": "1", **(env or {})}
@@ -276,7 +276,7 @@ def build(changed_only: bool = False, extra_args: list[str] | None = None, targe
         raise ValueError("revops build --changed chooses the selection itself: drop --select/--exclude, or "
                          "run without --changed")
     database = database or duckdb_path()
-    target_path = target_path or PROJECT_DIR / "target"
+    target_path = target_path or dbt_target_dir()
     if on_duckdb and Path(database).exists():
         from revops.load import stale_raw_files
 

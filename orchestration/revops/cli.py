@@ -133,7 +133,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not unbalanced:
         from revops.publish import publish
 
-        published = publish(database, dbt_target=settings.PROJECT_DIR / "target")
+        published = publish(database, dbt_target=settings.dbt_target_dir())
         print(f"   published    {published.path}  (read-only copy for the dashboard and BI tools)")
     print(f"\n   warehouse: {database}  ({time.perf_counter() - started:.0f} s)")
     return 0 if not unbalanced else 1
@@ -176,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--changed", action="store_true",
                        help="build only what is downstream of the raw tables loaded since the last successful "
                             "build, and of models modified since then (everything if there was none)")
-    build.add_argument("--target-path", help="dbt target folder (default target/)")
+    build.add_argument("--target-path", help="dbt target folder (default $DBT_TARGET_PATH, else target/)")
     build.add_argument("dbt_args", nargs=argparse.REMAINDER)
     build.set_defaults(func=cmd_build)
     return parser

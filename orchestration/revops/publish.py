@@ -244,8 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", type=Path, help="built warehouse (default $REVOPS_DUCKDB_PATH)")
     parser.add_argument("--out", type=Path, help="published folder (default $REVOPS_PUBLISHED_DIR or "
                                                  "<warehouse folder>/published)")
-    parser.add_argument("--target-path", type=Path, default=settings.PROJECT_DIR / "target",
-                        help="dbt target folder of the build (run_results.json, manifest.json); default target/")
+    parser.add_argument("--target-path", type=Path, default=settings.dbt_target_dir(),
+                        help="dbt target folder of the build (run_results.json, manifest.json); default "
+                             "$DBT_TARGET_PATH, else target/")
     parser.add_argument("--build-id", help="name of the copy (default a UTC timestamp)")
     parser.add_argument("--keep", type=int, default=3, help="published copies to keep (default 3)")
     parser.add_argument("--allow-pii", action="store_true", help="publish personal data in clear "

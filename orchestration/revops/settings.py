@@ -30,6 +30,12 @@ def duckdb_path() -> Path:
     return _path("REVOPS_DUCKDB_PATH", "warehouse/revops.duckdb")
 
 
+def dbt_target_dir() -> Path:
+    """dbt's target folder for the project's own builds (`revops run`, `revops build`, `revops publish`):
+    ``$DBT_TARGET_PATH``, dbt's own variable, else ``target``. Dagster keeps its own (``target/dagster``)."""
+    return _path("DBT_TARGET_PATH", "target")
+
+
 def artifacts_dir() -> Path:
     """Run artefacts: Data Docs, reports, published copies."""
     return _path("REVOPS_ARTIFACTS_DIR", "warehouse/artifacts")

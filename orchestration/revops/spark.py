@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
 
     check_spark()
     root = Path(os.environ.get("REVOPS_SPARK_DIR") or settings.PROJECT_DIR / "warehouse" / "spark").resolve()
-    count = load_landed_into_spark(settings.duckdb_path(), SparkWorkspace(root), settings.PROJECT_DIR / "target")
+    count = load_landed_into_spark(settings.duckdb_path(), SparkWorkspace(root), settings.dbt_target_dir())
     print(f"{count} raw tables registered in the Spark metastore under {root}")
     return 0
 

@@ -34,3 +34,14 @@ def test_default_memory_cap_matches_the_profile(monkeypatch):
     assert duckdb_memory_limit() == DEFAULT_DUCKDB_MEMORY_LIMIT
     profile = (PROJECT_DIR / "profiles.yml").read_text()
     assert f"env_var('REVOPS_DUCKDB_MEMORY_LIMIT', '{DEFAULT_DUCKDB_MEMORY_LIMIT}')" in profile
+
+
+def test_dbt_target_dir_follows_dbt_target_path(monkeypatch, tmp_path):
+    from revops.settings import PROJECT_DIR, dbt_target_dir
+
+    monkeypatch.delenv("DBT_TARGET_PATH", raising=False)
+    assert dbt_target_dir() == PROJECT_DIR / "target"
+    monkeypatch.setenv("DBT_TARGET_PATH", "build/target")
+    assert dbt_target_dir() == PROJECT_DIR / "build" / "target"
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path))
+    assert dbt_target_dir() == tmp_path
