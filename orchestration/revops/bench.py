@@ -21,8 +21,9 @@ then measures, each step in its own process so peak memory is that step's alone:
   gx_validation_s      Great Expectations raw + mart suites
 and prints a table with build ÷ floor and the growth from one scale to the next; figures go to
 bench/results.json as {"machine": {...}, "runs": [...]}: the machine block names the CPU, cores, memory, the
-versions of DuckDB and dbt and the project's commit, as seconds differ twofold between these machines. dbt's run_results.json of the three measured builds stay beside each
-scale's data as run_results_{full,incremental,backfill}.json (each node's seconds: where a build goes).
+versions of DuckDB and dbt and the project's commit, as seconds differ twofold between these machines. dbt's
+run_results.json of the three measured builds stay beside each scale's data as
+run_results_{full,incremental,backfill}.json (each node's seconds: where a build goes).
 It is not part of `make test` (it takes long at scale 100).
 """
 

@@ -4,7 +4,8 @@ dbt runs its Python models as threads of one process, so they share one interpre
 CPU-bound Python that keeps the lock (the statsforecast backtest: numba loops do not release it; the e-mail syntax
 check) then stalls the Python model on the other thread. At scale 100, side by side: syntax check and phone
 parsing 13.2 s in one process, 8.4 s with the check in a child; person pairs and backtest 19.6-22.9 s, 17.5-18.4 s.
-In a child process the work competes for a core, not for the lock. Arguments and result cross as pickles in a temporary directory.
+In a child process the work competes for a core, not for the lock. Arguments and result cross as pickles in a
+temporary directory.
 
     python -m revops.isolated <in.pkl> <out.pkl>     (what call_isolated runs)
 """
