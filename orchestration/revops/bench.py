@@ -8,12 +8,14 @@ then measures, each step in its own process so peak memory is that step's alone:
   full_build_s         `revops load --full-refresh` + `dbt build`, wall time
   peak_memory_mib      the largest resident set of the load and build processes
   incremental_build_s  `revops load` + `revops build --changed` after appending 1 % new rows to the four
-                       append-mostly tables, sampled from their last 31 days (what a daily export brings): the
+                       append-mostly tables, sampled from their last 31 days (what a daily export brings; usage,
+                       keyed by day and customer, gets the next days of the customers of its last days): the
                        incremental `base_` models parse only the new rows, and only what is downstream of those
                        tables is rebuilt and tested
   backfill_incremental_build_s
                        the same after a second 1 % sampled from all of history (late data in every month: the
-                       worst case, every forecast origin's history changes)
+                       worst case, every forecast origin's history changes; usage gets the days its export
+                       skipped, fewer than 1 % if it skipped fewer)
   full_build_cpu_busy, incremental_cpu_busy
                        share of the machine's cores busy during those dbt runs (from /proc/stat)
   identity_s           the identity models' share of the full build (from dbt's run_results)
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import shutil
@@ -116,7 +119,9 @@ def append_increment(raw: Path, share: float = INCREMENT_SHARE, part: int = 1, l
     With ``recent_days`` the rows are sampled from the last ``recent_days`` of the table's time column (new rows of
     the latest weeks, as a daily export brings); without it, from all of history (late data everywhere: the worst
     case for what downstream must recompute). Either way it is ``share`` of the whole table's rows (fewer only if the
-    last ``recent_days`` hold fewer than that)."""
+    last ``recent_days`` hold fewer than that). A table whose key is a series (its time column and the entity it
+    measures, as usage per day and customer) gets new days of its existing entities instead:
+    ``series_increment``."""
     added = 0
     suffix = f"-inc{part}"
     with duckdb.connect() as con:
@@ -127,25 +132,71 @@ def append_increment(raw: Path, share: float = INCREMENT_SHARE, part: int = 1, l
             folder = raw / table.system / table.table
             first = sorted(folder.glob("part-00000.*"))[0]
             reader = f"read_parquet('{first}')" if first.suffix == ".parquet" else f"read_csv('{first}', all_varchar = true)"
-            key = table.primary_key[-1]
-            columns = ", ".join(
-                (f"{key} || '{suffix}' as {key}" if c == key else f'"{c}"') for c in table.columns
-            )
-            rows = f"(select * from {reader})"
-            wanted = con.execute(f"select round(count(*) * {share}) from {reader}").fetchone()[0]
-            if recent_days is not None:
-                time_column = INCREMENT_TIME_COLUMNS[(table.system, table.table)]
-                moment = f"try_cast(\"{time_column}\" as timestamp)"
-                rows = (f"(select * from {reader} where {moment} >= "
-                        f"(select max({moment}) from {reader}) - interval {int(recent_days)} day)")
             target = folder / f"part-{part:05d}{first.suffix}"
             fmt = "(format parquet)" if first.suffix == ".parquet" else "(format csv, header)"
-            con.execute(
-                f"copy (select {columns}, '{loaded_at}' as _loaded_at from {rows} "
-                f"using sample reservoir({int(wanted)} rows) repeatable (42)) to '{target}' {fmt}"
-            )
+            wanted = con.execute(f"select round(count(*) * {share}) from {reader}").fetchone()[0]
+            time_column = INCREMENT_TIME_COLUMNS[(table.system, table.table)]
+            if time_column in table.primary_key:
+                rows = series_increment(con, table, reader, time_column, wanted, loaded_at, recent_days)
+            else:
+                key = table.primary_key[-1]
+                columns = ", ".join(
+                    (f"{key} || '{suffix}' as {key}" if c == key else f'"{c}"') for c in table.columns
+                )
+                source = f"(select * from {reader})"
+                if recent_days is not None:
+                    moment = f"try_cast(\"{time_column}\" as timestamp)"
+                    source = (f"(select * from {reader} where {moment} >= "
+                              f"(select max({moment}) from {reader}) - interval {int(recent_days)} day)")
+                rows = f"select {columns}, '{loaded_at}' as _loaded_at from {source}"
+            con.execute(f"copy (select * from ({rows}) using sample reservoir({int(wanted)} rows) repeatable (42)) "
+                        f"to '{target}' {fmt}")
             added += con.execute(f"select count(*) from '{target}'").fetchone()[0]
     return added
+
+
+def series_increment(con, table, reader: str, time_column: str, wanted: float, loaded_at: str,
+                     recent_days: int | None) -> str:
+    """The query of new rows for a table keyed by (entity, day), such as usage per customer and day.
+
+    Suffixing a key column, as for the other tables, would name an entity that does not exist (usage of an unknown
+    Stripe customer: an orphan that reaches no company). So the new rows are new days of existing entities, their
+    other columns copied from the entity's row before:
+      recent     the days after the table's last one, for the entities of its last days (each row of the last n
+                 days again, n days later, n the days that hold the share at the last ``recent_days``' rate); a
+                 row is loaded the morning after its day, or at ``loaded_at`` if that is later;
+      backfill   the days missing inside each entity's span (a late file with the days an export skipped).
+    """
+    entity = [c for c in table.primary_key if c != time_column]
+    quoted = ", ".join(f'"{c}"' for c in entity)
+    day = f'try_cast("{time_column}" as date)'
+    valid = f"{day} is not null" + "".join(f' and "{c}" is not null' for c in entity)
+    stamp = loaded_at.removesuffix("Z")
+    if recent_days is not None:
+        last_day, recent_rows, recent_span = con.execute(
+            f"with typed as (select {day} as d from {reader} where {valid}) "
+            f"select max(d), count(*) filter (where d > (select max(d) from typed) - {int(recent_days)}), "
+            f"count(distinct d) filter (where d > (select max(d) from typed) - {int(recent_days)}) from typed"
+        ).fetchone()
+        shift = max(1, math.ceil(float(wanted) / max(recent_rows / max(recent_span, 1), 1)))
+        new_day = f"({day} + {shift})"
+        columns = ", ".join(
+            (f'cast({new_day} as varchar) as "{c}"' if c == time_column else f'"{c}"') for c in table.columns
+        )
+        return (f"select {columns}, strftime(greatest(timestamp '{stamp}', {new_day} + interval 26 hour), "
+                f"'%Y-%m-%dT%H:%M:%SZ') as _loaded_at from {reader} "
+                f"where {valid} and {day} > date '{last_day}' - {shift}")
+    other = ", ".join(
+        (f'cast(missing.d as varchar) as "{c}"' if c == time_column else
+         (f'missing."{c}"' if c in entity else f'known."{c}"')) for c in table.columns
+    )
+    on_entity = " and ".join(f'missing."{c}" = known."{c}"' for c in entity)
+    return (f"with known as (select *, {day} as d from {reader} where {valid}), "
+            f"spans as (select {quoted}, unnest(generate_series(min(d), max(d), interval 1 day))::date as d "
+            f"from known group by {quoted}), "
+            f"missing as (select * from spans anti join known using ({quoted}, d)) "
+            f"select {other}, '{loaded_at}' as _loaded_at from missing asof join known "
+            f"on {on_entity} and missing.d >= known.d")
 
 
 def floor_seconds(raw: Path) -> tuple[float, int]:

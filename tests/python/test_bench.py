@@ -15,24 +15,36 @@ from revops.contract import raw_tables
 
 ROWS = 2000
 FIRST_DAY = dt.date(2024, 1, 1)
+SERIES_DAYS, SERIES_CUSTOMERS = 210, 10
+SERIES_GAPS = 5 * 21  # 1995 rows: 1 % is 20, as for the other tables
 
 
 @pytest.fixture()
 def raw(tmp_path):
-    """Part 0 of every append-mostly table: ROWS rows, one a day from FIRST_DAY, text columns as exported."""
+    """Part 0 of every append-mostly table, text columns as exported: ROWS rows, one a day from FIRST_DAY, except
+    usage, a series keyed by day and customer: SERIES_CUSTOMERS customers a day over SERIES_DAYS days, the
+    first five customers missing every tenth day (SERIES_GAPS rows an export skipped)."""
     with duckdb.connect() as con:
         for table in raw_tables():
             if not table.is_incremental:
                 continue
             time_column = INCREMENT_TIME_COLUMNS[(table.system, table.table)]
-            columns = ", ".join(
-                f"cast(date '{FIRST_DAY}' + cast(i as integer) as varchar) as \"{c}\"" if c == time_column
-                else f"'{c}-' || i as \"{c}\"" for c in table.columns
-            )
             folder = tmp_path / table.system / table.table
             folder.mkdir(parents=True)
-            con.execute(f"copy (select {columns} from range({ROWS}) as t(i)) to '{folder / 'part-00000.parquet'}' "
-                        "(format parquet)")
+            if table.table == "usage_daily":
+                rows = (f"select cast(date '{FIRST_DAY}' + cast(d as integer) as varchar) as date, "
+                        "'cus-' || c as stripe_customer_id, "
+                        "cast(c + d as varchar) as active_users, '50' as seats_purchased, "
+                        "cast(d as varchar) as key_events "
+                        f"from range({SERIES_DAYS}) as days(d), range({SERIES_CUSTOMERS}) as customers(c) "
+                        "where not (c < 5 and d % 10 = 5)")
+            else:
+                columns = ", ".join(
+                    f"cast(date '{FIRST_DAY}' + cast(i as integer) as varchar) as \"{c}\"" if c == time_column
+                    else f"'{c}-' || i as \"{c}\"" for c in table.columns
+                )
+                rows = f"select {columns} from range({ROWS}) as t(i)"
+            con.execute(f"copy ({rows}) to '{folder / 'part-00000.parquet'}' (format parquet)")
     return tmp_path
 
 
@@ -47,6 +59,8 @@ def test_recent_increment_takes_one_percent_of_the_last_weeks_as_new_keys(raw):
     assert added == 20 * len(incremental)
     last_day = FIRST_DAY + dt.timedelta(days=ROWS - 1)
     for table in incremental:
+        if table.table == "usage_daily":
+            continue  # a series: test_series_increments_add_days_of_existing_customers
         frame = _read(raw / table.system / table.table / "part-00001.parquet")
         time_column = INCREMENT_TIME_COLUMNS[(table.system, table.table)]
         days = frame[time_column].map(dt.date.fromisoformat)
@@ -64,6 +78,44 @@ def test_backfill_increment_samples_all_of_history(raw):
     days = frame["created_at"].map(dt.date.fromisoformat)
     assert days.min() < FIRST_DAY + dt.timedelta(days=ROWS // 2) < days.max()
     assert frame["id"].str.endswith("-inc2").all()
+
+
+def test_series_increments_add_days_of_existing_customers(raw):
+    """Usage is keyed by (day, customer): new rows are new days of customers that exist (a suffixed customer id
+    would be an orphan), the recent ones after the last day, the backfill ones in the days an export skipped."""
+    folder = raw / "product" / "usage_daily"
+    known = _read(folder / "part-00000.parquet")
+    known_keys = set(zip(known["date"], known["stripe_customer_id"]))
+    last_day = FIRST_DAY + dt.timedelta(days=SERIES_DAYS - 1)
+    append_increment(raw, share=0.01, part=1, loaded_at="2026-11-03T02:00:00Z", recent_days=31)
+    recent = _read(folder / "part-00001.parquet")
+    days = recent["date"].map(dt.date.fromisoformat)
+    # the last 31 days hold 9.5 rows a day, so 20 rows take the last 3 days again, 3 days later
+    assert len(recent) == 20 and days.min() > last_day and days.max() <= last_day + dt.timedelta(days=3)
+    assert set(recent["stripe_customer_id"]) <= set(known["stripe_customer_id"])
+    assert not set(zip(recent["date"], recent["stripe_customer_id"])) & known_keys
+    assert len(set(zip(recent["date"], recent["stripe_customer_id"]))) == 20
+    # each row copies the customer's row three days before, and is loaded the morning after its day at the earliest
+    before = known.set_index(["date", "stripe_customer_id"])["active_users"]
+    for row in recent.rename(columns={"_loaded_at": "loaded_at"}).itertuples():
+        earlier = (dt.date.fromisoformat(row.date) - dt.timedelta(days=3)).isoformat()
+        assert row.active_users == before[(earlier, row.stripe_customer_id)]
+        assert row.loaded_at >= f"{dt.date.fromisoformat(row.date) + dt.timedelta(days=1)}T02:00:00Z"
+        assert row.loaded_at >= "2026-11-03T02:00:00Z"
+
+    append_increment(raw, share=0.01, part=2, loaded_at="2026-11-04T02:00:00Z")
+    backfill = _read(folder / "part-00002.parquet")
+    assert len(backfill) == 20 <= SERIES_GAPS
+    for row in backfill.itertuples():
+        day = dt.date.fromisoformat(row.date)
+        customer = int(row.stripe_customer_id.removeprefix("cus-"))
+        assert customer < 5 and (day - FIRST_DAY).days % 10 == 5  # exactly the skipped days
+        assert (row.date, row.stripe_customer_id) not in known_keys
+        # values copied from the customer's day before (active_users = customer + day)
+        assert row.active_users == str(customer + (day - FIRST_DAY).days - 1)
+    assert set(backfill["_loaded_at"]) == {"2026-11-04T02:00:00Z"}
+    assert not set(zip(backfill["date"], backfill["stripe_customer_id"])) & set(
+        zip(recent["date"], recent["stripe_customer_id"]))
 
 
 def test_each_measured_build_keeps_its_run_results(tmp_path):
