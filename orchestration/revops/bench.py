@@ -191,12 +191,16 @@ def series_increment(con, table, reader: str, time_column: str, wanted: float, l
          (f'missing."{c}"' if c in entity else f'known."{c}"')) for c in table.columns
     )
     on_entity = " and ".join(f'missing."{c}" = known."{c}"' for c in entity)
-    return (f"with known as (select *, {day} as d from {reader} where {valid}), "
-            f"spans as (select {quoted}, unnest(generate_series(min(d), max(d), interval 1 day))::date as d "
-            f"from known group by {quoted}), "
-            f"missing as (select * from spans anti join known using ({quoted}, d)) "
-            f"select {other}, '{loaded_at}' as _loaded_at from missing asof join known "
-            f"on {on_entity} and missing.d >= known.d")
+    # materialised first: DuckDB's reservoir sample straight over the ASOF join ran for over 20 minutes at scale 100
+    # (the same rows into a table: 6 s)
+    con.execute(f"create or replace temp table series_backfill as "
+                f"with known as (select *, {day} as d from {reader} where {valid}), "
+                f"spans as (select {quoted}, unnest(generate_series(min(d), max(d), interval 1 day))::date as d "
+                f"from known group by {quoted}), "
+                f"missing as (select * from spans anti join known using ({quoted}, d)) "
+                f"select {other}, '{loaded_at}' as _loaded_at from missing asof join known "
+                f"on {on_entity} and missing.d >= known.d")
+    return "select * from series_backfill"
 
 
 def floor_seconds(raw: Path) -> tuple[float, int]:
