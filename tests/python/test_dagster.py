@@ -1,6 +1,6 @@
 """The Dagster code location: it loads, materialises every asset on a small sample with its checks passing,
-a failing raw gate stops everything downstream, the sensor notices changed files, and the webserver serves
-the whole asset graph.
+a failing raw gate stops everything downstream, the sensor notices changed files and runs only what they
+reach, and the webserver serves the whole asset graph.
 
 Everything runs in temporary folders (warehouse, raw files, dbt target, Dagster home); about 2 minutes.
 """
@@ -199,6 +199,56 @@ def test_sensor_requests_a_run_when_raw_files_change(env, tmp_path, monkeypatch)
         assert len(changed.run_requests) == 1
         assert changed.run_requests[0].tags["revops/changed_tables"] == "finance.fx_rate"
         assert changed.run_requests[0].run_key != first.run_requests[0].run_key
+
+
+def test_sensor_run_covers_only_the_changed_table_and_what_reads_it(loaded, env, tmp_path, monkeypatch):
+    """In its code location, the sensor's run after one table's file changed selects that raw table and everything
+    downstream of it, nothing else; the run succeeds on the warehouse the full refresh built, the other tables'
+    assets untouched."""
+    import duckdb
+    from dagster import AssetKey, AssetSelection, DagsterInstance, build_sensor_context
+
+    module, _ = loaded
+    defs = module.defs
+    raw = tmp_path / "raw"
+    shutil.copytree(env["REVOPS_RAW_DIR"], raw)
+    monkeypatch.setenv("REVOPS_RAW_DIR", str(raw))
+    sensor = defs.resolve_sensor_def("raw_files_sensor")
+    with DagsterInstance.ephemeral() as instance:
+        first = sensor.evaluate_tick(build_sensor_context(instance=instance, definitions=defs))
+        assert len(first.run_requests) == 1 and first.run_requests[0].asset_selection is None  # all new: whole job
+        ratings = raw / "zendesk" / "satisfaction_rating.csv"
+        ratings.write_text(ratings.read_text() + ratings.read_text().splitlines()[-1] + "\n")  # a re-sent row
+        tick = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=first.cursor, definitions=defs))
+    (request,) = tick.run_requests
+    assert request.tags["revops/changed_tables"] == "zendesk.satisfaction_rating"
+    changed = AssetKey(["raw", "zendesk", "satisfaction_rating"])
+    graph = defs.resolve_asset_graph()
+    selection = set(request.asset_selection)
+    assert selection == AssetSelection.assets(changed).downstream().resolve(graph)
+    reached = {AssetKey(["staging", "stg_zendesk__satisfaction_rating"]), AssetKey(["reports", "run_summary"])}
+    assert {changed, *reached} <= selection
+    untouched = {AssetKey(["raw", "salesforce", "account"]), AssetKey(["staging", "stg_salesforce__account"]),
+                 AssetKey(["raw", "stripe", "invoice"]), AssetKey(["marts", "fct_mrr"])}
+    assert not selection & untouched
+    assert len(selection) < len(graph.get_all_asset_keys()) / 2
+
+    with duckdb.connect(env["REVOPS_DUCKDB_PATH"]) as con:  # the run reads what the full refresh built
+        built = con.execute("select count(*) from information_schema.tables where table_name = 'fct_mrr'").fetchone()[0]
+    job = defs.resolve_job_def("full_refresh")
+    if not built:  # this test alone: build everything first
+        assert job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False).success
+    result = job.execute_in_process(instance=DagsterInstance.ephemeral(), asset_selection=list(request.asset_selection),
+                                    tags=request.tags, raise_on_error=False)
+    failures = [e.event_specific_data.error.message[:1500] for e in result.all_events if e.is_step_failure]
+    assert result.success, "the sensor's run failed:\n" + "\n".join(failures)
+    materialised = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert materialised == selection
+    loaded_rows = [e for e in result.get_asset_materialization_events() if e.asset_key == changed]
+    assert loaded_rows[0].materialization.metadata["rows_loaded"].value > 0
+    summary = [e for e in result.get_asset_materialization_events()
+               if e.asset_key == AssetKey(["reports", "run_summary"])]
+    assert summary[0].materialization.metadata["unbalanced_raw_tables"].value == 0  # the re-sent row is accounted for
 
 
 def _free_port() -> int:
