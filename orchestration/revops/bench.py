@@ -90,6 +90,11 @@ def measure(cmd: list[str], env: dict[str, str], log_path: Path) -> dict:
     return result
 
 
+def file_reader(path: Path) -> str:
+    """DuckDB's table function reading one raw file as exported (CSV as text)."""
+    return f"read_parquet('{path}')" if path.suffix == ".parquet" else f"read_csv('{path}', all_varchar = true)"
+
+
 def split_incremental_tables(raw: Path) -> None:
     """Move each append-mostly table into a folder of part files (part-00000), as an export would arrive."""
     for system, table in INCREMENTAL_TABLES:
@@ -131,7 +136,7 @@ def append_increment(raw: Path, share: float = INCREMENT_SHARE, part: int = 1, l
                 continue
             folder = raw / table.system / table.table
             first = sorted(folder.glob("part-00000.*"))[0]
-            reader = f"read_parquet('{first}')" if first.suffix == ".parquet" else f"read_csv('{first}', all_varchar = true)"
+            reader = file_reader(first)
             target = folder / f"part-{part:05d}{first.suffix}"
             fmt = "(format parquet)" if first.suffix == ".parquet" else "(format csv, header)"
             wanted = con.execute(f"select round(count(*) * {share}) from {reader}").fetchone()[0]
@@ -211,7 +216,7 @@ def floor_seconds(raw: Path) -> tuple[float, int]:
     with duckdb.connect() as con:
         con.execute("set enable_progress_bar = false")
         for path in files:
-            reader = f"read_parquet('{path}')" if path.suffix == ".parquet" else f"read_csv('{path}', all_varchar = true)"
+            reader = file_reader(path)
             con.execute(f"create or replace temp table floor_read as select * from {reader}")
             rows += con.execute("select count(*) from floor_read").fetchone()[0]
         con.execute("drop table if exists floor_read")
@@ -272,7 +277,8 @@ def bench_scale(scale: float, out: Path, log=print, reuse_data: bool = False) ->
     identity_s = identity_seconds(target / "run_results.json")
     keep_run_results(target, work, "full")
 
-    log(f"[scale {scale:g}] incremental build after adding {INCREMENT_SHARE:.0%} new rows of the last {RECENT_DAYS} days")
+    log(f"[scale {scale:g}] incremental build after adding {INCREMENT_SHARE:.0%} new rows of the last {RECENT_DAYS} "
+        "days")
     added = append_increment(raw, part=1, loaded_at=INCREMENT_LOADED_AT, recent_days=RECENT_DAYS)
     inc_load = measure([str(bin_dir / "revops"), "load"], env, log_path)
     inc_build = measure([*dbt, "--changed"], env, log_path)
@@ -380,8 +386,8 @@ def machine_info() -> dict:
 
 def print_table(runs: list[dict]) -> None:
     cols = ["scale", "raw_rows", "floor_s", "full_build_s", "build_over_floor", "incremental_build_s",
-            "incremental_share_of_full", "backfill_share_of_full", "peak_memory_mib", "identity_s", "person_f1", "company_f1",
-            "gx_validation_s", "forecast_wape", "baseline_wape", "forecast_fit_s", "full_build_cpu_busy"]
+            "incremental_share_of_full", "backfill_share_of_full", "peak_memory_mib", "identity_s", "person_f1",
+            "company_f1", "gx_validation_s", "forecast_wape", "baseline_wape", "forecast_fit_s", "full_build_cpu_busy"]
     print("  ".join(f"{c:>14}" for c in cols))
     for run in runs:
         print("  ".join(f"{str(run.get(c)):>14}" for c in cols))
