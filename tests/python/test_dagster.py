@@ -199,6 +199,12 @@ def test_sensor_requests_a_run_when_raw_files_change(env, tmp_path, monkeypatch)
         assert len(changed.run_requests) == 1
         assert changed.run_requests[0].tags["revops/changed_tables"] == "finance.fx_rate"
         assert changed.run_requests[0].run_key != first.run_requests[0].run_key
+        (raw / "finance" / "budget.csv").write_text("month,amount\n2026-01,100\n")  # no table of the contract
+        stray = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=changed.cursor))
+        assert not stray.run_requests and "outside the raw contract" in stray.skip_message
+        assert "finance/budget.csv" in stray.skip_message
+        again = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=stray.cursor))
+        assert not again.run_requests and "no new or changed files" in again.skip_message
 
 
 def test_sensor_run_covers_only_the_changed_table_and_what_reads_it(loaded, env, tmp_path, monkeypatch):
@@ -210,6 +216,11 @@ def test_sensor_run_covers_only_the_changed_table_and_what_reads_it(loaded, env,
 
     module, _ = loaded
     defs = module.defs
+    job = defs.resolve_job_def("full_refresh")
+    with duckdb.connect(env["REVOPS_DUCKDB_PATH"]) as con:  # the run reads what the full refresh built
+        built = con.execute("select count(*) from information_schema.tables where table_name = 'fct_mrr'").fetchone()[0]
+    if not built:  # this test alone: build everything first
+        assert job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False).success
     raw = tmp_path / "raw"
     shutil.copytree(env["REVOPS_RAW_DIR"], raw)
     monkeypatch.setenv("REVOPS_RAW_DIR", str(raw))
@@ -233,11 +244,6 @@ def test_sensor_run_covers_only_the_changed_table_and_what_reads_it(loaded, env,
     assert not selection & untouched
     assert len(selection) < len(graph.get_all_asset_keys()) / 2
 
-    with duckdb.connect(env["REVOPS_DUCKDB_PATH"]) as con:  # the run reads what the full refresh built
-        built = con.execute("select count(*) from information_schema.tables where table_name = 'fct_mrr'").fetchone()[0]
-    job = defs.resolve_job_def("full_refresh")
-    if not built:  # this test alone: build everything first
-        assert job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False).success
     result = job.execute_in_process(instance=DagsterInstance.ephemeral(), asset_selection=list(request.asset_selection),
                                     tags=request.tags, raise_on_error=False)
     failures = [e.event_specific_data.error.message[:1500] for e in result.all_events if e.is_step_failure]

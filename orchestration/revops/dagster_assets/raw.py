@@ -253,7 +253,8 @@ def raw_files_sensor(job_name: str, minimum_interval_seconds: int = 60):
 
     The run covers only the raw tables whose files changed and every asset downstream of them (the Dagster
     counterpart of ``revops build --changed``): a new part file of email events reloads that table and rebuilds
-    what reads it, not the whole warehouse. Its first tick, or one where every table changed, runs the whole job."""
+    what reads it, not the whole warehouse. Its first tick, or one where every table changed, runs the whole job;
+    files outside the raw contract (no table reads them) start no run."""
 
     @sensor(
         name="raw_files_sensor",
@@ -271,7 +272,14 @@ def raw_files_sensor(job_name: str, minimum_interval_seconds: int = 60):
         if not changed:
             return SkipReason(f"no new or changed files under {raw_dir}")
         run_key = hashlib.sha256(json.dumps(now, sort_keys=True).encode()).hexdigest()[:16]
-        changed_tables = tables_of(changed)
+        known = {(t.system, t.table) for t in raw_tables()}
+        changed_tables = [table for table in tables_of(changed) if table in known]
+        if not changed_tables:  # nothing the warehouse reads: no run, but remember the files
+            return SensorResult(
+                skip_reason=f"only files outside the raw contract changed under {raw_dir}: "
+                + ", ".join(sorted(changed))[:500],
+                cursor=json.dumps(now, sort_keys=True),
+            )
         tables = ", ".join(f"{s}.{t}" for s, t in changed_tables)
         return SensorResult(
             run_requests=[
@@ -288,16 +296,14 @@ def raw_files_sensor(job_name: str, minimum_interval_seconds: int = 60):
 
 
 def downstream_of_tables(context: SensorEvaluationContext, tables: Sequence[tuple[str, str]]) -> list[AssetKey] | None:
-    """The raw assets of ``tables`` and every asset downstream of them, or None (the whole job) when that is every
-    raw table or the sensor runs without its code location (a bare test context has no asset graph)."""
-    known = {(t.system, t.table) for t in raw_tables()}
-    if known <= set(tables):
+    """The raw assets of ``tables`` (of the raw contract) and every asset downstream of them, or None (the whole
+    job) when that is every raw table or the sensor runs without its code location (a bare test context has no
+    asset graph)."""
+    if {(t.system, t.table) for t in raw_tables()} <= set(tables):
         return None
     try:
         graph = context.repository_def.asset_graph
     except Exception:  # DagsterInvariantViolationError: evaluated outside a code location
         return None
-    keys = [raw_asset_key(system, table) for system, table in tables if (system, table) in known]
-    if not keys:  # only files the contract does not know: the loads report them; nothing downstream to refresh
-        return None
+    keys = [raw_asset_key(system, table) for system, table in tables]
     return sorted(AssetSelection.assets(*keys).downstream().resolve(graph), key=lambda k: k.to_user_string())
