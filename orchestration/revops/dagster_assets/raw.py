@@ -301,9 +301,9 @@ def downstream_of_tables(context: SensorEvaluationContext, tables: Sequence[tupl
     asset graph)."""
     if {(t.system, t.table) for t in raw_tables()} <= set(tables):
         return None
-    try:
-        graph = context.repository_def.asset_graph
-    except Exception:  # DagsterInvariantViolationError: evaluated outside a code location
+    repository = context.repository_def  # None when evaluated outside a code location
+    if repository is None:
         return None
+    graph = repository.asset_graph
     keys = [raw_asset_key(system, table) for system, table in tables]
     return sorted(AssetSelection.assets(*keys).downstream().resolve(graph), key=lambda k: k.to_user_string())
