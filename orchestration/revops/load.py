@@ -2,7 +2,7 @@
 
 Every column lands as text (staging casts and quarantines what does not parse), plus three lineage columns:
 ``_source_file`` (path relative to the raw folder), ``_source_row`` (1-based record number in the table's
-files, in file order) and ``_loaded_at`` (from the file, NULL when the export has none).
+files, in file order) and ``_loaded_at`` (from the file, NULL for the rows of a file without the column).
 
 How a table lands depends on its files:
 - CSV files are copied into a table (records that do not parse must be set aside while reading).
@@ -303,12 +303,12 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
         return result
 
     extras: list[str] = []
-    has_loaded_at = True
+    has_loaded_at = False  # any file with the column: the readers fill NULL for the files without it (by name)
     for path, header in readable:
         for extra in _check_header(path, header, table):
             if extra not in extras:
                 extras.append(extra)
-        has_loaded_at = has_loaded_at and LOADED_AT in header
+        has_loaded_at = has_loaded_at or LOADED_AT in header
     if mode == "append":
         existing = {r[0] for r in con.execute(
             "select column_name from information_schema.columns where table_schema = ? and table_name = ?",

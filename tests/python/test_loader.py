@@ -114,6 +114,38 @@ def test_part_files_in_a_folder_are_one_table(tmp_path):
         ("salesforce/account/part-0.csv",), ("salesforce/account/part-1.csv",)]
 
 
+def test_a_file_without_loaded_at_leaves_the_other_files_their_own(tmp_path):
+    """_loaded_at is optional per file: part files that carry it keep it whatever the others do, copied (CSV, and
+    Parquet with --copy) or read in place (a file without it lands NULL: its rows are judged by the build's clock)."""
+    raw = tmp_path / "raw"
+    unstamped_header = ",".join(ACCOUNT.columns)
+    _write(raw, f"{HEADER}\n{GOOD}\n", name="account/part-0.csv")
+    unstamped = GOOD.replace("001A", "002B").rsplit(",", 1)[0]
+    _write(raw, f"{unstamped_header}\n{unstamped}\n", name="account/part-1.csv")
+    result, con = _load(tmp_path, raw)
+    assert result.rows_loaded == 2
+    assert con.execute("select id, _loaded_at from raw_salesforce.account order by id").fetchall() == [
+        ("001A", "2024-02-01T00:00:00Z"), ("002B", None)]
+    con.close()
+
+    folder = raw / "salesforce" / "parquet_account"
+    _write_parquet(folder / "part-00000.parquet", ["p1"])
+    with duckdb.connect() as duck:  # the same account without the _loaded_at column
+        duck.execute(f"copy (select * exclude (_loaded_at) from '{folder / 'part-00000.parquet'}') "
+                     f"to '{folder / 'part-00001.parquet'}' (format parquet)")
+    parquet_raw = tmp_path / "parquet_raw"
+    (parquet_raw / "salesforce").mkdir(parents=True)
+    folder.rename(parquet_raw / "salesforce" / "account")
+    for copy in (False, True):
+        database = tmp_path / f"parquet_{copy}.duckdb"
+        load_all(parquet_raw, database, tables=[ACCOUNT], progress=False, copy_parquet=copy)
+        with duckdb.connect(str(database), read_only=True) as duck:
+            landed = duck.execute("select _source_file, _loaded_at from raw_salesforce.account order by 1").fetchall()
+            assert landed == [
+                ("salesforce/account/part-00000.parquet", "2024-02-01T00:00:00Z"),
+                ("salesforce/account/part-00001.parquet", None)], f"copy_parquet={copy}"
+
+
 def test_missing_raw_folder_says_what_to_do(tmp_path):
     with pytest.raises(RawFileError, match="REVOPS_RAW_DIR"):
         load_all(tmp_path / "nope", tmp_path / "w.duckdb", progress=False)
