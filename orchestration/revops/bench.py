@@ -190,7 +190,7 @@ def series_increment(con, table, reader: str, time_column: str, wanted: float, l
         )
         return (f"select {columns}, strftime(greatest(timestamp '{stamp}', {new_day} + interval 26 hour), "
                 f"'%Y-%m-%dT%H:%M:%SZ') as _loaded_at from {reader} "
-                f"where {valid} and {day} > date '{last_day}' - {shift}")
+                f"where {valid} and " + (f"{day} > date '{last_day}' - {shift}" if last_day else "false"))
     other = ", ".join(
         (f'cast(missing.d as varchar) as "{c}"' if c == time_column else
          (f'missing."{c}"' if c in entity else f'known."{c}"')) for c in table.columns

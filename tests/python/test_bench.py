@@ -157,3 +157,19 @@ def test_busy_share_of_the_cores():
     sum(i * i for i in range(2_000_000))
     share = busy_share(before, cpu_ticks())
     assert share is None or 0.0 < share <= 1.0
+
+
+def test_series_increments_of_a_table_without_a_usable_day_are_empty(tmp_path):
+    """Usage whose days do not parse has no last day and no span: both increments add nothing, without error."""
+    from revops.bench import series_increment
+    from revops.contract import get_table
+
+    usage = get_table("product", "usage_daily")
+    path = tmp_path / "usage.parquet"
+    with duckdb.connect() as con:
+        con.execute(f"copy (select 'not a day' as date, 'cus-1' as stripe_customer_id, '1' as active_users, "
+                    f"'1' as seats_purchased, '1' as key_events) to '{path}' (format parquet)")
+        reader = f"read_parquet('{path}')"
+        for recent_days in (31, None):
+            query = series_increment(con, usage, reader, "date", 1, "2026-11-03T02:00:00Z", recent_days)
+            assert con.execute(f"select count(*) from ({query})").fetchone()[0] == 0
