@@ -44,7 +44,7 @@ from pathlib import Path
 
 import duckdb
 
-from revops.contract import INCREMENTAL_TABLES, raw_tables
+from revops.contract import INCREMENTAL_TABLES, RawTable, raw_tables
 from revops.settings import PROJECT_DIR
 
 DEFAULT_SCALES = (1.0, 10.0, 100.0)
@@ -160,8 +160,8 @@ def append_increment(raw: Path, share: float = INCREMENT_SHARE, part: int = 1, l
     return added
 
 
-def series_increment(con, table, reader: str, time_column: str, wanted: float, loaded_at: str,
-                     recent_days: int | None) -> str:
+def series_increment(con: duckdb.DuckDBPyConnection, table: RawTable, reader: str, time_column: str, wanted: float,
+                     loaded_at: str, recent_days: int | None) -> str:
     """The query of new rows for a table keyed by (entity, day), such as usage per customer and day.
 
     Suffixing a key column, as for the other tables, would name an entity that does not exist (usage of an unknown
