@@ -53,6 +53,32 @@ def test_mart_suites_pass_on_the_sample(sample_warehouse, tmp_path):
     assert any(line.startswith("Data Docs: ") for line in gate_lines(result))
 
 
+def test_frames_above_the_fingerprint_limit_are_validated_without_gx_hashing_them(sample_warehouse, tmp_path,
+                                                                                monkeypatch):
+    from great_expectations.execution_engine import pandas_execution_engine as engine
+
+    from revops.quality import gate
+
+    limit = 20_000  # bytes: between the sample's small raw frames and its large ones
+    hashed: list[int] = []
+    original = engine.hash_pandas_dataframe
+
+    def recording(frame):
+        hashed.append(int(frame.memory_usage().sum()))
+        return original(frame)
+
+    monkeypatch.setattr(engine, "hash_pandas_dataframe", recording)
+    monkeypatch.setattr(engine, "HASH_THRESHOLD", engine.HASH_THRESHOLD)  # restored after the test
+    monkeypatch.setattr(gate, "FINGERPRINT_MAX_BYTES", limit)
+    result = validate_raw(sample_warehouse.database, docs_dir=tmp_path / "docs", state_path=tmp_path / "c.json")
+    assert result.success, result.message()
+    assert engine.HASH_THRESHOLD == limit
+    assert hashed and all(size < limit for size in hashed)  # the small frames keep their fingerprint
+    assert len(hashed) < len(result.suites)  # the large ones were validated all the same, unhashed
+    invoice = next(s for s in result.suites if s.table == "raw_stripe.invoice")
+    assert invoice.rows > 1000  # a large frame, validated whole
+
+
 @pytest.fixture
 def damaged_copy(sample_warehouse, tmp_path):
     # same file name: the staging views name the catalog after the file
