@@ -4,7 +4,11 @@ successful build is rebuilt (and what dbt sees as modified); a failed or partial
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -13,6 +17,7 @@ import pytest
 from revops.build import (build, changed_selection, changed_test_scope, load_watermark, project_fingerprint,
                           record_successful_build, run_dbt)
 from revops.load import load_all
+from revops.settings import PROJECT_DIR
 
 
 def _log_loads(database: Path, rows: list[tuple[str, str, str]], mode: str = "append") -> None:
@@ -144,6 +149,38 @@ def test_test_scope_is_the_last_good_builds_row_marks_except_reloaded_tables(tmp
     assert changed_test_scope(database) == {"stg_hubspot__email_event": 40}
     record_successful_build(database, target, state, "everything", load_watermark(database))
     assert changed_test_scope(database) == {"stg_hubspot__email_event": 45, "stg_product__usage_daily": 7}
+
+
+def test_build_bookkeeping_round_trips_its_values_without_importing_pandas(tmp_path):
+    """The --changed bookkeeping writes its values as SQL literals: binding parameters makes DuckDB import pandas,
+    about 0.75 s of every `revops build --changed` before dbt starts."""
+    database, state, target = tmp_path / "w.duckdb", tmp_path / "state", tmp_path / "target"
+    target.mkdir()
+    (target / "manifest.json").write_text("{}")
+    _log_loads(database, [("stripe", "invoice", "2026-11-01 10:00:00.123456")])
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema staging")
+        con.execute("create table staging.base_hubspot__email_event as select range + 1 as _source_row from range(40)")
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from revops.build import changed_selection, changed_test_scope, load_watermark, record_successful_build\n"
+        f"db, state, target = Path({str(database)!r}), Path({str(state)!r}), Path({str(target)!r})\n"
+        "record_successful_build(db, target, state, \"it's everything\", load_watermark(db), 'code')\n"
+        "print(changed_selection(db, state, 'code')[0], changed_test_scope(db), 'pandas' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_DIR / "orchestration")}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("} ")[-1].strip() == "False", done.stdout  # pandas never imported
+    assert "{'stg_hubspot__email_event': 40}" in done.stdout
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select load_watermark, selection from raw_meta.build_state").fetchall() == [
+            (datetime(2026, 11, 1, 10, 0, 0, 123456), "it's everything")]
+        assert con.execute("select relation, through_row from raw_meta.build_row_marks").fetchall() == [
+            ("stg_hubspot__email_event", 40)]
+    _log_loads(database, [("stripe", "invoice", "2026-11-01 10:00:00.123457")])  # a microsecond later: new
+    assert changed_selection(database, state, "code")[0][:2] == ["--select", "source:stripe.invoice+"]
 
 
 def _unique_email_event_failures(database: Path, target: Path, scope: dict[str, int] | None) -> int:
