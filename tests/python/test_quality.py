@@ -53,6 +53,25 @@ def test_mart_suites_pass_on_the_sample(sample_warehouse, tmp_path):
     assert any(line.startswith("Data Docs: ") for line in gate_lines(result))
 
 
+def test_suite_frames_hold_text_as_arrow_strings_and_numbers_dates_as_duckdb_gives_them(tmp_path):
+    from revops.quality.gate import _Warehouse
+
+    database = tmp_path / "w.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute("create table t as select * from (values ('a', 1.25::decimal(18, 2), date '2026-01-31', 3, true), "
+                    "(null, null, null, null, null)) v(s, d, day, i, b)")
+    warehouse = _Warehouse(database)
+    try:
+        frame = warehouse.df("select * from t")
+    finally:
+        warehouse.close()
+    assert {c: str(t) for c, t in frame.dtypes.items()} == {
+        "s": "string", "d": "float64", "day": "datetime64[ms]", "i": "Int32", "b": "boolean"}
+    assert frame["s"].dtype.storage == "pyarrow"
+    assert frame.iloc[0].tolist()[:2] == ["a", 1.25] and str(frame.iloc[0]["day"]) == "2026-01-31 00:00:00"
+    assert not frame.iloc[0].isna().any() and frame.iloc[1].isna().all()
+
+
 def test_frames_above_the_fingerprint_limit_are_validated_without_gx_hashing_them(sample_warehouse, tmp_path,
                                                                                 monkeypatch):
     from great_expectations.execution_engine import pandas_execution_engine as engine

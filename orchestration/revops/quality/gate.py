@@ -136,8 +136,16 @@ class _Warehouse:
         import pyarrow as pa
 
         strings = pd.StringDtype("pyarrow")
-        mapping = {pa.string(): strings, pa.large_string(): strings, pa.string_view(): strings}
-        return self._con.execute(sql).to_arrow_table().to_pandas(types_mapper=mapping.get, date_as_object=False)
+        mapping = {pa.string(): strings, pa.large_string(): strings, pa.string_view(): strings,
+                   # integers and booleans keep their type when NULLs are present (not float64 / object),
+                   # as DuckDB's .df() keeps them
+                   pa.bool_(): pd.BooleanDtype(), pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(),
+                   pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype()}
+        table = self._con.execute(sql).to_arrow_table()
+        for i, column in enumerate(table.schema):  # decimals as floats and dates as datetimes, as DuckDB's .df()
+            if pa.types.is_decimal(column.type):
+                table = table.set_column(i, column.name, table.column(i).cast(pa.float64()))
+        return table.to_pandas(types_mapper=mapping.get, date_as_object=False)
 
     def relations(self) -> dict[str, list[str]]:
         rows = self.fetch("select table_schema, table_name, column_name from information_schema.columns "
