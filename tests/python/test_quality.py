@@ -117,6 +117,18 @@ def test_corrupted_raw_table_fails_the_gate_naming_expectation_and_table(damaged
     assert not (tmp_path / "c.json").exists(), "a failing run must not become the row-count baseline"
 
 
+def test_missing_keys_fail_the_gate_with_counts_and_no_null_examples(damaged_copy, tmp_path):
+    with duckdb.connect(str(damaged_copy)) as con:
+        con.execute("update raw_stripe.invoice set id = null where _source_row % 5 = 0")
+        missing = con.execute("select count(*) from raw_stripe.invoice where id is null").fetchone()[0]
+    with pytest.raises(QualityGateError) as err:
+        validate_raw(damaged_copy, tables=[INVOICE], docs_dir=tmp_path / "docs", state_path=tmp_path / "c.json")
+    line = next(line for line in str(err.value).splitlines()
+                if "expect_column_values_to_not_be_null failed on raw_stripe.invoice.id" in line)
+    assert f"{missing:,} unexpected" in line and "mostly" in line
+    assert "e.g." not in line and "<NA>" not in line and "None" not in line  # NULLs are no example
+
+
 def test_dropped_contract_column_fails_the_schema_suite(damaged_copy, tmp_path):
     """The schema suite's per-table row condition (a GX Condition, not the deprecated pandas string) picks the
     table's own columns: a column dropped from one raw table fails that table's expectation, not the other's."""

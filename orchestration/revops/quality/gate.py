@@ -207,6 +207,15 @@ def _context(docs_dir: Path):
     return context
 
 
+def _is_null(value) -> bool:
+    import pandas as pd
+
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array: not a scalar NULL
+        return False
+
+
 def _describe(result) -> tuple[str | None, str]:
     kwargs = result.expectation_config.kwargs
     res = result.result or {}
@@ -222,8 +231,10 @@ def _describe(result) -> tuple[str | None, str]:
                         if res.get("partial_missing_list") else ""))
     if res.get("unexpected_count") is not None:
         parts.append(f"{res['unexpected_count']:,} unexpected ({res.get('unexpected_percent') or 0:.2f}%)")
-    if res.get("partial_unexpected_list"):
-        parts.append(f"e.g. {res['partial_unexpected_list'][:5]!r}"[:200])
+    # examples of the unexpected values; a not-null expectation's are all NULL (None or pandas' <NA>): no example
+    examples = [v for v in res.get("partial_unexpected_list") or [] if not _is_null(v)]
+    if examples:
+        parts.append(f"e.g. {examples[:5]!r}"[:200])
     expected = {k: v for k, v in kwargs.items()
                 if k in ("min_value", "max_value", "mostly", "value_set") and v is not None}
     if "value_set" in expected and len(expected["value_set"]) > 8:
