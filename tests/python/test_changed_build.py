@@ -153,7 +153,7 @@ def test_test_scope_is_the_last_good_builds_row_marks_except_reloaded_tables(tmp
 
 def test_build_bookkeeping_round_trips_its_values_without_importing_pandas(tmp_path):
     """The --changed bookkeeping writes its values as SQL literals: binding parameters makes DuckDB import pandas,
-    about 0.75 s of every `revops build --changed` before dbt starts."""
+    about 0.65 s of every `revops build --changed` before dbt starts."""
     database, state, target = tmp_path / "w.duckdb", tmp_path / "state", tmp_path / "target"
     target.mkdir()
     (target / "manifest.json").write_text("{}")
