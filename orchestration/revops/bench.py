@@ -389,8 +389,8 @@ def machine_info() -> dict:
 def print_table(runs: list[dict]) -> None:
     cols = ["scale", "raw_rows", "floor_s", "full_build_s", "build_over_floor", "incremental_build_s",
             "incremental_share_of_full", "backfill_share_of_full", "peak_memory_mib", "identity_s", "person_f1",
-            "company_f1", "gx_validation_s", "forecast_wape", "baseline_wape", "forecast_fit_s", "full_build_cpu_busy",
-            "incremental_cpu_busy"]
+            "company_f1", "gx_validation_s", "gx_raw_s", "forecast_wape", "baseline_wape", "forecast_fit_s",
+            "full_build_cpu_busy", "incremental_cpu_busy"]
     print("  ".join(f"{c:>14}" for c in cols))
     for run in runs:
         print("  ".join(f"{str(run.get(c)):>14}" for c in cols))

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from revops.contract import INCREMENTAL_TABLES
+from revops.load import _sql_str
 from revops.settings import PROJECT_DIR, dbt_target_dir
 
 LAYER_SCHEMAS = {
@@ -149,7 +150,7 @@ def _sql_literal(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
+        return _sql_str(value)
     raise TypeError(f"no SQL literal for {type(value).__name__} {value!r}")
 
 
