@@ -7,7 +7,8 @@
     `_source_row` its parse model held after that build. The test then reads only the rows whose key has a row
     above that mark: every new row, and every current row of a key that just arrived (a re-sent key's earlier
     version is re-ranked with the new one). The other rows are exactly those the last successful build tested.
-    Without the variable (a full build, plain dbt) every row is tested. The loader's full reload of a table
+    Without the variable (a full build, plain dbt, or a `--changed` build after the project's code changed)
+    every row is tested. The loader's full reload of a table
     renumbers its rows: `revops build --changed` then leaves that view unscoped.
 -#}
 {% macro get_where_subquery(relation) -%}

@@ -151,6 +151,37 @@ def test_test_scope_is_the_last_good_builds_row_marks_except_reloaded_tables(tmp
     assert changed_test_scope(database) == {"stg_hubspot__email_event": 45, "stg_product__usage_daily": 7}
 
 
+def test_tests_are_scoped_only_when_the_code_is_the_last_good_builds(tmp_path, monkeypatch):
+    """A data-only `--changed` build tests the arrived rows of the large views; after a code change (a view or a
+    test edited) the rows below the marks may read differently, so every test reads every row."""
+    import revops.build as build_module
+
+    database, target = tmp_path / "w.duckdb", tmp_path / "target"
+    monkeypatch.setenv("REVOPS_ARTIFACTS_DIR", str(tmp_path / "artifacts"))
+    target.mkdir()
+    (target / "manifest.json").write_text("{}")
+    _log_loads(database, [("hubspot", "email_event", "2026-11-01 10:00:00")])
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema staging")
+        con.execute("create table staging.base_hubspot__email_event as select range + 1 as _source_row from range(40)")
+    build_module.record_successful_build(database, target, build_module.build_state_dir(), "everything",
+                                         load_watermark(database), "code-v1")
+    _log_loads(database, [("hubspot", "email_event", "2026-11-02 10:00:00")])
+    calls = []
+    monkeypatch.setattr(build_module, "run_dbt",
+                        lambda args, target_path=None, env=None, quiet=False: calls.append((args, env or {}))
+                        or build_module.BuildResult(returncode=1))
+    logged = []
+    for code in ("code-v1", "code-v2"):
+        monkeypatch.setattr(build_module, "project_fingerprint", lambda root=None, code=code: code)
+        build_module.build(changed_only=True, database=database, target_path=target, log=logged.append)
+    (same_args, same_env), (edited_args, edited_env) = calls
+    assert "source:hubspot.email_event+" in same_args and "source:hubspot.email_event+" in edited_args
+    assert json.loads(same_env["REVOPS_CHANGED_SINCE_ROW"]) == {"stg_hubspot__email_event": 40}
+    assert "REVOPS_CHANGED_SINCE_ROW" not in edited_env
+    assert sum("read the rows arrived since" in line for line in logged) == 1
+
+
 def test_build_bookkeeping_round_trips_its_values_without_importing_pandas(tmp_path):
     """The --changed bookkeeping writes its values as SQL literals: binding parameters makes DuckDB import pandas,
     about 0.65 s of every `revops build --changed` before dbt starts."""
