@@ -194,16 +194,9 @@ def changed_selection(database: Path, state_dir: Path, fingerprint: str | None =
     cannot change their result (after a code change they run, through state:modified+)."""
     if not (state_dir / "manifest.json").exists():
         return None, f"no manifest of an earlier successful build in {state_dir}: building everything"
-    with duckdb.connect(str(database), read_only=True) as con:
-        builds = _scalar(con, "select count(*) from raw_meta.build_state") \
-            if _table_exists(con, "raw_meta", "build_state") else 0
-        if not builds:
-            return None, "no earlier successful build recorded in raw_meta.build_state: building everything"
-        # NULL watermark: that build saw no logged load, so every load logged since is new to it
-        changed = con.execute(
-            f"select distinct source_system, source_table from raw_meta.load_log, ({LAST_WATERMARK}) as mark "
-            "where mark.watermark is null or loaded_at > mark.watermark order by 1, 2"
-        ).fetchall() if _table_exists(con, "raw_meta", "load_log") else []
+    changed = tables_loaded_since_last_build(database)
+    if changed is None:
+        return None, "no earlier successful build recorded in raw_meta.build_state: building everything"
     selectors = [f"source:{system}.{table}+" for system, table in changed] + ["state:modified+"]
     tables = ", ".join(f"{s}.{t}" for s, t in changed) or "none"
     if code_unchanged(state_dir, fingerprint):
@@ -212,6 +205,51 @@ def changed_selection(database: Path, state_dir: Path, fingerprint: str | None =
                 "(unit tests skipped: they do not read the warehouse)")
     return (["--select", *selectors, "--state", str(state_dir)],
             f"raw tables loaded since the last successful build: {tables}; plus models modified since then")
+
+
+def tables_loaded_since_last_build(database: Path) -> list[tuple[str, str]] | None:
+    """(system, table) of every raw table loaded since the last recorded successful build; None when no build
+    is recorded."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        builds = _scalar(con, "select count(*) from raw_meta.build_state") \
+            if _table_exists(con, "raw_meta", "build_state") else 0
+        if not builds:
+            return None
+        # NULL watermark: that build saw no logged load, so every load logged since is new to it
+        return [tuple(row) for row in con.execute(
+            f"select distinct source_system, source_table from raw_meta.load_log, ({LAST_WATERMARK}) as mark "
+            "where mark.watermark is null or loaded_at > mark.watermark order by 1, 2"
+        ).fetchall()] if _table_exists(con, "raw_meta", "load_log") else []
+
+
+# The nodes whose result depends on the warehouse's data, and those that test the code alone.
+DATA_NODE_KINDS = ("model", "seed", "snapshot", "test")
+
+
+def build_coverage(database: Path, state_dir: Path, manifest: dict, executed: set[str],
+                   fingerprint: str | None = None) -> str | None:
+    """What a successful dbt run that executed the node ids ``executed`` covers, said in a sentence, when it
+    leaves nothing for ``revops build --changed`` to do; else None.
+
+    Such a run (a Dagster run, say) may move the mark as `revops build` does. With the code of the last
+    recorded build (``fingerprint``) it must have run every model, seed, snapshot and data test downstream of
+    each raw table loaded since that build (what `--changed` would select); without a recorded build, or after
+    a code change, every such node of ``manifest`` and every unit test."""
+    loaded = tables_loaded_since_last_build(database) if (state_dir / "manifest.json").exists() else None
+    if loaded is not None and code_unchanged(state_dir, fingerprint):
+        required, frontier = set(), [f"source.{manifest['metadata']['project_name']}.{s}.{t}" for s, t in loaded]
+        while frontier:
+            for child in manifest["child_map"].get(frontier.pop(), []):
+                if child not in required and child.split(".")[0] in DATA_NODE_KINDS:
+                    required.add(child)
+                    frontier.append(child)
+        what = ("what the raw tables loaded since the last successful build reach: "
+                + (", ".join(f"{s}.{t}" for s, t in loaded) or "none"))
+    else:
+        required = {uid for uid, node in manifest["nodes"].items() if node["resource_type"] in DATA_NODE_KINDS}
+        required |= set(manifest.get("unit_tests", {}))
+        what = "everything"
+    return what if required <= executed else None
 
 
 def record_successful_build(database: Path, target_path: Path, state_dir: Path, selection: str,

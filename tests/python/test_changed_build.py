@@ -246,3 +246,46 @@ def test_scoped_tests_read_the_arrived_keys_with_their_old_rows(sample_warehouse
     assert _unique_email_event_failures(database, tmp_path / "t-scoped", {"stg_hubspot__email_event": mark}) == 1
     # Nothing arrived above a later mark: the scoped test reads no rows.
     assert _unique_email_event_failures(database, tmp_path / "t-none", {"stg_hubspot__email_event": mark + 1}) == 0
+
+
+def test_a_run_covers_the_changed_build_only_when_it_ran_all_that_reaches_the_new_loads(tmp_path):
+    """build_coverage (how a Dagster run moves the mark): with the recorded code, every data node downstream of
+    the tables loaded since the last build; without a recorded build or after a code change, every node and
+    unit test."""
+    from revops.build import build_coverage
+
+    database, state, target = tmp_path / "w.duckdb", tmp_path / "state", tmp_path / "target"
+    target.mkdir()
+    (target / "manifest.json").write_text("{}")
+    manifest = {
+        "metadata": {"project_name": "p"},
+        "nodes": {uid: {"resource_type": uid.split(".")[0]} for uid in (
+            "model.p.stg_ticket", "model.p.fct_support", "test.p.not_null_fct_support_id", "model.p.stg_invoice",
+            "seed.p.currencies")},
+        "unit_tests": {"unit_test.p.fct_support.counts": {}},
+        "child_map": {
+            "source.p.zendesk.ticket": ["model.p.stg_ticket"],
+            "model.p.stg_ticket": ["model.p.fct_support", "exposure.p.dashboard"],
+            "model.p.fct_support": ["test.p.not_null_fct_support_id"],
+            "source.p.stripe.invoice": ["model.p.stg_invoice"],
+        },
+    }
+    ticket_reach = {"model.p.stg_ticket", "model.p.fct_support", "test.p.not_null_fct_support_id"}
+    everything = {*manifest["nodes"], *manifest["unit_tests"]}
+    _log_loads(database, [("zendesk", "ticket", "2026-11-01 10:00:00")])
+    # no recorded build: only a run of everything, unit tests too, covers it
+    assert build_coverage(database, state, manifest, ticket_reach, "code-v1") is None
+    assert build_coverage(database, state, manifest, everything - {"unit_test.p.fct_support.counts"}) is None
+    assert build_coverage(database, state, manifest, everything, "code-v1") == "everything"
+
+    record_successful_build(database, target, state, "everything", load_watermark(database), "code-v1")
+    _log_loads(database, [("zendesk", "ticket", "2026-11-02 10:00:00")])
+    covered = build_coverage(database, state, manifest, ticket_reach, "code-v1")
+    assert covered is not None and covered.endswith(": zendesk.ticket")
+    assert build_coverage(database, state, manifest, ticket_reach - {"test.p.not_null_fct_support_id"},
+                          "code-v1") is None  # a test left out
+    assert build_coverage(database, state, manifest, ticket_reach, "code-v2") is None  # edited code: everything
+    assert build_coverage(database, state, manifest, everything, "code-v2") == "everything"
+    # nothing loaded since the last build: any successful run leaves nothing to do
+    record_successful_build(database, target, state, "everything", load_watermark(database), "code-v1")
+    assert build_coverage(database, state, manifest, set(), "code-v1").endswith(": none")

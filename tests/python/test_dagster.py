@@ -131,10 +131,27 @@ def test_full_refresh_materialises_everything_and_checks_pass(loaded, env):
     assert not errors, f"dbt tests failed: {errors}"
 
     assert ("publish", "warehouse") in materialised
+    # the run built everything: `revops build --changed` has nothing left to do after it
+    assert _last_build_mark(env) == ("everything", [])
     summary = materialised[("reports", "run_summary")].materialization.metadata
     assert summary["rows_staging"].value > 0
     assert summary["quarantined_rows"].value >= 0
     assert summary["unbalanced_raw_tables"].value == 0
+
+
+def _last_build_mark(env) -> tuple[str, list]:
+    """What the last successful build recorded in raw_meta.build_state covered (after `dagster run <id>: `),
+    and the raw tables loaded since (what `revops build --changed` would rebuild)."""
+    import duckdb
+
+    from revops.build import tables_loaded_since_last_build
+
+    database = Path(env["REVOPS_DUCKDB_PATH"])
+    with duckdb.connect(str(database), read_only=True) as con:
+        (selection,) = con.execute("select selection from raw_meta.build_state order by finished_at desc limit 1"
+                                   ).fetchone()
+    assert selection.startswith("dagster run "), selection
+    return selection.split(": ", 1)[1], tables_loaded_since_last_build(database)
 
 
 def test_failing_raw_gate_stops_downstream(loaded, env, tmp_path, monkeypatch):
@@ -255,6 +272,16 @@ def test_sensor_run_covers_only_the_changed_table_and_what_reads_it(loaded, env,
     summary = [e for e in result.get_asset_materialization_events()
                if e.asset_key == AssetKey(["reports", "run_summary"])]
     assert summary[0].materialization.metadata["unbalanced_raw_tables"].value == 0  # the re-sent row is accounted for
+    # it built all that the new load reaches: the mark of `revops build --changed` moved past it
+    assert _last_build_mark(env) == ("what the raw tables loaded since the last successful build reach: "
+                                     "zendesk.satisfaction_rating", [])
+
+    # A hand-picked part of that (the raw table and its staging view alone) leaves the mark where it was.
+    ratings.write_text(ratings.read_text() + ratings.read_text().splitlines()[-2] + "\n")
+    part = [changed, AssetKey(["staging", "stg_zendesk__satisfaction_rating"])]
+    result = job.execute_in_process(instance=DagsterInstance.ephemeral(), asset_selection=part, raise_on_error=False)
+    assert result.success
+    assert _last_build_mark(env)[1] == [("zendesk", "satisfaction_rating")]
 
 
 def _free_port() -> int:

@@ -10,6 +10,7 @@ folder (default ``target/dagster``, apart from the CLI's ``target/``).
 """
 
 
+import json
 import logging
 import os
 from collections.abc import Iterator, Mapping
@@ -22,7 +23,8 @@ from dagster._utils import run_with_concurrent_update_guard
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from revops import settings
-from revops.build import dbt_executable
+from revops.build import (build_coverage, build_state_dir, dbt_executable, load_watermark, project_fingerprint,
+                          record_successful_build)
 from revops.dagster_assets.raw import DUCKDB_POOL, TRANSIENT_RETRY, raw_asset_key
 from revops.dagster_assets.transient import is_transient
 
@@ -152,6 +154,27 @@ def _stop(invocation) -> None:
             process.kill()
 
 
+def record_covered_build(context: AssetExecutionContext, database: Path, target: Path, watermark: object,
+                         fingerprint: str) -> bool:
+    """After a successful dbt run: move the mark of `revops build --changed` (raw_meta.build_state) when the run
+    covered what that command would build (revops.build.build_coverage), so the CLI does not rebuild it."""
+    results_file, manifest_file = target / "run_results.json", target / "manifest.json"
+    on_duckdb = os.environ.get("REVOPS_TARGET", "dev") == "dev"  # the mark lives in the DuckDB warehouse
+    if not (on_duckdb and results_file.exists() and manifest_file.exists()):
+        return False
+    executed = {r["unique_id"] for r in json.loads(results_file.read_text())["results"]
+                if r["status"] in ("success", "pass", "warn")}
+    state_dir = build_state_dir()
+    covered = build_coverage(database, state_dir, json.loads(manifest_file.read_text()), executed, fingerprint)
+    if covered is None:
+        context.log.info("this run built part of what `revops build --changed` would: its mark stays")
+        return False
+    record_successful_build(database, target, state_dir, f"dagster run {context.run.run_id[:8]}: {covered}",
+                            watermark, fingerprint)
+    context.log.info(f"moved the mark of `revops build --changed`: this run built {covered}")
+    return True
+
+
 def build_dbt_assets(project: DbtProject, translator: RevopsDbtTranslator | None = None):
     """The dbt multi-asset: ``dbt build`` of the selected models, tests as asset checks, row counts as metadata."""
     translator = translator or RevopsDbtTranslator()
@@ -176,6 +199,8 @@ def build_dbt_assets(project: DbtProject, translator: RevopsDbtTranslator | None
             if stale:  # Parquet read in place changed since it was landed: the views would read other rows
                 raise Failure(description="raw Parquet files changed since they were landed (materialize the "
                               "raw assets again first): " + "; ".join(stale[:5]), allow_retries=False)
+        # what the build starts from, for the mark `revops build --changed` reads (record_covered_build)
+        watermark, fingerprint = load_watermark(database), project_fingerprint()
         invocation = dbt.cli(["build"], context=context, target_path=target, raise_on_error=False)
         # DuckDB: the dbt process holds the file while it runs, so events are collected and the row
         # counts read once it has finished.
@@ -200,7 +225,9 @@ def build_dbt_assets(project: DbtProject, translator: RevopsDbtTranslator | None
                 if key in counts:
                     event = event.with_metadata({**event.metadata, "dagster/row_count": counts[key]})
             yield event
-        if not ok:
+        if ok:
+            record_covered_build(context, database, target, watermark, fingerprint)
+        else:
             log_file = target / "dbt.log"
             log_text = log_file.read_text(errors="replace")[-200_000:] if log_file.exists() else ""
             error = invocation.get_error()
