@@ -8,7 +8,7 @@
     above that mark: every new row, and every current row of a key that just arrived (a re-sent key's earlier
     version is re-ranked with the new one). The other rows are exactly those the last successful build tested.
     Without the variable (a full build, plain dbt, or a `--changed` build after the project's code changed)
-    every row is tested. The loader's full reload of a table
+    every row is tested; so is every row of a test that also reads a model this run rebuilds. The loader's full reload of a table
     renumbers its rows: `revops build --changed` then leaves that view unscoped.
 -#}
 {% macro get_where_subquery(relation) -%}
@@ -35,6 +35,12 @@
     {%- if relation.identifier not in marks -%}
         {{ return('') }}
     {%- endif -%}
+    {#- A test that reads another model too (relationships): when this run rebuilds that model, old rows can fail
+        as well (a parent row gone), so the test reads every row. -#}
+    {%- set own_id = 'model.' ~ project_name ~ '.' ~ relation.identifier -%}
+    {%- for parent in model.depends_on.nodes if parent != own_id and parent in selected_resources -%}
+        {{ return('') }}
+    {%- endfor -%}
     {%- set key_columns = changed_rows_key(relation.identifier) -%}
     {%- if not key_columns -%}
         {{ exceptions.raise_compiler_error(
