@@ -80,6 +80,36 @@ def test_forecast_twelve_months_with_nested_intervals():
     assert by_month[date(2025, 12, 1)] > by_month[date(2025, 7, 1)]
 
 
+def test_a_backtest_with_few_fits_runs_here_and_one_with_many_in_a_child(monkeypatch):
+    """fits_needed counts the (series, origin) pairs whose history changed; backtest_isolated runs up to
+    IN_PROCESS_MAX_FITS of them in this process and more in a child, with the same result."""
+    import revops.forecast.core as core
+    import revops.isolated
+
+    series = pd.concat([_seasonal(40, seed=1), _seasonal(40, seed=2).assign(unique_id="smb")], ignore_index=True)
+    models = ("drift",)
+    before = backtest(series, h=3, n_origins=8, models=models)
+    changed = series.copy()
+    late = changed["ds"].max() - pd.DateOffset(months=2)
+    changed.loc[(changed["ds"] == late) & (changed["unique_id"] == "smb"), "y"] *= 1.3
+    assert core.fits_needed(series, h=3, n_origins=8, models=models) == 16  # 8 origins x 2 series, nothing kept
+    assert core.fits_needed(series, h=3, n_origins=8, models=models, reuse=before) == 0
+    # smb's third month from the end changed: the two origins that saw it refit smb
+    assert core.fits_needed(changed, h=3, n_origins=8, models=models, reuse=before) == 2
+
+    children = []
+    real_call = revops.isolated.call_isolated
+    monkeypatch.setattr(revops.isolated, "call_isolated",
+                        lambda target, *a, **k: (children.append(target), real_call(target, *a, **k))[1])
+    keys = ["unique_id", "model", "origin", "ds"]
+    for reuse, fits in ((before, 2), (None, 16)):
+        got = core.backtest_isolated(changed, h=3, n_origins=8, reuse=reuse, models=models)
+        assert children == ([] if fits <= core.IN_PROCESS_MAX_FITS else ["revops.forecast.core:backtest"])
+        pd.testing.assert_frame_equal(got.sort_values(keys).reset_index(drop=True),
+                                      backtest(changed, h=3, n_origins=8, models=models)
+                                      .sort_values(keys).reset_index(drop=True), check_exact=False, rtol=1e-9)
+
+
 def test_backtest_reuses_forecasts_whose_history_is_unchanged(monkeypatch):
     """New data in the last two months: the origins that did not see them keep their forecasts (not refitted)
     and score against the new actuals; the result equals a backtest from scratch."""

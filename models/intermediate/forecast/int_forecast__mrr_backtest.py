@@ -7,7 +7,8 @@ summarises them.
 
 The rows of the previous build are passed back (`reuse`): a series and origin whose history fingerprint is
 unchanged keeps its forecasts and only takes the current actuals, so when new invoices change only recent
-months only the origins that saw those months are fitted again.
+months only the origins that saw those months are fitted again. The fits run in a child process, or in dbt's
+process when there are at most a few (revops.forecast.backtest_isolated).
 """
 
 
@@ -31,17 +32,15 @@ def _previous_rows(dbt, session):
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from revops.forecast import monthly_series
-    from revops.isolated import call_isolated
+    from revops.forecast import backtest_isolated, monthly_series
 
     horizon = int(dbt.config.get("horizon_months"))
     origins = int(dbt.config.get("backtest_origins"))
     segment_mrr = dbt.ref("int_mrr__segment_monthly").df()
     series = monthly_series(segment_mrr)
-    # in a child process: its numba loops keep the interpreter lock, which the identity models running beside
-    # it in this process need (revops.isolated)
-    scored = call_isolated("revops.forecast.core:backtest", series, h=horizon, n_origins=origins,
-                           reuse=_previous_rows(dbt, session))
+    # in a child process unless only a few origins are refitted: its numba loops keep the interpreter lock,
+    # which the identity models running beside it in this process need (revops.isolated)
+    scored = backtest_isolated(series, h=horizon, n_origins=origins, reuse=_previous_rows(dbt, session))
     scored = scored.rename(columns={"unique_id": "series", "ds": "month"})
     scored["origin_month"] = scored["origin"].dt.date
     scored["month"] = scored["month"].dt.date

@@ -138,6 +138,44 @@ def history_fingerprint(train: pd.DataFrame, last: pd.Timestamp, models: list[st
     return digest.hexdigest()
 
 
+def _reusable_rows(reuse: pd.DataFrame | None, all_models: list[str]) -> pd.DataFrame:
+    """The rows of an earlier backtest that may be reused (see backtest), in its columns."""
+    reusable = pd.DataFrame({"unique_id": pd.Series(dtype=str), "model": pd.Series(dtype=str),
+                             "origin": pd.Series(dtype="datetime64[ns]"), "ds": pd.Series(dtype="datetime64[ns]"),
+                             "forecast": pd.Series(dtype=float), "history_fingerprint": pd.Series(dtype=str)})
+    if reuse is not None and not reuse.empty and "history_fingerprint" in reuse.columns:
+        reuse = reuse.assign(origin=pd.to_datetime(reuse["origin"]), ds=pd.to_datetime(reuse["ds"]))
+        reusable = reuse[reuse["model"].isin(all_models)][list(reusable.columns)]
+    return reusable
+
+
+def _backtest_plan(series: pd.DataFrame, h: int, n_origins: int, min_train: int, all_models: list[str],
+                   reusable: pd.DataFrame):
+    """Per origin: (origin, training rows, fingerprint per series, rows kept from ``reusable``, series reused)."""
+    last = series["ds"].max()
+    for origin in [last - pd.DateOffset(months=k) for k in range(n_origins, 0, -1)]:
+        train = series[series["ds"] <= origin]
+        lengths = train.groupby("unique_id")["ds"].transform("size")
+        train = train[lengths >= min_train]
+        if train.empty:
+            continue
+        prints = {uid: history_fingerprint(part, last, all_models, h, min_train)
+                  for uid, part in train.groupby("unique_id", sort=True)}
+        kept = reusable[(reusable["origin"] == origin)
+                        & (reusable["history_fingerprint"] == reusable["unique_id"].map(prints))]
+        # a series is reused only when every model's forecasts came through (all horizons are in the rows)
+        complete = set(kept.groupby("unique_id")["model"].nunique().loc[lambda n: n == len(all_models)].index)
+        yield origin, train, prints, kept, complete
+
+
+def fits_needed(series: pd.DataFrame, h: int = 12, n_origins: int = 12, min_train: int = SEASON_LENGTH + 1,
+                models: tuple[str, ...] = CANDIDATES, reuse: pd.DataFrame | None = None) -> int:
+    """How many (series, origin) fits ``backtest`` with these arguments would run: the rest it reuses."""
+    all_models = list(dict.fromkeys([*models, BASELINE]))
+    return sum(len(set(prints) - complete) for _, _, prints, _, complete
+               in _backtest_plan(series, h, n_origins, min_train, all_models, _reusable_rows(reuse, all_models)))
+
+
 def backtest(series: pd.DataFrame, h: int = 12, n_origins: int = 12, min_train: int = SEASON_LENGTH + 1,
              models: tuple[str, ...] = CANDIDATES, reuse: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rolling-origin backtest of ``models`` and the seasonal-naive baseline.
@@ -155,27 +193,9 @@ def backtest(series: pd.DataFrame, h: int = 12, n_origins: int = 12, min_train: 
     """
     columns = ["unique_id", "model", "origin", "ds", "horizon", "actual", "forecast", "history_fingerprint"]
     all_models = list(dict.fromkeys([*models, BASELINE]))
-    last = series["ds"].max()
-    origins = [last - pd.DateOffset(months=k) for k in range(n_origins, 0, -1)]
-    reusable = pd.DataFrame({"unique_id": pd.Series(dtype=str), "model": pd.Series(dtype=str),
-                             "origin": pd.Series(dtype="datetime64[ns]"), "ds": pd.Series(dtype="datetime64[ns]"),
-                             "forecast": pd.Series(dtype=float), "history_fingerprint": pd.Series(dtype=str)})
-    if reuse is not None and not reuse.empty and "history_fingerprint" in reuse.columns:
-        reuse = reuse.assign(origin=pd.to_datetime(reuse["origin"]), ds=pd.to_datetime(reuse["ds"]))
-        reusable = reuse[reuse["model"].isin(all_models)][list(reusable.columns)]
     rows = []
-    for origin in origins:
-        train = series[series["ds"] <= origin]
-        lengths = train.groupby("unique_id")["ds"].transform("size")
-        train = train[lengths >= min_train]
-        if train.empty:
-            continue
-        prints = {uid: history_fingerprint(part, last, all_models, h, min_train)
-                  for uid, part in train.groupby("unique_id", sort=True)}
-        kept = reusable[(reusable["origin"] == origin)
-                        & (reusable["history_fingerprint"] == reusable["unique_id"].map(prints))]
-        # a series is reused only when every model's forecasts came through (all horizons are in the rows)
-        complete = set(kept.groupby("unique_id")["model"].nunique().loc[lambda n: n == len(all_models)].index)
+    for origin, train, prints, kept, complete in _backtest_plan(series, h, n_origins, min_train, all_models,
+                                                                _reusable_rows(reuse, all_models)):
         parts = []
         if complete:
             parts.append(kept[kept["unique_id"].isin(complete)][["unique_id", "ds", "model", "forecast"]])
@@ -194,6 +214,23 @@ def backtest(series: pd.DataFrame, h: int = 12, n_origins: int = 12, min_train: 
     out = pd.concat(rows, ignore_index=True)
     out["forecast"] = out["forecast"].clip(lower=0.0)
     return out[columns]
+
+
+# At most this many (series, origin) fits run in the calling process (a few tenths of a second); more go to a child
+# process (revops.isolated): numba's loops keep the interpreter lock, which dbt's other Python models need.
+IN_PROCESS_MAX_FITS = 10
+
+
+def backtest_isolated(series: pd.DataFrame, h: int = 12, n_origins: int = 12, reuse: pd.DataFrame | None = None,
+                      **kwargs) -> pd.DataFrame:
+    """``backtest`` in a child process, or here when it has at most IN_PROCESS_MAX_FITS fits to run (an
+    increment that changes recent months refits a few origins: a child would spend more starting and
+    importing statsforecast, about 2 s, than fitting)."""
+    if fits_needed(series, h=h, n_origins=n_origins, reuse=reuse, **kwargs) <= IN_PROCESS_MAX_FITS:
+        return backtest(series, h=h, n_origins=n_origins, reuse=reuse, **kwargs)
+    from revops.isolated import call_isolated
+
+    return call_isolated("revops.forecast.core:backtest", series, h=h, n_origins=n_origins, reuse=reuse, **kwargs)
 
 
 def _metrics(group: pd.DataFrame) -> pd.Series:
