@@ -151,19 +151,25 @@ def test_test_scope_is_the_last_good_builds_row_marks_except_reloaded_tables(tmp
     assert changed_test_scope(database) == {"stg_hubspot__email_event": 45, "stg_product__usage_daily": 7}
 
 
+def _warehouse_with_events(tmp_path: Path, first_load: str) -> tuple[Path, Path]:
+    """(warehouse, dbt target with a manifest): one logged load, an email-event parse model of 40 rows."""
+    database, target = tmp_path / "w.duckdb", tmp_path / "target"
+    target.mkdir()
+    (target / "manifest.json").write_text("{}")
+    _log_loads(database, [("stripe", "invoice", first_load)])
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema staging")
+        con.execute("create table staging.base_hubspot__email_event as select range + 1 as _source_row from range(40)")
+    return database, target
+
+
 def test_tests_are_scoped_only_when_the_code_is_the_last_good_builds(tmp_path, monkeypatch):
     """A data-only `--changed` build tests the arrived rows of the large views; after a code change (a view or a
     test edited) the rows below the marks may read differently, so every test reads every row."""
     import revops.build as build_module
 
-    database, target = tmp_path / "w.duckdb", tmp_path / "target"
     monkeypatch.setenv("REVOPS_ARTIFACTS_DIR", str(tmp_path / "artifacts"))
-    target.mkdir()
-    (target / "manifest.json").write_text("{}")
-    _log_loads(database, [("hubspot", "email_event", "2026-11-01 10:00:00")])
-    with duckdb.connect(str(database)) as con:
-        con.execute("create schema staging")
-        con.execute("create table staging.base_hubspot__email_event as select range + 1 as _source_row from range(40)")
+    database, target = _warehouse_with_events(tmp_path, "2026-11-01 10:00:00")
     build_module.record_successful_build(database, target, build_module.build_state_dir(), "everything",
                                          load_watermark(database), "code-v1")
     _log_loads(database, [("hubspot", "email_event", "2026-11-02 10:00:00")])
@@ -185,13 +191,8 @@ def test_tests_are_scoped_only_when_the_code_is_the_last_good_builds(tmp_path, m
 def test_build_bookkeeping_round_trips_its_values_without_importing_pandas(tmp_path):
     """The --changed bookkeeping writes its values as SQL literals: binding parameters makes DuckDB import pandas,
     about 0.65 s of every `revops build --changed` before dbt starts."""
-    database, state, target = tmp_path / "w.duckdb", tmp_path / "state", tmp_path / "target"
-    target.mkdir()
-    (target / "manifest.json").write_text("{}")
-    _log_loads(database, [("stripe", "invoice", "2026-11-01 10:00:00.123456")])
-    with duckdb.connect(str(database)) as con:
-        con.execute("create schema staging")
-        con.execute("create table staging.base_hubspot__email_event as select range + 1 as _source_row from range(40)")
+    state = tmp_path / "state"
+    database, target = _warehouse_with_events(tmp_path, "2026-11-01 10:00:00.123456")
     script = (
         "import sys\n"
         "from pathlib import Path\n"
