@@ -7,9 +7,12 @@
     `_source_row` its parse model held after that build. The test then reads only the rows whose key has a row
     above that mark: every new row, and every current row of a key that just arrived (a re-sent key's earlier
     version is re-ranked with the new one). The other rows are exactly those the last successful build tested.
+    `int_playbooks__email_send_events` follows the mark of `stg_hubspot__email_event` through its watermark
+    `_events_through_row` (its meta `changed_rows`): the rows it rewrote since. Both are tested whole after a
+    full reload of the email events, which drops the incremental send events (revops load).
     Without the variable (a full build, plain dbt, or a `--changed` build after the project's code changed)
-    every row is tested; so is every row of a test that also reads a model this run rebuilds. The loader's full reload of a table
-    renumbers its rows: `revops build --changed` then leaves that view unscoped.
+    every row is tested; so is every row of a test that also reads a model this run rebuilds. The loader's full
+    reload of a table renumbers its rows: `revops build --changed` then leaves that view unscoped.
 -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
@@ -32,7 +35,13 @@
         {{ return('') }}
     {%- endif -%}
     {%- set marks = fromjson(env_var('REVOPS_CHANGED_SINCE_ROW', '{}')) -%}
-    {%- if relation.identifier not in marks -%}
+    {#- An incremental model downstream of a view can follow the view's mark (meta changed_rows: {mark, column}):
+        its rows written since have `column` above it. -#}
+    {%- set tested = graph.nodes.get('model.' ~ project_name ~ '.' ~ relation.identifier) -%}
+    {%- set follows = tested.config.meta.get('changed_rows') if tested else none -%}
+    {%- set mark_name = follows.mark if follows else relation.identifier -%}
+    {%- set row_column = follows.column if follows else '_source_row' -%}
+    {%- if mark_name not in marks -%}
         {{ return('') }}
     {%- endif -%}
     {#- A test that reads another model too (relationships): when this run rebuilds that model, old rows can fail
@@ -48,8 +57,8 @@
             ~ 'unique_combination_of_columns test to take its key from') }}
     {%- endif -%}
     {%- set key = key_columns | join(', ') -%}
-    {{ return('(' ~ key ~ ') in (select ' ~ key ~ ' from ' ~ relation ~ ' where _source_row > '
-              ~ (marks[relation.identifier] | int) ~ ')') }}
+    {{ return('(' ~ key ~ ') in (select ' ~ key ~ ' from ' ~ relation ~ ' where ' ~ row_column ~ ' > '
+              ~ (marks[mark_name] | int) ~ ')') }}
 {%- endmacro %}
 
 

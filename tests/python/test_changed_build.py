@@ -318,3 +318,23 @@ def test_a_scoped_test_reads_every_row_when_the_run_rebuilds_its_other_parent(sa
     scope = {"stg_hubspot__email_event": mark}
     assert _test_failures(database, tmp_path / "t-scoped", scope, test) == 0  # no event arrived above the mark
     assert _test_failures(database, tmp_path / "t-parent", scope, test, ("stg_hubspot__campaign",)) == every_row
+
+
+def test_the_send_events_tests_follow_the_email_events_mark(sample_warehouse, tmp_path):
+    """int_playbooks__email_send_events (meta changed_rows) is scoped by its watermark against the email events'
+    mark: a duplicate involving a row it wrote since is found, one between rows the last build tested is not."""
+    database = tmp_path / "warehouse.duckdb"
+    shutil.copy(sample_warehouse.database, database)
+    sends = "intermediate.int_playbooks__email_send_events"
+    with duckdb.connect(str(database)) as con:
+        mark = con.execute("select max(_source_row) from staging.base_hubspot__email_event").fetchone()[0]
+        assert con.execute(f"select max(_events_through_row) from {sends}").fetchone()[0] == mark
+        con.execute(f"insert into {sends} select * replace ({mark} + 1 as _events_through_row) "
+                    f"from {sends} order by email_event_id limit 1")  # written by a later build
+        con.execute(f"insert into {sends} select * from {sends} order by email_event_id desc limit 1")  # old
+    test = "unique_int_playbooks__email_send_events_email_event_id"
+    assert _test_failures(database, tmp_path / "t-all", None, test) == 2
+    assert _test_failures(database, tmp_path / "t-scoped", {"stg_hubspot__email_event": mark}, test) == 1
+    assert _test_failures(database, tmp_path / "t-later", {"stg_hubspot__email_event": mark + 1}, test) == 0
+    # the mark of another view does not scope it
+    assert _test_failures(database, tmp_path / "t-other", {"stg_product__usage_daily": 1}, test) == 2
