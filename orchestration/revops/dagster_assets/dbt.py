@@ -226,7 +226,10 @@ def build_dbt_assets(project: DbtProject, translator: RevopsDbtTranslator | None
                     event = event.with_metadata({**event.metadata, "dagster/row_count": counts[key]})
             yield event
         if ok:
-            record_covered_build(context, database, target, watermark, fingerprint)
+            try:
+                record_covered_build(context, database, target, watermark, fingerprint)
+            except (duckdb.Error, OSError) as exc:  # the models are built: a mark not moved costs a rebuild only
+                context.log.warning(f"could not move the mark of `revops build --changed`: {exc}")
         else:
             log_file = target / "dbt.log"
             log_text = log_file.read_text(errors="replace")[-200_000:] if log_file.exists() else ""
