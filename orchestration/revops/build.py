@@ -222,7 +222,7 @@ def tables_loaded_since_last_build(database: Path) -> list[tuple[str, str]] | No
         ).fetchall()] if _table_exists(con, "raw_meta", "load_log") else []
 
 
-# The nodes whose result depends on the warehouse's data, and those that test the code alone.
+# The nodes whose result depends on the warehouse's data (unit tests read only their fixture rows).
 DATA_NODE_KINDS = ("model", "seed", "snapshot", "test")
 
 
