@@ -358,7 +358,11 @@ def build(changed_only: bool = False, extra_args: list[str] | None = None, targe
         if selection_args is not None:
             # Scoped tests assume the rows below the marks are the ones the last good build tested; after a code
             # change a rebuilt view or a changed test can differ on them, so then every test reads every row.
-            scope = changed_test_scope(database) if code_unchanged(state_dir, fingerprint) else {}
+            same_code = code_unchanged(state_dir, fingerprint)
+            scope = changed_test_scope(database) if same_code else {}
+            if not same_code:
+                log("revops build --changed: the project code changed since the last successful build, so the "
+                    "selected tests read every row")
             if scope:
                 env = {**(env or {}), "REVOPS_CHANGED_SINCE_ROW": json.dumps(scope)}
                 log("revops build --changed: tests of " + ", ".join(sorted(scope)) + " read the rows arrived since "

@@ -186,6 +186,7 @@ def test_tests_are_scoped_only_when_the_code_is_the_last_good_builds(tmp_path, m
     assert json.loads(same_env["REVOPS_CHANGED_SINCE_ROW"]) == {"stg_hubspot__email_event": 40}
     assert "REVOPS_CHANGED_SINCE_ROW" not in edited_env
     assert sum("read the rows arrived since" in line for line in logged) == 1
+    assert sum("the selected tests read every row" in line for line in logged) == 1
 
 
 def test_build_bookkeeping_round_trips_its_values_without_importing_pandas(tmp_path):
