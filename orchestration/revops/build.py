@@ -286,6 +286,10 @@ create table if not exists raw_meta.build_row_marks (
 """
 
 
+# The variable that carries the marks to dbt (macro get_where_subquery).
+CHANGED_SINCE_ROW = "REVOPS_CHANGED_SINCE_ROW"
+
+
 def parsed_row_marks(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Staging view -> the highest ``_source_row`` its incremental parse model holds now."""
     marks = {}
@@ -364,7 +368,7 @@ def build(changed_only: bool = False, extra_args: list[str] | None = None, targe
                 log("revops build --changed: the project code changed since the last successful build, so the "
                     "selected tests read every row")
             if scope:
-                env = {**(env or {}), "REVOPS_CHANGED_SINCE_ROW": json.dumps(scope)}
+                env = {**(env or {}), CHANGED_SINCE_ROW: json.dumps(scope)}
                 log("revops build --changed: tests of " + ", ".join(sorted(scope)) + " read the rows arrived since "
                     "the last successful build (and the current rows of their keys)")
     result = run_dbt(["build", *(selection_args or []), *(extra_args or [])], target_path=target_path, env=env,

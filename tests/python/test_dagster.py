@@ -133,6 +133,22 @@ def test_full_refresh_materialises_everything_and_checks_pass(loaded, env):
     assert ("publish", "warehouse") in materialised
     # the run built everything: `revops build --changed` has nothing left to do after it
     assert _last_build_mark(env) == ("everything", [])
+
+    # With that build's code, a later run's tests of the large views read only the rows arrived since, as in
+    # `revops build --changed`: the marks reach dbt (macro get_where_subquery).
+    import duckdb
+    from dagster import AssetKey
+
+    with duckdb.connect(env["REVOPS_DUCKDB_PATH"], read_only=True) as con:
+        mark = con.execute("select max(_source_row) from staging.base_hubspot__email_event").fetchone()[0]
+    view = AssetKey(["staging", "stg_hubspot__email_event"])
+    again = module.defs.resolve_job_def("full_refresh").execute_in_process(
+        instance=DagsterInstance.ephemeral(), asset_selection=[view], raise_on_error=False)
+    assert again.success
+    (compiled,) = (Path(env["REVOPS_DBT_TARGET_PATH"]) / "runs" / f"{again.run_id[:8]}-0" / "compiled").rglob(
+        "unique_stg_hubspot__email_event_email_event_id.sql")
+    assert f"where _source_row > {mark})" in compiled.read_text()
+    assert "REVOPS_CHANGED_SINCE_ROW" not in os.environ  # set for dbt's start only
     summary = materialised[("reports", "run_summary")].materialization.metadata
     assert summary["rows_staging"].value > 0
     assert summary["quarantined_rows"].value >= 0

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,8 @@ from dagster._utils import run_with_concurrent_update_guard
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from revops import settings
-from revops.build import (build_coverage, build_state_dir, dbt_executable, load_watermark, project_fingerprint,
-                          record_successful_build)
+from revops.build import (CHANGED_SINCE_ROW, build_coverage, build_state_dir, changed_test_scope, code_unchanged,
+                          dbt_executable, load_watermark, project_fingerprint, record_successful_build)
 from revops.dagster_assets.raw import DUCKDB_POOL, TRANSIENT_RETRY, raw_asset_key
 from revops.dagster_assets.transient import is_transient
 
@@ -175,6 +176,29 @@ def record_covered_build(context: AssetExecutionContext, database: Path, target:
     return True
 
 
+@contextmanager
+def _changed_test_scope(context: AssetExecutionContext, database: Path, fingerprint: str) -> Iterator[None]:
+    """While dbt starts: REVOPS_CHANGED_SINCE_ROW as `revops build --changed` sets it, so the tests of the large
+    views read only their rows arrived since the last successful build (macro get_where_subquery): with that
+    build's code, for the views whose tables were not reloaded since. Otherwise every row is tested."""
+    on_duckdb = os.environ.get("REVOPS_TARGET", "dev") == "dev"
+    scope = changed_test_scope(database) \
+        if on_duckdb and database.exists() and code_unchanged(build_state_dir(), fingerprint) else {}
+    if scope:
+        context.log.info("tests of " + ", ".join(sorted(scope)) + " read the rows arrived since the last "
+                         "successful build (and the current rows of their keys)")
+    before = os.environ.get(CHANGED_SINCE_ROW)
+    os.environ.pop(CHANGED_SINCE_ROW, None)
+    if scope:
+        os.environ[CHANGED_SINCE_ROW] = json.dumps(scope)
+    try:
+        yield
+    finally:
+        os.environ.pop(CHANGED_SINCE_ROW, None)
+        if before is not None:
+            os.environ[CHANGED_SINCE_ROW] = before
+
+
 def build_dbt_assets(project: DbtProject, translator: RevopsDbtTranslator | None = None):
     """The dbt multi-asset: ``dbt build`` of the selected models, tests as asset checks, row counts as metadata."""
     translator = translator or RevopsDbtTranslator()
@@ -201,7 +225,8 @@ def build_dbt_assets(project: DbtProject, translator: RevopsDbtTranslator | None
                               "raw assets again first): " + "; ".join(stale[:5]), allow_retries=False)
         # what the build starts from, for the mark `revops build --changed` reads (record_covered_build)
         watermark, fingerprint = load_watermark(database), project_fingerprint()
-        invocation = dbt.cli(["build"], context=context, target_path=target, raise_on_error=False)
+        with _changed_test_scope(context, database, fingerprint):  # dbt takes its environment when it starts
+            invocation = dbt.cli(["build"], context=context, target_path=target, raise_on_error=False)
         # DuckDB: the dbt process holds the file while it runs, so events are collected and the row
         # counts read once it has finished.
         try:
