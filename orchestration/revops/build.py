@@ -290,6 +290,17 @@ create table if not exists raw_meta.build_row_marks (
 CHANGED_SINCE_ROW = "REVOPS_CHANGED_SINCE_ROW"
 
 
+def scoped_tests_note(scope: dict[str, int]) -> str:
+    """What a scope passed in CHANGED_SINCE_ROW does, for the log."""
+    return ("tests of " + ", ".join(sorted(scope)) + " read the rows arrived since the last successful build "
+            "(and the current rows of their keys)")
+
+
+def on_duckdb_target(env: dict[str, str] | None = None) -> bool:
+    """Whether dbt builds the DuckDB warehouse (target dev), where the marks of `--changed` live."""
+    return (env or {}).get("REVOPS_TARGET", os.environ.get("REVOPS_TARGET", "dev")) == "dev"
+
+
 def parsed_row_marks(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Staging view -> the highest ``_source_row`` its incremental parse model holds now."""
     marks = {}
@@ -334,7 +345,7 @@ def build(changed_only: bool = False, extra_args: list[str] | None = None, targe
     from revops.settings import duckdb_path
 
     # The build state lives in the DuckDB warehouse: on another target the build runs as asked, unrecorded.
-    on_duckdb = (env or {}).get("REVOPS_TARGET", os.environ.get("REVOPS_TARGET", "dev")) == "dev"
+    on_duckdb = on_duckdb_target(env)
     if changed_only and not on_duckdb:
         raise ValueError("revops build --changed works on the DuckDB target (dev) only: its state is kept in the "
                          "DuckDB warehouse; on other targets use dbt's own selection (--select, --state)")
@@ -369,8 +380,7 @@ def build(changed_only: bool = False, extra_args: list[str] | None = None, targe
                     "selected tests read every row")
             if scope:
                 env = {**(env or {}), CHANGED_SINCE_ROW: json.dumps(scope)}
-                log("revops build --changed: tests of " + ", ".join(sorted(scope)) + " read the rows arrived since "
-                    "the last successful build (and the current rows of their keys)")
+                log("revops build --changed: " + scoped_tests_note(scope))
     result = run_dbt(["build", *(selection_args or []), *(extra_args or [])], target_path=target_path, env=env,
                      quiet=quiet)
     # Only a build of the whole project (or of what changed) moves the watermark; a hand-picked --select

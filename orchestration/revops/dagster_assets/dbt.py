@@ -25,7 +25,8 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from revops import settings
 from revops.build import (CHANGED_SINCE_ROW, build_coverage, build_state_dir, changed_test_scope, code_unchanged,
-                          dbt_executable, load_watermark, project_fingerprint, record_successful_build)
+                          dbt_executable, load_watermark, on_duckdb_target, project_fingerprint,
+                          record_successful_build, scoped_tests_note)
 from revops.dagster_assets.raw import DUCKDB_POOL, TRANSIENT_RETRY, raw_asset_key
 from revops.dagster_assets.transient import is_transient
 
@@ -160,8 +161,7 @@ def record_covered_build(context: AssetExecutionContext, database: Path, target:
     """After a successful dbt run: move the mark of `revops build --changed` (raw_meta.build_state) when the run
     covered what that command would build (revops.build.build_coverage), so the CLI does not rebuild it."""
     results_file, manifest_file = target / "run_results.json", target / "manifest.json"
-    on_duckdb = os.environ.get("REVOPS_TARGET", "dev") == "dev"  # the mark lives in the DuckDB warehouse
-    if not (on_duckdb and results_file.exists() and manifest_file.exists()):
+    if not (on_duckdb_target() and results_file.exists() and manifest_file.exists()):
         return False
     executed = {r["unique_id"] for r in json.loads(results_file.read_text())["results"]
                 if r["status"] in ("success", "pass", "warn")}
@@ -181,12 +181,10 @@ def _changed_test_scope(context: AssetExecutionContext, database: Path, fingerpr
     """While dbt starts: REVOPS_CHANGED_SINCE_ROW as `revops build --changed` sets it, so the tests of the large
     views read only their rows arrived since the last successful build (macro get_where_subquery): with that
     build's code, for the views whose tables were not reloaded since. Otherwise every row is tested."""
-    on_duckdb = os.environ.get("REVOPS_TARGET", "dev") == "dev"
     scope = changed_test_scope(database) \
-        if on_duckdb and database.exists() and code_unchanged(build_state_dir(), fingerprint) else {}
+        if on_duckdb_target() and database.exists() and code_unchanged(build_state_dir(), fingerprint) else {}
     if scope:
-        context.log.info("tests of " + ", ".join(sorted(scope)) + " read the rows arrived since the last "
-                         "successful build (and the current rows of their keys)")
+        context.log.info(scoped_tests_note(scope))
     before = os.environ.get(CHANGED_SINCE_ROW)
     os.environ.pop(CHANGED_SINCE_ROW, None)
     if scope:
