@@ -374,6 +374,11 @@ def build(changed_only: bool = False, extra_args: list[str] | None = None, targe
             # Scoped tests assume the rows below the marks are the ones the last good build tested; after a code
             # change a rebuilt view or a changed test can differ on them, so then every test reads every row.
             same_code = code_unchanged(state_dir, fingerprint)
+            if same_code and not extra_args and not tables_loaded_since_last_build(database):
+                # dbt would select nothing (no new load, no modified node): skip its start (4 s and more)
+                log("revops build --changed: nothing to build, the last successful build covers every load and "
+                    "the same code; dbt not started")
+                return BuildResult(returncode=0)
             scope = changed_test_scope(database) if same_code else {}
             if not same_code:
                 log("revops build --changed: the project code changed since the last successful build, so the "

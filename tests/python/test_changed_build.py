@@ -89,9 +89,15 @@ def test_changed_build_rebuilds_only_downstream_of_new_data(sample_warehouse, tm
     record_successful_build(database, sample_warehouse.target_dir, state, "everything", load_watermark(database),
                             project_fingerprint())
 
-    nothing = build(changed_only=True, target_path=tmp_path / "target-nothing", quiet=True, log=lambda _: None)
+    said: list[str] = []
+    nothing = build(changed_only=True, target_path=tmp_path / "target-nothing", quiet=True, log=said.append)
     assert nothing.returncode == 0, "\n".join(nothing.failures)
-    assert not _executed(tmp_path / "target-nothing")
+    # nothing loaded, same code: dbt would select nothing, so it is not started (no target written)
+    assert "nothing to build" in said[-1] and not (tmp_path / "target-nothing").exists()
+    # with arguments for dbt it runs, and selects nothing
+    passed_on = build(changed_only=True, extra_args=["--fail-fast"], target_path=tmp_path / "target-args",
+                      quiet=True, log=lambda _: None)
+    assert passed_on.returncode == 0 and not _executed(tmp_path / "target-args")
 
     # A new support ticket arrives: only its table is reloaded, and only what it reaches is rebuilt.
     with (raw / "zendesk" / "ticket.csv").open("a") as handle:
@@ -116,7 +122,7 @@ def test_changed_build_rebuilds_only_downstream_of_new_data(sample_warehouse, tm
         assert con.execute("select count(*) from quality.raw_row_accounting where not is_balanced").fetchone()[0] == 0
 
     again = build(changed_only=True, target_path=tmp_path / "target-again", quiet=True, log=lambda _: None)
-    assert again.returncode == 0 and not _executed(tmp_path / "target-again")
+    assert again.returncode == 0 and not (tmp_path / "target-again").exists()
 
 
 def test_changed_build_refuses_a_selection_of_its_own_or_another_target(tmp_path, monkeypatch):
