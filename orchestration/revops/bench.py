@@ -12,6 +12,10 @@ then measures, each step in its own process so peak memory is that step's alone:
                        keyed by day and customer, gets the next days of the customers of its last days): the
                        incremental `base_` models parse only the new rows, and only what is downstream of those
                        tables is rebuilt and tested
+  incremental_nodes, incremental_nodes_s
+                       how many nodes that build ran and the seconds dbt spent running them (its run_results);
+                       the rest of incremental_build_s is fixed cost: the load, starting dbt, its parse and
+                       artifacts, the build's bookkeeping
   backfill_incremental_build_s
                        the same after a second 1 % sampled from all of history (late data in every month: the
                        worst case, every forecast origin's history changes; usage gets the days its export
@@ -229,6 +233,15 @@ def identity_seconds(run_results: Path) -> float:
                if "identity" in r["unique_id"] and r["unique_id"].startswith("model."))
 
 
+def node_phase(run_results: Path) -> tuple[int, float] | tuple[None, None]:
+    """(nodes run, seconds dbt spent running them) of a build, from its run_results.json: the rest of a build's
+    wall time is fixed cost (the load, starting dbt, parsing, writing artifacts, the build's bookkeeping)."""
+    if not run_results.exists():
+        return None, None
+    data = json.loads(run_results.read_text())
+    return len(data["results"]), float(data.get("elapsed_time") or 0.0)
+
+
 def keep_run_results(target: Path, work: Path, step: str) -> None:
     """Keep dbt's run_results.json of a measured build as ``run_results_<step>.json`` beside the scale's data
     (the next build in the same target overwrites it): each node's seconds, to see where a build goes."""
@@ -284,6 +297,8 @@ def bench_scale(scale: float, out: Path, log=print, reuse_data: bool = False) ->
     inc_build = measure([*dbt, "--changed"], env, log_path)
     keep_run_results(target, work, "incremental")
 
+    inc_nodes, inc_nodes_s = node_phase(work / "run_results_incremental.json")
+
     log(f"[scale {scale:g}] incremental build after adding {INCREMENT_SHARE:.0%} new rows spread over all history")
     backfill_added = append_increment(raw, part=2, loaded_at=BACKFILL_LOADED_AT)
     backfill_load = measure([str(bin_dir / "revops"), "load"], env, log_path)
@@ -323,6 +338,9 @@ def bench_scale(scale: float, out: Path, log=print, reuse_data: bool = False) ->
         "incremental_build_s": round(inc_load["seconds"] + inc_build["seconds"], 2),
         "incremental_share_of_full": round((inc_load["seconds"] + inc_build["seconds"])
                                            / (load["seconds"] + build["seconds"]), 3),
+        # of which dbt running the increment's nodes (models, tests, hooks); the rest is fixed cost
+        "incremental_nodes": inc_nodes,
+        "incremental_nodes_s": round(inc_nodes_s, 2) if inc_nodes_s is not None else None,
         "backfill_rows": backfill_added,
         "backfill_incremental_build_s": round(backfill_load["seconds"] + backfill_build["seconds"], 2),
         "backfill_share_of_full": round((backfill_load["seconds"] + backfill_build["seconds"])
@@ -388,9 +406,9 @@ def machine_info() -> dict:
 
 def print_table(runs: list[dict]) -> None:
     cols = ["scale", "raw_rows", "floor_s", "full_build_s", "build_over_floor", "incremental_build_s",
-            "incremental_share_of_full", "backfill_share_of_full", "peak_memory_mib", "identity_s", "person_f1",
-            "company_f1", "gx_validation_s", "gx_raw_s", "forecast_wape", "baseline_wape", "forecast_fit_s",
-            "full_build_cpu_busy", "incremental_cpu_busy"]
+            "incremental_share_of_full", "incremental_nodes_s", "backfill_share_of_full", "peak_memory_mib",
+            "identity_s", "person_f1", "company_f1", "gx_validation_s", "gx_raw_s", "forecast_wape", "baseline_wape",
+            "forecast_fit_s", "full_build_cpu_busy", "incremental_cpu_busy"]
     print("  ".join(f"{c:>14}" for c in cols))
     for run in runs:
         print("  ".join(f"{str(run.get(c)):>14}" for c in cols))

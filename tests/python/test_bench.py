@@ -134,6 +134,15 @@ def test_each_measured_build_keeps_its_run_results(tmp_path):
     assert "model.revops.b" in (work / "run_results_incremental.json").read_text()
 
 
+def test_node_phase_is_what_dbt_spent_running_the_nodes(tmp_path):
+    from revops.bench import node_phase
+
+    assert node_phase(tmp_path / "run_results.json") == (None, None)  # no build ran
+    (tmp_path / "run_results.json").write_text(
+        '{"elapsed_time": 19.75, "results": [{"unique_id": "model.revops.a"}, {"unique_id": "test.revops.b"}]}')
+    assert node_phase(tmp_path / "run_results.json") == (2, 19.75)
+
+
 def test_results_name_the_machine_they_were_measured_on():
     from revops.bench import machine_info
     from revops.settings import PROJECT_DIR
