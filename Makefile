@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export DBT_PROFILES_DIR := $(CURDIR)
 export DO_NOT_TRACK := 1
 
-.PHONY: help install browser java run test lint sample score-identity ui publish dashboard bench postgres-parity spark-parity docs clean
+.PHONY: help install browser java postgres run test lint sample score-identity ui publish dashboard bench postgres-parity spark-parity docs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -39,10 +39,17 @@ java:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null) || \
 	  echo "no Java found: the Spark parity test will fail (install Java 17 or set JAVA_HOME)"; }
 
+# The PostgreSQL parity test starts its own server from PostgreSQL 15's binaries (Debian's package when missing).
+postgres:
+	@command -v initdb >/dev/null 2>&1 || [ -x /usr/lib/postgresql/15/bin/initdb ] || { [ "$$(id -u)" = 0 ] && \
+	  command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq --no-install-recommends postgresql-15 >/dev/null) || \
+	  echo "PostgreSQL 15 not found: the PostgreSQL parity test will fail (install postgresql-15)"; }
+
 run: install  ## main job: sample data if absent, load, dbt build, checks, KPI summary
 	$(BIN)/revops run
 
-test: install browser java  ## every test: sqlfluff lint, dbt build on fixtures and the sample, pytest
+test: install browser java postgres  ## every test: sqlfluff lint, dbt build on fixtures and the sample, pytest
 	$(BIN)/pytest
 
 lint: install  ## sqlfluff lint of all models
@@ -60,7 +67,7 @@ clean:  ## remove generated data, the warehouse and build artefacts (keeps .venv
 bench: install  ## benchmark at scales 1, 10, 100: build time vs floor, incremental, memory, identity F1, GX (long)
 	$(BIN)/python -m revops.bench --scales $(or $(SCALES),1 10 100)
 
-postgres-parity: install  ## start a local PostgreSQL 15, build there, compare every mart with DuckDB
+postgres-parity: install postgres  ## start a local PostgreSQL 15, build there, compare every mart with DuckDB
 	$(BIN)/python -m revops.postgres parity
 
 spark-parity: install java  ## build in a local Spark session (pyspark, needs Java 17), compare every mart with DuckDB

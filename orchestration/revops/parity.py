@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -189,8 +190,15 @@ def parity_cli(engine: str, doc: str | None, argv: list[str] | None = None) -> i
     parser.add_argument("--raw-dir", type=Path, help="raw folder (default: a fresh sample at --scale)")
     parser.add_argument("--scale", type=float, default=0.3)
     parser.add_argument("--select", nargs="*", default=None, help="dbt selection (default: everything)")
-    parser.add_argument("--workdir", type=Path, default=None, help="scratch folder (default: a new temp folder)")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="scratch folder, kept (default: a new temp folder, removed when every table is equal)")
     args = parser.parse_args(argv)
-    report = run_parity(engine, raw_dir=args.raw_dir, scale=args.scale, select=args.select, workdir=args.workdir,
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix=f"revops-parity-{engine}-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    report = run_parity(engine, raw_dir=args.raw_dir, scale=args.scale, select=args.select, workdir=workdir,
                         log=print)
+    if args.workdir is None and not report.problems:
+        shutil.rmtree(workdir, ignore_errors=True)  # a few hundred MB of builds nobody needs once they agree
+    elif args.workdir is None:
+        print(f"files kept for inspection in {workdir} (builds, dbt targets, the sample)")
     return 0 if not report.problems else 1
