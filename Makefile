@@ -86,7 +86,8 @@ publish: install  ## publish the built marts to the read-only copy the dashboard
 	$(BIN)/python -m revops.publish
 
 dashboard: install  ## serve the KPI dashboard on http://127.0.0.1:8050 from the published copy
-	@test -e warehouse/published/current.duckdb || $(BIN)/revops run
+	@$(BIN)/python -c "import sys; from revops.publish import POINTER_NAME, published_dir; \
+	  sys.exit(not (published_dir() / POINTER_NAME).exists())" || $(BIN)/revops run
 	$(BIN)/python -m revops.dashboard --host 127.0.0.1 --port $(or $(PORT),8050)
 
 score-identity: install  ## identity F1 against the generator's ground truth (builds the sample if needed)
