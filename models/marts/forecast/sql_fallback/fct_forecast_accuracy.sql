@@ -22,62 +22,7 @@ pipeline as (
 
 ),
 
-by_segment as (
-
-    select
-        cast(segment as {{ dbt.type_string() }}) as series,
-        cast(month as date) as month,  -- noqa: RF04
-        sum(mrr) as mrr
-    from segment_mrr
-    group by
-        segment,
-        month
-
-),
-
-totals as (
-
-    select
-        cast('total' as {{ dbt.type_string() }}) as series,
-        month,
-        sum(mrr) as mrr
-    from by_segment
-    group by month
-
-),
-
-all_series as (
-
-    select * from totals
-    union all
-    select * from by_segment
-
-),
-
-series_starts as (
-
-    select
-        series,
-        min(month) as first_month
-    from all_series
-    where mrr > 0
-    group by series
-
-),
-
-history as (
-
-    select
-        all_series.series,
-        all_series.month,
-        cast(all_series.mrr as {{ type_double() }}) as mrr
-    from all_series
-    inner join series_starts
-        on
-            all_series.series = series_starts.series
-            and all_series.month >= series_starts.first_month
-
-),
+{{ forecast_mrr_series(type_double()) }},
 
 last_month as (
 
