@@ -54,6 +54,7 @@ test: install browser java postgres  ## every test: sqlfluff lint, dbt build on 
 
 lint: install  ## sqlfluff lint of all models
 	$(BIN)/sqlfluff lint models tests/singular
+	$(BIN)/sqlfluff lint --config .sqlfluff-sql-engines $$(find models -name '*_rules.sql' -o -path '*/sql_fallback/*.sql')
 
 sample: install  ## (re)generate the default sample company in data/raw
 	$(BIN)/revops generate --force

@@ -5,8 +5,13 @@
 with
 
 records as (select * from {{ ref('int_identity__company_records') }}),
+
 keys as (select * from {{ ref('int_identity__company_keys') }}),
-overrides as (select * from {{ ref('identity_overrides') }} where entity = 'company'),
+
+overrides as (
+    select * from {{ ref('identity_overrides') }}
+    where entity = 'company'
+),
 
 isolated as (
 
@@ -23,15 +28,23 @@ isolated as (
 
 override_keys as (
 
-    select r.record_label, {{ dbt.concat(["'override:'", "o.left_source_system", "'|'", "o.left_source_table", "'|'", "o.left_source_id"]) }} as key_value
+    select
+        r.record_label,
+        {{ dbt.concat([
+            "'override:'", "o.left_source_system", "'|'", "o.left_source_table", "'|'", "o.left_source_id"
+        ]) }} as key_value
     from overrides as o
     inner join records as r
         on
             (
-                (o.left_source_system = r.source_system and o.left_source_table = r.source_table
-                    and o.left_source_id = r.source_id)
-                or (o.right_source_system = r.source_system and o.right_source_table = r.source_table
-                    and o.right_source_id = r.source_id)
+                (
+                    o.left_source_system = r.source_system and o.left_source_table = r.source_table
+                    and o.left_source_id = r.source_id
+                )
+                or (
+                    o.right_source_system = r.source_system and o.right_source_table = r.source_table
+                    and o.right_source_id = r.source_id
+                )
             )
     where o.decision = 'match'
 
@@ -39,13 +52,21 @@ override_keys as (
 
 all_keys as (
 
-    select record_label, record_label as key_value from records
+    select
+        record_label,
+        record_label as key_value
+    from records
     union all
-    select k.record_label, {{ dbt.concat(["k.key_type", "':'", "k.key_value"]) }}
+    select
+        k.record_label,
+        {{ dbt.concat(["k.key_type", "':'", "k.key_value"]) }}
     from keys as k
     where k.record_label not in (select i.record_label from isolated as i)
     union all
-    select record_label, key_value from override_keys
+    select
+        record_label,
+        key_value
+    from override_keys
 
 ),
 
@@ -53,16 +74,23 @@ all_keys as (
 
 sizes as (
 
-    select cluster_label, count(*) as members from clustered group by cluster_label
+    select
+        cluster_label,
+        count(*) as members
+    from clustered
+    group by cluster_label
 
 ),
 
 evidence as (
 
     select
-        k.source_system, k.source_table, k.source_id,
+        k.source_system,
+        k.source_table,
+        k.source_id,
         min(case k.key_type
-            when 'salesforce_account_id' then 1 when 'domain' then 2 when 'name' then 3 end) as best_rule
+            when 'salesforce_account_id' then 1 when 'domain' then 2 when 'name' then 3
+        end) as best_rule
     from keys as k
     group by k.source_system, k.source_table, k.source_id
 

@@ -6,7 +6,11 @@
 with
 
 records as (select * from {{ ref('int_identity__person_records') }}),
-overrides as (select * from {{ ref('identity_overrides') }} where entity = 'person'),
+
+overrides as (
+    select * from {{ ref('identity_overrides') }}
+    where entity = 'person'
+),
 
 isolated as (
 
@@ -23,15 +27,23 @@ isolated as (
 
 override_keys as (
 
-    select r.record_label, {{ dbt.concat(["'override:'", "o.left_source_system", "'|'", "o.left_source_table", "'|'", "o.left_source_id"]) }} as key_value
+    select
+        r.record_label,
+        {{ dbt.concat([
+            "'override:'", "o.left_source_system", "'|'", "o.left_source_table", "'|'", "o.left_source_id"
+        ]) }} as key_value
     from overrides as o
     inner join records as r
         on
             (
-                (o.left_source_system = r.source_system and o.left_source_table = r.source_table
-                    and o.left_source_id = r.source_id)
-                or (o.right_source_system = r.source_system and o.right_source_table = r.source_table
-                    and o.right_source_id = r.source_id)
+                (
+                    o.left_source_system = r.source_system and o.left_source_table = r.source_table
+                    and o.left_source_id = r.source_id
+                )
+                or (
+                    o.right_source_system = r.source_system and o.right_source_table = r.source_table
+                    and o.right_source_id = r.source_id
+                )
             )
     where o.decision = 'match'
 
@@ -39,15 +51,23 @@ override_keys as (
 
 all_keys as (
 
-    select record_label, record_label as key_value from records
+    select
+        record_label,
+        record_label as key_value
+    from records
     union all
-    select record_label, {{ dbt.concat(["'email:'", "email_normalised"]) }}
+    select
+        record_label,
+        {{ dbt.concat(["'email:'", "email_normalised"]) }}
     from records
     where
         email_normalised is not null
         and record_label not in (select i.record_label from isolated as i)
     union all
-    select record_label, key_value from override_keys
+    select
+        record_label,
+        key_value
+    from override_keys
 
 ),
 
@@ -71,7 +91,10 @@ final as (
         r.email_normalised,
         case
             when r.phone like '+%' or r.phone like '00%'
-                then {{ dbt.concat(["'+'", regexp_replace_all("regexp_replace(r.phone, '^00', '')", "'[^0-9]'", "''")]) }}
+                then
+                    {{ dbt.concat([
+                        "'+'", regexp_replace_all("regexp_replace(r.phone, '^00', '')", "'[^0-9]'", "''")
+                    ]) }}
         end as phone_e164
     from records as r
     inner join clustered as c on r.record_label = c.record_label
