@@ -78,7 +78,10 @@ def ensure_manifest(project: DbtProject) -> Path:
     try:
         run_with_concurrent_update_guard(
             manifest,
-            lambda: dbt_resource(project).cli(["parse", "--quiet"], target_path=project.target_path).wait(),
+            # in full: it runs only after a project file changed, when dbt's partial parse can lose a model
+            # (revops.build.PARSED_FINGERPRINT)
+            lambda: dbt_resource(project).cli(["parse", "--quiet", "--no-partial-parse"],
+                                              target_path=project.target_path).wait(),
         )
     except Exception as exc:
         if not manifest.exists():
