@@ -148,6 +148,9 @@ def test_full_refresh_materialises_everything_and_checks_pass(loaded, env):
     (compiled,) = (Path(env["REVOPS_DBT_TARGET_PATH"]) / "runs" / f"{again.run_id[:8]}-0" / "compiled").rglob(
         "unique_stg_hubspot__email_event_email_event_id.sql")
     assert f"where _source_row > {mark})" in compiled.read_text()
+    # the run started from the load-time parse of the same code (seed_partial_parse): dbt did not parse it all again
+    run_log = (Path(env["REVOPS_DBT_TARGET_PATH"]) / "runs" / f"{again.run_id[:8]}-0" / "dbt.log").read_text()
+    assert "Unable to do partial parsing" not in run_log, run_log[:3000]
     assert "REVOPS_CHANGED_SINCE_ROW" not in os.environ  # set for dbt's start only
     summary = materialised[("reports", "run_summary")].materialization.metadata
     assert summary["rows_staging"].value > 0
@@ -383,3 +386,23 @@ def test_dbt_does_not_run_on_parquet_changed_since_it_was_landed(loaded, env, tm
     failures = [e for e in result.all_events if e.is_step_failure and e.step_key == "dbt_models"]
     message = failures[0].step_failure_data.user_failure_data.description if failures else ""
     assert "changed since they were landed" in message and str(part.resolve()) in message
+
+
+def test_a_run_starts_from_the_load_time_parse_only_of_the_same_code(tmp_path):
+    from dagster_dbt import DbtProject
+
+    from revops.build import PARSED_FINGERPRINT
+    from revops.dagster_assets.dbt import seed_partial_parse
+
+    (tmp_path / "dbt_project.yml").write_text("name: p\nversion: '1'\nprofile: p\n")
+    project = DbtProject(project_dir=tmp_path, target_path=Path("target"))
+    parsed = tmp_path / "target"
+    parsed.mkdir()
+    (parsed / "partial_parse.msgpack").write_bytes(b"parse of code-v1")
+    (parsed / PARSED_FINGERPRINT).write_text("code-v1\n")
+    assert not seed_partial_parse(project, tmp_path / "run-a", "code-v2")  # the code changed since: full parse
+    assert not (tmp_path / "run-a" / "partial_parse.msgpack").exists()
+    assert seed_partial_parse(project, tmp_path / "run-b", "code-v1")
+    assert (tmp_path / "run-b" / "partial_parse.msgpack").read_bytes() == b"parse of code-v1"
+    (parsed / PARSED_FINGERPRINT).unlink()  # a parse of unknown code is never reused
+    assert not seed_partial_parse(project, tmp_path / "run-c", "code-v1")
