@@ -100,8 +100,8 @@ snapshot_states as (
     from snapshots
     inner join states
         on
-            states.valid_from_at < cast(snapshots.snapshot_month as timestamp)
-            and (states.valid_to_at is null or states.valid_to_at >= cast(snapshots.snapshot_month as timestamp))
+            states.valid_from_at <= cast(snapshots.snapshot_month as timestamp)
+            and (states.valid_to_at is null or cast(snapshots.snapshot_month as timestamp) < states.valid_to_at)
             and snapshots.close_month <= states.close_date
             and {{ dbt.dateadd('month', '1', 'snapshots.close_month') }} > states.close_date
     left join fx_rates

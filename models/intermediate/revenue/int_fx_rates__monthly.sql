@@ -1,5 +1,8 @@
 {#- One row per currency and month: the FX rate used for that month's converted amounts.
-    Rate date: the latest finance.fx_rate date on or before the first day of the month. -#}
+    Rate date: the latest finance.fx_rate date on or before the first day of the month. The months run from the
+    first rate's month through var fx_rate_carry_forward_months past the last rate's: a month after the last rate
+    date carries that rate (rate_date shows how old it is), so the ledger's last months and open deals closing
+    in the future convert instead of falling out as NULL. -#}
 with fx_rates as (
 
     select * from {{ ref('stg_finance__fx_rate') }}
@@ -8,7 +11,10 @@ with fx_rates as (
 
 months as (
 
-    {{ month_spine('(select min(rate_date) from fx_rates)', '(select max(rate_date) from fx_rates)') | indent(4) }}
+    {{ month_spine(
+        '(select min(rate_date) from fx_rates)',
+        '(select ' ~ dbt.dateadd('month', var('fx_rate_carry_forward_months'), 'max(rate_date)') ~ ' from fx_rates)'
+    ) | indent(4) }}
 
 ),
 

@@ -71,7 +71,8 @@ open_at_month_end as (
 
 ),
 
--- the state of every opportunity at the start of the month (the history row in force then)
+-- the state of every opportunity at the start of the month: the history row in force at 00:00 on the 1st, its
+-- interval [valid_from_at, valid_to_at) holding that instant (deleted opportunities left out, as in what closed)
 forecast_states as (
 
     select
@@ -86,10 +87,12 @@ forecast_states as (
     from month_bounds
     inner join intervals
         on
-            month_bounds.month_start_at > intervals.valid_from_at
-            and (intervals.valid_to_at is null or month_bounds.month_start_at <= intervals.valid_to_at)
+            month_bounds.month_start_at >= intervals.valid_from_at
+            and (intervals.valid_to_at is null or month_bounds.month_start_at < intervals.valid_to_at)
             and month_bounds.month_start <= intervals.close_date
             and month_bounds.next_month_start > intervals.close_date
+    inner join opportunities
+        on intervals.opportunity_id = opportunities.opportunity_id
     left join fx_rates
         on
             intervals.currency = fx_rates.currency
