@@ -21,6 +21,11 @@
       not_negative        numeric columns where a negative value is a data error
       no_future           timestamp/date columns that cannot lie after the row's export (its _loaded_at, else
                           the build's clock; macro future_limit)
+                          (every timestamp/date column before var min_plausible_date is quarantined as
+                          implausible_timestamp; an integer or minor-unit value with a fraction as
+                          non_integer_value, never rounded; an id, email or text value over var max_field_chars
+                          as field_too_long; a minor-unit amount without a currency as missing_currency; a
+                          `_loaded_at` that does not parse as unparseable_timestamp)
       currency_column     the row's currency, needed for `minor` columns and checked against the seed
       incremental         for append-mostly tables built as incremental models (unique key _source_file,
                           _source_row): parse only rows landed since the last build (`_source_row` above the
@@ -31,6 +36,9 @@
 {% macro parse_raw_source(system, table_name, columns, primary_key=['id'], not_negative=[], no_future=[], currency_column=none, incremental=false) -%}
 {%- set max_chars = var('max_field_chars', 10000) -%}
 {%- set numeric_types = ['integer', 'decimal', 'minor'] -%}
+{%- set min_plausible = "cast('" ~ var('min_plausible_date') ~ "' as date)" -%}
+{%- set minor_columns = [] -%}
+{%- for column, kind in columns.items() if kind == 'minor' %}{% do minor_columns.append(column) %}{% endfor -%}
 
 with landed as (
 
@@ -62,6 +70,7 @@ typed as (
     select
         landed._source_file,
         landed._source_row,
+        nullif(trim(landed._loaded_at), '') as _loaded_at__raw,
         {{ safe_timestamp_utc("nullif(trim(landed._loaded_at), '')") }} as _loaded_at,
         {%- for column, kind in columns.items() %}
         {%- set raw = "nullif(trim(landed." ~ adapter.quote(column) ~ "), '')" %}
@@ -115,15 +124,24 @@ checked as (
             {%- endfor %}
             {%- if currency_column %}
             when {{ currency_column }}__raw is not null and _known_currency is null then 'unknown_currency'
+            {%- if minor_columns %}
+            when {{ currency_column }}__raw is null and ({{ minor_columns | join('__raw is not null or ') }}__raw is not null)
+                then 'missing_currency'
             {%- endif %}
+            {%- endif %}
+            when _loaded_at__raw is not null and _loaded_at is null then 'unparseable_timestamp'
             {%- for column, kind in columns.items() %}
             {%- if kind in ['timestamp', 'date'] %}
             when {{ column }}__raw is not null and {{ column }}__typed is null then 'unparseable_timestamp'
+            when {{ column }}__typed < {{ min_plausible }} then 'implausible_timestamp'
             {%- elif kind in numeric_types %}
             when {{ column }}__raw is not null and {{ column }}__number is null then 'non_numeric_value'
+            {%- if kind in ['integer', 'minor'] %}
+            when {{ column }}__number <> floor({{ column }}__number) then 'non_integer_value'
+            {%- endif %}
             {%- elif kind == 'boolean' %}
             when {{ column }}__raw is not null and {{ column }}__typed is null then 'invalid_boolean'
-            {%- elif kind == 'text' %}
+            {%- elif kind in ['text', 'id', 'email'] %}
             when {{ dbt.length(column ~ '__raw') }} > {{ max_chars }} then 'field_too_long'
             {%- endif %}
             {%- endfor %}
@@ -141,18 +159,30 @@ checked as (
             {%- if currency_column %}
             when {{ currency_column }}__raw is not null and _known_currency is null
                 then {{ dbt.concat(["'unknown currency in " ~ currency_column ~ ": '", quoted_value(currency_column ~ '__raw')]) }}
+            {%- if minor_columns %}
+            when {{ currency_column }}__raw is null and ({{ minor_columns | join('__raw is not null or ') }}__raw is not null)
+                then 'amount in minor units ({{ minor_columns | join(", ") }}) without a currency in {{ currency_column }}'
             {%- endif %}
+            {%- endif %}
+            when _loaded_at__raw is not null and _loaded_at is null
+                then {{ dbt.concat(["'unparseable timestamp in _loaded_at: '", quoted_value('_loaded_at__raw')]) }}
             {%- for column, kind in columns.items() %}
             {%- if kind in ['timestamp', 'date'] %}
             when {{ column }}__raw is not null and {{ column }}__typed is null
                 then {{ dbt.concat(["'unparseable " ~ kind ~ " in " ~ column ~ ": '", quoted_value(column ~ '__raw')]) }}
+            when {{ column }}__typed < {{ min_plausible }}
+                then {{ dbt.concat(["'" ~ kind ~ " before " ~ var('min_plausible_date') ~ " (var min_plausible_date) in " ~ column ~ ": '", quoted_value(column ~ '__raw')]) }}
             {%- elif kind in numeric_types %}
             when {{ column }}__raw is not null and {{ column }}__number is null
                 then {{ dbt.concat(["'non-numeric or out-of-range value in " ~ column ~ ": '", quoted_value(column ~ '__raw')]) }}
+            {%- if kind in ['integer', 'minor'] %}
+            when {{ column }}__number <> floor({{ column }}__number)
+                then {{ dbt.concat(["'not a whole number in " ~ column ~ ": '", quoted_value(column ~ '__raw')]) }}
+            {%- endif %}
             {%- elif kind == 'boolean' %}
             when {{ column }}__raw is not null and {{ column }}__typed is null
                 then {{ dbt.concat(["'not a boolean in " ~ column ~ ": '", quoted_value(column ~ '__raw')]) }}
-            {%- elif kind == 'text' %}
+            {%- elif kind in ['text', 'id', 'email'] %}
             when {{ dbt.length(column ~ '__raw') }} > {{ max_chars }}
                 then {{ dbt.concat(["'field too long in " ~ column ~ ": '", dbt.cast(dbt.length(column ~ '__raw'), dbt.type_string()), "' characters (limit " ~ max_chars ~ ")'"]) }}
             {%- endif %}
