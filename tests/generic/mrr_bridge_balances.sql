@@ -1,13 +1,15 @@
-{#- The MRR bridge: for every month, the movements (new + expansion + contraction + churn + reactivation)
-    add up exactly to the change in total MRR since the month before. Fails with one row per unbalanced month. -#}
-{% test mrr_bridge_balances(model, month_column='month', mrr_column='mrr', movement_column='movement_amount') %}
+{#- The MRR bridge: for every month, the movements (new + expansion + contraction + churn + reactivation) and
+    the FX effect (fx_column, when given) add up exactly to the change in total MRR since the month before.
+    Fails with one row per unbalanced month. -#}
+{% test mrr_bridge_balances(model, month_column='month', mrr_column='mrr', movement_column='movement_amount',
+    fx_column=none) %}
 
 with totals as (
 
     select
         {{ month_column }} as month_start,
         sum({{ mrr_column }}) as total_mrr,
-        sum({{ movement_column }}) as total_movement
+        sum({{ movement_column }}{% if fx_column %} + {{ fx_column }}{% endif %}) as total_movement
     from {{ model }}
     group by {{ month_column }}
 

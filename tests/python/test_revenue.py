@@ -96,7 +96,8 @@ def test_bridge_balances_every_month(sample_warehouse):
     rows = sample_warehouse.query(
         """
         with totals as (
-            select month, sum(mrr) as total_mrr, sum(movement_amount) as moved from marts.fct_mrr group by month
+            select month, sum(mrr) as total_mrr, sum(movement_amount + fx_amount) as moved
+            from marts.fct_mrr group by month
         )
         select cur.month, cur.total_mrr - coalesce(prev.total_mrr, 0) - cur.moved
         from totals as cur left join totals as prev on prev.month = cur.month - interval 1 month
@@ -104,6 +105,30 @@ def test_bridge_balances_every_month(sample_warehouse):
         """
     )
     assert rows == []
+
+
+def test_an_unchanged_foreign_currency_contract_is_not_expansion_or_contraction(sample_warehouse):
+    """Movements are in constant currency: a company paying the same in EUR two months running is `unchanged`
+    with all of its reporting-currency change in fx_amount (the sample's EUR, GBP... customers have such months)."""
+    rows = sample_warehouse.query(
+        """
+        with ledger as (
+            select company_id, month, currency, movement, mrr, mrr_local, movement_amount, fx_amount,
+                   lag(mrr) over (partition by company_id order by month) as previous_mrr,
+                   lag(mrr_local) over (partition by company_id order by month) as previous_mrr_local
+            from marts.fct_mrr
+        )
+        select
+            count(*) filter (where movement <> 'unchanged' or movement_amount <> 0),
+            count(*) filter (where fx_amount <> 0),
+            count(*) filter (where fx_amount <> 0 and mrr - previous_mrr = fx_amount)
+        from ledger
+        where currency <> 'USD' and previous_mrr > 0 and mrr > 0 and mrr_local = previous_mrr_local
+        """
+    )
+    not_unchanged, moved_by_fx, all_fx = rows[0]
+    assert not_unchanged == 0
+    assert moved_by_fx > 10 and all_fx == moved_by_fx
 
 
 def test_every_churn_row_is_followed_by_nothing_or_a_reactivation(sample_warehouse):

@@ -83,13 +83,14 @@ def test_metricflow_metrics_equal_the_kpi_marts(metricflow, sample_warehouse):
               "logo_churn_rate", "arpa"]
     deals = ["win_rate_count", "average_deal_size", "sales_cycle_days"]
     monthly = ["ltv", "cac_fully_loaded", "pipeline_velocity"]
-    by_month, by_segment, by_channel, deal_months, kpi_months, by_country_owner = metricflow([
+    by_month, by_segment, by_channel, deal_months, kpi_months, by_country_owner, by_quarter = metricflow([
         (ledger, ["metric_time__month"]),
         (["mrr", "active_customers"], ["metric_time__month", "company__segment"]),
         (["cac_paid_media", "paid_media_spend"], ["metric_time__month", "channel_month__channel"]),
         (deals, ["metric_time__month"]),
         (monthly, ["metric_time__month"]),
         (["mrr"], ["metric_time__month", "company__country", "company__owner"]),
+        (["mrr", "opening_mrr", "active_customers", "new_mrr", "fx_mrr"], ["metric_time__quarter"]),
     ])
 
     kpi = sample_warehouse.df("select * from marts.kpi_monthly order by month")
@@ -168,3 +169,23 @@ def test_metricflow_metrics_equal_the_kpi_marts(metricflow, sample_warehouse):
     assert len({r["company__owner"] for r in by_country_owner}) > 1
     assert len({r["company__country"] for r in by_country_owner}) > 1
     assert date.fromisoformat(month) == last["month"].date()
+
+    # MRR and customer counts are balances: a quarter's MRR and paying customers are its last month's, its opening
+    # MRR its first month's; flows (new MRR, FX) add up over the quarter
+    quarters: dict[str, list] = {}
+    for row in kpi.itertuples():
+        start = date(row.month.year, 3 * ((row.month.month - 1) // 3) + 1, 1).isoformat()
+        quarters.setdefault(start, []).append(row)
+    got_quarters = _by_month(by_quarter, "metric_time__quarter")
+    checked = 0
+    for start, months in quarters.items():
+        if len(months) < 3:
+            continue
+        got = got_quarters[start]
+        assert _close(got["mrr"], months[-1].mrr, 0.01 + 1e-9), start
+        assert _close(got["opening_mrr"], months[0].opening_mrr, 0.01 + 1e-9), start
+        assert int(got["active_customers"]) == months[-1].active_customers, start
+        assert _close(got["new_mrr"], sum(float(m.new_mrr) for m in months), 0.01 + 1e-9), start
+        assert _close(got["fx_mrr"], sum(float(m.fx_mrr) for m in months), 0.01 + 1e-9), start
+        checked += 1
+    assert checked >= 4

@@ -55,8 +55,9 @@ ledger as (
         mrr.mrr,
         mrr.movement,
         mrr.movement_amount,
+        mrr.fx_amount,
         coalesce(company_segments.segment, 'unknown') as segment,
-        mrr.mrr - mrr.movement_amount as opening_mrr
+        mrr.mrr - mrr.movement_amount - mrr.fx_amount as opening_mrr
     from mrr
     left join company_segments
         on mrr.company_id = company_segments.company_id
@@ -75,6 +76,7 @@ aggregated as (
         sum(case when movement = 'contraction' then movement_amount else 0 end) as contraction_mrr,
         sum(case when movement = 'churn' then movement_amount else 0 end) as churned_mrr,
         sum(case when movement = 'reactivation' then movement_amount else 0 end) as reactivation_mrr,
+        sum(fx_amount) as fx_mrr,
         sum(case when mrr > 0 then 1 else 0 end) as active_customers,
         sum(case when opening_mrr > 0 then 1 else 0 end) as opening_customers,
         sum(case when movement = 'new' then 1 else 0 end) as new_customers,
@@ -100,6 +102,7 @@ final as (
         coalesce(aggregated.contraction_mrr, 0) as contraction_mrr,
         coalesce(aggregated.churned_mrr, 0) as churned_mrr,
         coalesce(aggregated.reactivation_mrr, 0) as reactivation_mrr,
+        coalesce(aggregated.fx_mrr, 0) as fx_mrr,
         coalesce(aggregated.active_customers, 0) as active_customers,
         coalesce(aggregated.opening_customers, 0) as opening_customers,
         coalesce(aggregated.new_customers, 0) as new_customers,

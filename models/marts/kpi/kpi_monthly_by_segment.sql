@@ -19,6 +19,7 @@ final as (
         cast(contraction_mrr as decimal(18, 2)) as contraction_mrr,
         cast(churned_mrr as decimal(18, 2)) as churned_mrr,
         cast(reactivation_mrr as decimal(18, 2)) as reactivation_mrr,
+        cast(fx_mrr as decimal(18, 2)) as fx_mrr,
         cast(active_customers as integer) as active_customers,
         cast(opening_customers as integer) as opening_customers,
         cast(new_customers as integer) as new_customers,

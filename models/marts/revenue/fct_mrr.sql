@@ -1,7 +1,12 @@
 {#- The MRR ledger: one row per company per month on a date spine from the company's first MRR month through the
     month after its last (the churn row, MRR 0), gaps between churn and reactivation included, up to the
-    ledger's as-of month. movement_amount = mrr - previous month's mrr (both rounded), so a month's movements
-    add up exactly to the change in total MRR. -#}
+    ledger's as-of month.
+    Movements are in constant currency: for a company paying in both months, its previous month's MRR is restated
+    at this month's rate (previous mrr_local x this month's mrr / mrr_local, rounded); movement_amount = mrr -
+    that restatement (expansion > 0, contraction < 0, else unchanged) and fx_amount = the restatement - the
+    previous mrr, so an unchanged EUR contract is `unchanged` whatever EUR/USD does. New, reactivation and churn
+    have no FX part. movement_amount + fx_amount = mrr - previous mrr (all 2-decimal), so a month's movements
+    and FX add up exactly to the change in total MRR. -#}
 with company_months as (
 
     select * from {{ ref('int_mrr__company_monthly') }}
@@ -72,8 +77,26 @@ with_previous as (
     select
         *,
         coalesce(lag(mrr) over (partition by company_id order by month_start), 0) as previous_mrr,
+        coalesce(lag(mrr_local) over (partition by company_id order by month_start), 0) as previous_mrr_local,
         row_number() over (partition by company_id order by month_start) as month_number
     from filled
+
+),
+
+restated as (
+
+    {#- the previous month's MRR at this month's rate, for a company paying in both months; else the previous MRR
+        (a company billed in the reporting currency, or in several, has mrr_local = mrr: nothing to restate) -#}
+    select
+        *,
+        case
+            when
+                mrr > 0 and previous_mrr > 0 and mrr_local > 0
+                and currency <> '{{ var("reporting_currency") }}'
+                then cast(round(cast(previous_mrr_local * mrr / mrr_local as decimal(38, 10)), 2) as decimal(18, 2))
+            else previous_mrr
+        end as previous_mrr_restated
+    from with_previous
 
 ),
 
@@ -90,12 +113,13 @@ classified as (
             when mrr > 0 and previous_mrr <= 0 and month_number = 1 then 'new'
             when mrr > 0 and previous_mrr <= 0 then 'reactivation'
             when mrr <= 0 and previous_mrr > 0 then 'churn'
-            when mrr > previous_mrr then 'expansion'
-            when mrr < previous_mrr then 'contraction'
+            when mrr > previous_mrr_restated then 'expansion'
+            when mrr < previous_mrr_restated then 'contraction'
             else 'unchanged'
         end as movement,
-        mrr - previous_mrr as movement_amount
-    from with_previous
+        mrr - previous_mrr_restated as movement_amount,
+        previous_mrr_restated - previous_mrr as fx_amount
+    from restated
 
 ),
 
@@ -110,6 +134,7 @@ final as (
         cast(currency as {{ dbt.type_string() }}) as currency,
         cast(movement as {{ dbt.type_string() }}) as movement,
         cast(movement_amount as decimal(18, 2)) as movement_amount,
+        cast(fx_amount as decimal(18, 2)) as fx_amount,
         mrr > 0 as is_active
     from classified
 

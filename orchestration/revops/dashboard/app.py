@@ -90,7 +90,7 @@ def bridge_figure(bridge: dict) -> go.Figure:
              ("Expansion", bridge["expansion_mrr"], "relative"),
              ("Reactivation", bridge["reactivation_mrr"], "relative"),
              ("Contraction", bridge["contraction_mrr"], "relative"), ("Churn", bridge["churned_mrr"], "relative"),
-             ("Closing MRR", bridge["mrr"], "total")]
+             ("FX", bridge["fx_mrr"], "relative"), ("Closing MRR", bridge["mrr"], "total")]
     fig = go.Figure(go.Waterfall(
         x=[s[0] for s in steps], y=[s[1] for s in steps], measure=[s[2] for s in steps],
         text=[format_value(s[1], "money") for s in steps], textposition="outside",

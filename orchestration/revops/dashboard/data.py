@@ -110,12 +110,14 @@ def headline(con: duckdb.DuckDBPyConnection) -> list[Headline] | None:
 
 
 def mrr_bridge(con: duckdb.DuckDBPyConnection) -> dict | None:
-    """Opening MRR, the movements and closing MRR of the last month of kpi_monthly."""
+    """Opening MRR, the movements, the FX effect (0 on a copy built before fx_mrr existed) and closing MRR of the
+    last month of kpi_monthly."""
     if not has(con, "kpi_monthly", BRIDGE_COLUMNS):
         return None
+    fx = "fx_mrr" if has(con, "kpi_monthly", ("fx_mrr",)) else "0 as fx_mrr"
     row = con.execute(
-        f"select month, opening_mrr, new_mrr, expansion_mrr, reactivation_mrr, contraction_mrr, churned_mrr, mrr "
-        f"from {SCHEMA}.kpi_monthly order by month desc limit 1").df()
+        f"select month, opening_mrr, new_mrr, expansion_mrr, reactivation_mrr, contraction_mrr, churned_mrr, {fx}, "
+        f"mrr from {SCHEMA}.kpi_monthly order by month desc limit 1").df()
     return None if row.empty else {k: (v if k == "month" else float(v or 0)) for k, v in row.iloc[0].items()}
 
 

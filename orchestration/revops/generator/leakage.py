@@ -129,9 +129,9 @@ class LeakageBook:
 
     # ---------------------------------------------------------------------------------------------- at the end
     def rows(self, as_of: date, world: "World") -> list[tuple]:
-        last_fx = max(max(t) for t in world.fx.values())
-        fx_month = min(month_start(datetime.combine(as_of, datetime.min.time())),
-                       month_start(datetime.combine(last_fx, datetime.min.time())))
+        # the warehouse converts at the rate of the as-of month: the latest rate on or before its first day (months
+        # after the last rate date carry that rate: int_fx_rates__monthly)
+        fx_month = month_start(datetime.combine(as_of, datetime.min.time()))
 
         def rate(cur: str) -> Decimal:  # as finance.fx_rate writes it (8 decimals) and staging reads it (6)
             written = Decimal(f"{world.rate_on_or_before(cur, fx_month):.8f}")

@@ -247,7 +247,7 @@ def mart_suites(dialect: str, existing_columns: dict[str, list[str]]) -> list[Su
                 total_movement,
                 total_mrr - coalesce(lag(total_mrr) over (order by month), 0) as total_change
             from (
-                select month, sum(mrr) as total_mrr, sum(movement_amount) as total_movement
+                select month, sum(mrr) as total_mrr, sum(movement_amount + fx_amount) as total_movement
                 from marts.fct_mrr
                 group by month
             ) as monthly
@@ -259,7 +259,7 @@ def mart_suites(dialect: str, existing_columns: dict[str, list[str]]) -> list[Su
 
         return [gxe.ExpectColumnValuesToBeBetween(
             column="bridge_gap", min_value=-MRR_BRIDGE_TOLERANCE, max_value=MRR_BRIDGE_TOLERANCE,
-            notes="MRR bridge: each month's movements add up to the change of total MRR")]
+            notes="MRR bridge: each month's movements and FX add up to the change of total MRR")]
 
     suites.append(Suite("marts.fct_mrr.bridge", "marts.fct_mrr", bridge_query, bridge_build,
                         columns=["month", "bridge_gap"]))
