@@ -366,8 +366,9 @@ def build(changed_only: bool = False, extra_args: list[str] | None = None, targe
     if changed_only and not on_duckdb:
         raise ValueError("revops build --changed works on the DuckDB target (dev) only: its state is kept in the "
                          "DuckDB warehouse; on other targets use dbt's own selection (--select, --state)")
-    if changed_only and extra_args_select(extra_args):
-        raise ValueError("revops build --changed chooses the selection itself: drop --select/--exclude, or "
+    partial = partial_run_args(extra_args, env)
+    if changed_only and partial:
+        raise ValueError(f"revops build --changed chooses the selection itself: drop {' '.join(partial)}, or "
                          "run without --changed")
     database = database or duckdb_path()
     target_path = target_path or dbt_target_dir()
@@ -405,12 +406,43 @@ def build(changed_only: bool = False, extra_args: list[str] | None = None, targe
                 log("revops build --changed: " + scoped_tests_note(scope))
     result = run_dbt(["build", *(selection_args or []), *(extra_args or [])], target_path=target_path, env=env,
                      quiet=quiet)
-    # Only a build of the whole project (or of what changed) moves the watermark; a hand-picked --select
-    # does not, so the next --changed build still covers what it skipped.
-    if result.returncode == 0 and on_duckdb and not extra_args_select(extra_args):
-        record_successful_build(database, target_path, state_dir, description, watermark, fingerprint)
+    # Only a build of the whole project (or of what changed) moves the watermark; a hand-picked part (--select,
+    # --exclude, --empty...) does not, so the next --changed build still covers what it skipped.
+    if result.returncode == 0 and on_duckdb:
+        if partial:
+            log(f"revops build: a partial run ({' '.join(partial)}): the mark of `revops build --changed` stays")
+        else:
+            record_successful_build(database, target_path, state_dir, description, watermark, fingerprint)
     return result
 
 
-def extra_args_select(extra_args: list[str] | None) -> bool:
-    return any(arg in ("-s", "--select", "-m", "--models", "--exclude", "--selector") for arg in (extra_args or []))
+# dbt's options that make `dbt build` run part of the project (dbt/cli/params.py), in every spelling dbt's parser
+# (click) takes: `--select x`, `--select=x`, `-s x`, `-sx`, grouped after flags (`-xs x`), and long names only
+# whole (click does not expand `--sel`). --empty builds no rows, --sample a time window of them.
+PARTIAL_RUN_OPTIONS = ("--select", "--models", "--model", "--exclude", "--selector", "--resource-type",
+                       "--resource-types", "--exclude-resource-type", "--exclude-resource-types", "--empty",
+                       "--inline", "--sample")
+PARTIAL_RUN_SHORT = "sm"  # -s, -m: --select
+SHORT_FLAGS = "dxqfvV"  # dbt build's short options that take no value, so another may follow in the same word
+# The same by environment variable (dbt reads them when the option is not given).
+PARTIAL_RUN_ENV = ("DBT_RESOURCE_TYPES", "DBT_EXCLUDE_RESOURCE_TYPES", "DBT_SAMPLE")
+CLICK_TRUE = ("1", "true", "t", "yes", "y", "on")
+
+
+def partial_run_args(extra_args: list[str] | None, env: dict[str, str] | None = None) -> list[str]:
+    """The arguments for dbt in ``extra_args`` (and dbt's variables in the environment, ``env`` over
+    ``os.environ``) that make the build a partial run, as given; empty when it builds the whole project."""
+    found = []
+    for arg in extra_args or []:
+        if arg.startswith("--"):
+            if arg.split("=", 1)[0] in PARTIAL_RUN_OPTIONS:
+                found.append(arg)
+        elif arg.startswith("-") and len(arg) > 1:
+            option = arg[1:].lstrip(SHORT_FLAGS)[:1]  # the first letter past the flags: an option or nothing
+            if option and option in PARTIAL_RUN_SHORT:
+                found.append(arg)
+    environment = {**os.environ, **(env or {})}
+    found += [f"{var}={environment[var]}" for var in PARTIAL_RUN_ENV if environment.get(var, "").strip()]
+    if environment.get("DBT_EMPTY", "").strip().lower() in CLICK_TRUE:
+        found.append(f"DBT_EMPTY={environment['DBT_EMPTY']}")
+    return found

@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from revops.build import (build, changed_selection, changed_test_scope, load_watermark, project_fingerprint,
-                          record_successful_build, run_dbt)
+from revops.build import (build, changed_selection, changed_test_scope, load_watermark, partial_run_args,
+                          project_fingerprint, record_successful_build, run_dbt, tables_loaded_since_last_build)
 from revops.load import load_all
 from revops.settings import PROJECT_DIR
 
@@ -131,6 +131,71 @@ def test_changed_build_refuses_a_selection_of_its_own_or_another_target(tmp_path
         build(changed_only=True, extra_args=["--select", "fct_mrr"], database=tmp_path / "w.duckdb")
     with pytest.raises(ValueError, match="DuckDB target"):
         build(changed_only=True, database=tmp_path / "w.duckdb", env={"REVOPS_TARGET": "postgres"})
+
+
+# Every spelling dbt's parser takes for a run of part of the project, and arguments that run all of it.
+PARTIAL_SPELLINGS = [
+    ["--select", "currencies"], ["--select=currencies"], ["-s", "currencies"], ["-scurrencies"], ["-s=currencies"],
+    ["-m", "fct_mrr"], ["--models=fct_mrr"], ["--model", "fct_mrr"], ["-xs", "fct_mrr"], ["-fxs", "fct_mrr"],
+    ["--exclude", "fct_mrr"], ["--exclude=fct_mrr"], ["--selector=nightly"], ["--resource-type", "model"],
+    ["--resource-types=seed"], ["--exclude-resource-type", "test"], ["--exclude-resource-types=unit_test"],
+    ["--empty"], ["--inline", "select 1"], ["--inline=select 1"], ["--sample=3 days"],
+    ["--fail-fast", "--select=x"],
+]
+WHOLE_RUNS = [[], ["--fail-fast"], ["-x"], ["--full-refresh", "-f"], ["-t", "dev"], ["-ts"], ["--target=s"],
+              ["--no-empty"], ["--vars", "{n: 1}"], ["--threads", "4"], ["--select-nothing-like-this"]]
+
+
+@pytest.mark.parametrize("args", PARTIAL_SPELLINGS, ids=" ".join)
+def test_every_spelling_of_a_partial_run_is_recognised(args, monkeypatch):
+    for var in ("DBT_EMPTY", "DBT_RESOURCE_TYPES", "DBT_EXCLUDE_RESOURCE_TYPES", "DBT_SAMPLE"):
+        monkeypatch.delenv(var, raising=False)
+    assert partial_run_args(args) == [a for a in args if a.startswith("-") and a not in ("--fail-fast",)]
+
+
+@pytest.mark.parametrize("args", WHOLE_RUNS, ids=" ".join)
+def test_arguments_that_build_the_whole_project_are_not_a_partial_run(args, monkeypatch):
+    for var in ("DBT_EMPTY", "DBT_RESOURCE_TYPES", "DBT_EXCLUDE_RESOURCE_TYPES", "DBT_SAMPLE"):
+        monkeypatch.delenv(var, raising=False)
+    assert partial_run_args(args) == []
+
+
+def test_dbt_variables_that_select_part_of_the_project_are_a_partial_run(monkeypatch):
+    monkeypatch.setenv("DBT_EMPTY", "false")
+    monkeypatch.delenv("DBT_RESOURCE_TYPES", raising=False)
+    assert partial_run_args([]) == []
+    assert partial_run_args([], {"DBT_EMPTY": "1"}) == ["DBT_EMPTY=1"]
+    monkeypatch.setenv("DBT_RESOURCE_TYPES", "model seed")
+    assert partial_run_args([]) == ["DBT_RESOURCE_TYPES=model seed"]
+
+
+@pytest.mark.parametrize("args", [["--select=currencies"], ["-scurrencies"], ["--exclude=fct_mrr"], ["--empty"]],
+                         ids=" ".join)
+def test_changed_build_refuses_any_spelling_of_a_selection(args, tmp_path, monkeypatch):
+    monkeypatch.setenv("REVOPS_ARTIFACTS_DIR", str(tmp_path))
+    with pytest.raises(ValueError, match=f"chooses the selection itself: drop {args[0]}"):
+        build(changed_only=True, extra_args=args, database=tmp_path / "w.duckdb")
+
+
+def test_a_partial_build_leaves_the_mark_of_changed_where_it_was(tmp_path, monkeypatch):
+    """`revops build -- --select=currencies` builds a part: the raw tables loaded since the last successful build
+    stay to be built by the next `--changed` build; a build of everything moves the mark past them."""
+    import revops.build as build_module
+
+    monkeypatch.setenv("REVOPS_ARTIFACTS_DIR", str(tmp_path / "artifacts"))
+    database, target = _warehouse_with_events(tmp_path, "2026-11-01 10:00:00")
+    build_module.record_successful_build(database, target, build_module.build_state_dir(), "everything",
+                                         load_watermark(database), "code-v1")
+    _log_loads(database, [("hubspot", "email_event", "2026-11-02 10:00:00")])
+    monkeypatch.setattr(build_module, "run_dbt", lambda args, target_path=None, env=None, quiet=False:
+                        build_module.BuildResult(returncode=0))
+    said: list[str] = []
+    for args in (["--select=stg_hubspot__email_event"], ["-xsstg_hubspot__email_event"], ["--empty"]):
+        assert build(extra_args=args, database=database, target_path=target, log=said.append).returncode == 0
+        assert tables_loaded_since_last_build(database) == [("hubspot", "email_event")], args
+        assert said[-1].endswith(f"({args[0]}): the mark of `revops build --changed` stays")
+    build(extra_args=["--fail-fast"], database=database, target_path=target, log=said.append)
+    assert tables_loaded_since_last_build(database) == []
 
 
 def test_test_scope_is_the_last_good_builds_row_marks_except_reloaded_tables(tmp_path):
