@@ -18,7 +18,7 @@ import duckdb
 
 from revops.contract import INCREMENTAL_TABLES
 from revops.load import _sql_str
-from revops.settings import PROJECT_DIR, dbt_target_dir
+from revops.settings import PROJECT_DIR, dbt_target_dir, dbt_threads
 
 LAYER_SCHEMAS = {
     "raw": "raw_%",
@@ -64,13 +64,14 @@ def run_dbt(args: list[str], target_path: Path | None = None, env: dict[str, str
             quiet: bool = False) -> BuildResult:
     """Run ``dbt <args>`` in the project, streaming its log, and summarise run_results.json. After a change to the
     project's dbt code since the target folder's last full parse, dbt parses in full (PARSED_FINGERPRINT)."""
+    full_env = {**os.environ, "DO_NOT_TRACK": "1", **(env or {})}
+    dbt_threads(full_env)  # a clear error now rather than dbt's traceback once it has started
     target_path = Path(target_path or dbt_target_dir())
     fingerprint = project_fingerprint(PROJECT_DIR)
     parsed_stamp = target_path / PARSED_FINGERPRINT
     full_parse = not (parsed_stamp.exists() and parsed_stamp.read_text().strip() == fingerprint)
     cmd = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
            "--target-path", str(target_path), *(["--no-partial-parse"] if full_parse else [])]
-    full_env = {**os.environ, "DO_NOT_TRACK": "1", **(env or {})}
     started = time.time()
     completed = subprocess.run(
         cmd, cwd=PROJECT_DIR, env=full_env, text=True,

@@ -4,6 +4,8 @@ project at their own exports and warehouse without editing files."""
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -39,6 +41,20 @@ def dbt_target_dir() -> Path:
 def artifacts_dir() -> Path:
     """Run artefacts: Data Docs, reports, published copies."""
     return _path("REVOPS_ARTIFACTS_DIR", "warehouse/artifacts")
+
+
+DEFAULT_THREADS = "2"  # keep equal to the default in profiles.yml (dev and postgres targets, threads)
+
+
+def dbt_threads(environ: Mapping[str, str] | None = None) -> int:
+    """dbt's threads on DuckDB and PostgreSQL: ``REVOPS_THREADS`` of ``environ`` (default: the process's
+    environment), else 2. profiles.yml reads it with Jinja's ``| int``, which makes ``abc`` 0 threads (dbt then
+    fails deep in a traceback) and ``2.5`` 2: call this before dbt starts, for a clear error instead."""
+    value = (os.environ if environ is None else environ).get("REVOPS_THREADS", DEFAULT_THREADS)
+    if not re.fullmatch(r"\s*[0-9]+\s*", value) or int(value) < 1:
+        raise ValueError(f"REVOPS_THREADS={value!r} is not a positive whole number: set it to the number of dbt "
+                         f"threads (e.g. 4), or unset it for {DEFAULT_THREADS}")
+    return int(value)
 
 
 DEFAULT_DUCKDB_MEMORY_LIMIT = "3GB"  # keep equal to the default in profiles.yml (dev target, memory_limit)

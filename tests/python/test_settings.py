@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 from revops.settings import duckdb_memory_limit, release_duckdb_cache
 
@@ -45,3 +46,53 @@ def test_dbt_target_dir_follows_dbt_target_path(monkeypatch, tmp_path):
     assert dbt_target_dir() == PROJECT_DIR / "build" / "target"
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path))
     assert dbt_target_dir() == tmp_path
+
+
+@pytest.mark.parametrize("value, threads", [(None, 2), ("4", 4), (" 8 ", 8), ("1", 1)])
+def test_threads_are_a_positive_whole_number(value, threads):
+    from revops.settings import dbt_threads
+
+    assert dbt_threads({} if value is None else {"REVOPS_THREADS": value}) == threads
+
+
+@pytest.mark.parametrize("value", ["abc", "2.5", "0", "-1", "", "2 threads"])
+def test_threads_that_dbt_would_misread_are_refused_with_the_variable_and_value(value):
+    from revops.settings import dbt_threads
+
+    with pytest.raises(ValueError, match=f"REVOPS_THREADS={value!r} is not a positive whole number"):
+        dbt_threads({"REVOPS_THREADS": value})
+
+
+def test_default_threads_match_the_profile():
+    from revops.settings import DEFAULT_THREADS, PROJECT_DIR
+
+    profile = (PROJECT_DIR / "profiles.yml").read_text()
+    assert profile.count(f"env_var('REVOPS_THREADS', '{DEFAULT_THREADS}')") == 2  # dev and postgres
+
+
+def test_dbt_does_not_start_with_bad_threads(tmp_path, monkeypatch):
+    """`REVOPS_THREADS=abc` made dbt say "Concurrency: 0 threads" and end in a traceback (max_workers must be
+    greater than 0); `2.5` silently became 2. Now neither starts dbt, from the CLI's run_dbt or from Dagster."""
+    import revops.build as build_module
+
+    def no_dbt():
+        raise AssertionError("dbt started")
+
+    monkeypatch.setattr(build_module, "dbt_executable", no_dbt)
+    monkeypatch.delenv("REVOPS_THREADS", raising=False)
+    for value in ("abc", "2.5"):
+        with pytest.raises(ValueError, match=f"REVOPS_THREADS='{value}'"):
+            build_module.run_dbt(["build"], target_path=tmp_path, env={"REVOPS_THREADS": value})
+    monkeypatch.setenv("REVOPS_THREADS", "abc")
+    with pytest.raises(ValueError, match="REVOPS_THREADS='abc'"):
+        build_module.run_dbt(["build"], target_path=tmp_path)
+
+    from revops.dagster_assets.dbt import dbt_resource, make_project
+
+    with pytest.raises(ValueError, match="REVOPS_THREADS='abc'"):
+        make_project()
+    monkeypatch.setenv("REVOPS_THREADS", "3")
+    project = make_project()
+    monkeypatch.setenv("REVOPS_THREADS", "0")
+    with pytest.raises(ValueError, match="REVOPS_THREADS='0'"):
+        dbt_resource(project)
