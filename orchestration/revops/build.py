@@ -355,6 +355,31 @@ def load_watermark(database: Path) -> object:
         return _scalar(con, "select max(loaded_at) from raw_meta.load_log")
 
 
+# What every `revops load` writes first (revops.load.create_meta_tables), and what it logs each table's load in.
+LOADER_TABLES = ("loaded_files", "load_log")
+
+
+def check_loaded_warehouse(database: Path) -> None:
+    """Before dbt starts on the DuckDB target: the warehouse exists, dbt can write it (and its .wal beside it) and
+    `revops load` has landed something in it; else a ValueError of one line saying which (dbt would fail with a
+    couple of hundred lines of IO Error, or of Catalog Error on a missing raw schema)."""
+    folder = database.parent
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(f"{folder} is not writable: dbt writes the warehouse {database.name} and its .wal file "
+                         "there (set REVOPS_DUCKDB_PATH to a file in a writable folder)")
+    if not database.is_file():
+        raise ValueError(f"no loaded warehouse at {database}: run `revops load` first")
+    if not os.access(database, os.R_OK | os.W_OK):
+        raise ValueError(f"{database} is not writable: dbt builds the models in it")
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            loaded = any(_table_exists(con, "raw_meta", table) for table in LOADER_TABLES)
+    except duckdb.Error as exc:
+        raise ValueError(f"cannot open the warehouse {database}: {str(exc).splitlines()[0]}") from exc
+    if not loaded:
+        raise ValueError(f"no loaded warehouse at {database}: run `revops load` first")
+
+
 def build(changed_only: bool = False, extra_args: list[str] | None = None, target_path: Path | None = None,
           database: Path | None = None, env: dict[str, str] | None = None, quiet: bool = False,
           log=print) -> BuildResult:
@@ -371,10 +396,12 @@ def build(changed_only: bool = False, extra_args: list[str] | None = None, targe
     if changed_only and partial:
         raise ValueError(f"revops build --changed chooses the selection itself: drop {' '.join(partial)}, or "
                          "run without --changed")
-    database = database or duckdb_path()
+    database = Path(database or duckdb_path())
     target_path = target_path or dbt_target_dir()
-    if on_duckdb and Path(database).exists():
+    if on_duckdb:
         from revops.load import stale_raw_files
+
+        check_loaded_warehouse(database)
 
         stale = stale_raw_files(database)
         if stale:

@@ -1,0 +1,89 @@
+"""`revops build` says in one line why it cannot start dbt on the DuckDB target (no warehouse, a warehouse never
+loaded, a folder or file it cannot write, bad REVOPS_THREADS) instead of dbt's couple of hundred lines of
+IO Error or Catalog Error traceback. Nothing here starts dbt."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import revops.build as build_module
+from revops.cli import main
+from revops.load import load_all
+
+
+@pytest.fixture
+def revops_build(tmp_path, monkeypatch, capsys):
+    """`revops build` on the warehouse given: (exit code, what it wrote to stderr); dbt must not start."""
+    def no_dbt():
+        raise AssertionError("dbt started")
+
+    monkeypatch.setattr(build_module, "dbt_executable", no_dbt)
+    monkeypatch.setenv("REVOPS_TARGET", "dev")
+    monkeypatch.setenv("REVOPS_ARTIFACTS_DIR", str(tmp_path / "artifacts"))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+
+    def run(database: Path, *args: str) -> tuple[int, str]:
+        monkeypatch.setenv("REVOPS_DUCKDB_PATH", str(database))
+        code = main(["build", *args])
+        return code, capsys.readouterr().err
+
+    return run
+
+
+def _loaded_warehouse(tmp_path: Path) -> Path:
+    database = tmp_path / "wh" / "w.duckdb"
+    (tmp_path / "raw").mkdir()
+    load_all(tmp_path / "raw", database, tables=[], progress=False)  # the loader's bookkeeping, no table
+    return database
+
+
+def test_no_warehouse_file_or_folder(tmp_path, revops_build):
+    for database in (tmp_path / "missing" / "w.duckdb", tmp_path / "w.duckdb"):
+        code, err = revops_build(database)
+        assert (code, err) == (2, f"error: no loaded warehouse at {database}: run `revops load` first\n")
+
+
+def test_a_warehouse_never_loaded(tmp_path, revops_build):
+    database = tmp_path / "w.duckdb"
+    with duckdb.connect(str(database)) as con:  # a DuckDB file, but no raw_meta: `revops load` never ran
+        con.execute("create table t as select 1 as x")
+    for args in ((), ("--changed",)):
+        code, err = revops_build(database, *args)
+        assert (code, err) == (2, f"error: no loaded warehouse at {database}: run `revops load` first\n")
+
+
+def test_a_file_that_is_not_a_warehouse(tmp_path, revops_build):
+    database = tmp_path / "w.duckdb"
+    database.write_text("not a database")
+    code, err = revops_build(database)
+    assert code == 2 and err.startswith(f"error: cannot open the warehouse {database}: ") and err.count("\n") == 1
+
+
+def test_a_folder_or_warehouse_it_cannot_write(tmp_path, revops_build, monkeypatch):
+    database = _loaded_warehouse(tmp_path)
+    real_access = os.access
+    for read_only in (database.parent, database):  # root writes whatever the mode: os.access says what others see
+        monkeypatch.setattr(os, "access", lambda path, mode, ro=read_only:
+                            not (Path(path) == ro and mode & os.W_OK) and real_access(path, mode))
+        code, err = revops_build(database)
+        assert code == 2 and err.startswith(f"error: {read_only} is not writable: "), err
+        assert err.count("\n") == 1
+
+
+def test_a_loaded_warehouse_goes_on_to_dbt(tmp_path, revops_build):
+    database = _loaded_warehouse(tmp_path)
+    build_module.check_loaded_warehouse(database)
+    code, err = revops_build(database)
+    assert (code, err) == (2, "error: dbt started\n")  # past every check, as far as starting dbt
+
+
+def test_bad_threads_stop_before_dbt(tmp_path, revops_build, monkeypatch):
+    database = _loaded_warehouse(tmp_path)
+    monkeypatch.setenv("REVOPS_THREADS", "abc")
+    code, err = revops_build(database)
+    assert (code, err) == (2, "error: REVOPS_THREADS='abc' is not a positive whole number: set it to the number of "
+                              "dbt threads (e.g. 4), or unset it for 2\n")
