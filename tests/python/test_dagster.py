@@ -97,6 +97,32 @@ def test_definitions_load_and_validate(loaded):
     assert defs.resolve_sensor_def("raw_files_sensor") is not None
     gate_checks = [k for k in graph.asset_check_keys if k.name == "contract_gate"]
     assert len(gate_checks) == len(raw_tables())
+    # Every dbt data test is an asset check, none a bare AssetObservation: dagster-dbt attaches a singular test
+    # that reads several models to the model its meta names (dagster.ref).
+    tests = _data_tests(manifest)
+    dbt_checks = {k.name: k for k in graph.asset_check_keys if k.name not in NON_DBT_CHECKS}
+    assert set(dbt_checks) == set(tests), f"dbt tests that are not checks: {sorted(set(tests) - set(dbt_checks))}"
+    for name, test in tests.items():
+        ref = (test["config"].get("meta") or {}).get("dagster", {}).get("ref")
+        if ref:
+            assert dbt_checks[name].asset_key.path[-1] == ref["name"], name
+    assert {name: dbt_checks[name].asset_key.path for name in SEVERAL_MODEL_TESTS} == SEVERAL_MODEL_TESTS
+
+
+# Singular tests that read several models, and the asset their check is on (their meta dagster.ref).
+SEVERAL_MODEL_TESTS = {
+    "assert_mrr_ledger_keeps_every_company_month": ["marts", "fct_mrr"],
+    "assert_billing_companies_match_identity_marts": ["intermediate", "int_billing_customers__companies"],
+    "assert_mrr_kpi_monthly_matches_ledger": ["marts", "kpi_monthly"],
+}
+
+
+NON_DBT_CHECKS = {"contract_gate", "gx_raw", "gx_marts_pass"}
+
+
+def _data_tests(manifest: dict) -> dict[str, dict]:
+    """dbt's data tests (generic and singular; unit tests are not assets) by name."""
+    return {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "test"}
 
 
 def test_full_refresh_materialises_everything_and_checks_pass(loaded, env):
@@ -117,8 +143,9 @@ def test_full_refresh_materialises_everything_and_checks_pass(loaded, env):
     assert staging["dagster/row_count"].value > 0
 
     checks = result.get_asset_check_evaluations()
-    gates = {"contract_gate", "gx_raw", "gx_marts_pass"}
-    dbt_checks = [c for c in checks if c.check_name not in gates]
+    dbt_checks = [c for c in checks if c.check_name not in NON_DBT_CHECKS]
+    # every dbt data test ran and was evaluated as a check (a test without one is logged as an AssetObservation)
+    assert {c.check_name for c in dbt_checks} == set(_data_tests(manifest))
     gate = [c for c in checks if c.check_name == "contract_gate"]
     assert len(gate) == len(raw_tables()) and all(c.passed for c in gate)
     gx_raw = [c for c in checks if c.check_name == "gx_raw"]

@@ -2,6 +2,8 @@
 -- int_identity__company_segments, not the identity marts, so revenue need not wait for the person matching. It
 -- must still say what the marts say: a mapped Stripe customer or Salesforce account has its xref_companies
 -- company, with that company's dim_customers segment. Returns the records where they differ.
+-- It reads several models: dagster-dbt attaches it as an asset check to the one it checks (meta dagster.ref).
+{{ config(meta={'dagster': {'ref': {'name': 'int_billing_customers__companies'}}}) }}
 with billing as (
 
     select * from {{ ref('int_billing_customers__companies') }}

@@ -1,5 +1,7 @@
 -- kpi_monthly restates the ledger exactly: MRR and each bridge column equal the fct_mrr sums of the month, and
 -- opening + new + expansion + reactivation + contraction + churned + fx = MRR. Returns the months that differ.
+-- It reads several models: dagster-dbt attaches it as an asset check to the one it checks (meta dagster.ref).
+{{ config(meta={'dagster': {'ref': {'name': 'kpi_monthly'}}}) }}
 with ledger as (
 
     select

@@ -1,5 +1,7 @@
 -- The date spine of fct_mrr adds only zero rows: per month, total MRR in the ledger equals the total of the
 -- company-month MRR it was built from (months up to the as-of month), to the cent. Returns unbalanced months.
+-- It reads several models: dagster-dbt attaches it as an asset check to the one it checks (meta dagster.ref).
+{{ config(meta={'dagster': {'ref': {'name': 'fct_mrr'}}}) }}
 with ledger as (
 
     select
