@@ -49,6 +49,7 @@ PYTHON_STEPS = [
 
 FULL_REFRESH_JOB = "full_refresh"
 DAILY_AT = "0 6 * * *"  # 06:00 UTC, after the nightly exports land
+DAILY_AT_TEXT = "06:00 UTC"  # DAILY_AT said for people (the schedule's description)
 
 
 def _installed(module: str) -> bool:
@@ -88,6 +89,10 @@ def build_definitions() -> Definitions:
             ScheduleDefinition(
                 name="daily_full_refresh",
                 job=full_refresh,
+                description=f"Every day at {DAILY_AT_TEXT}, after the nightly exports land: the whole "
+                            f"`{FULL_REFRESH_JOB}` job (load every raw table, raw gates, dbt build of every model "
+                            "and test, GX mart suites, publish, run summary). Running by default, unlike "
+                            "raw_files_sensor.",
                 cron_schedule=DAILY_AT,
                 execution_timezone="UTC",
                 default_status=DefaultScheduleStatus.RUNNING,

@@ -93,7 +93,8 @@ def test_definitions_load_and_validate(loaded):
     for key in graph.get_all_asset_keys():
         assert graph.get(key).is_materializable, f"{key.to_user_string()} is not materialisable (unmapped dbt source?)"
     assert defs.resolve_job_def("full_refresh") is not None
-    assert defs.resolve_schedule_def("daily_full_refresh").cron_schedule == "0 6 * * *"
+    schedule = defs.resolve_schedule_def("daily_full_refresh")
+    assert schedule.cron_schedule == "0 6 * * *" and "06:00 UTC" in schedule.description
     assert defs.resolve_sensor_def("raw_files_sensor") is not None
     gate_checks = [k for k in graph.asset_check_keys if k.name == "contract_gate"]
     assert len(gate_checks) == len(raw_tables())
