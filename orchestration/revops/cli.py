@@ -4,6 +4,8 @@
     revops generate   write the sample company (see `revops generate --help`)
     revops load       land the raw files in the warehouse
     revops build      dbt build (arguments after `--` go to dbt); --changed: only what new data or edits reach
+    revops score-identity
+                      score the identity crosswalks against the generator's ground truth (F1; see its --help)
 """
 
 from __future__ import annotations

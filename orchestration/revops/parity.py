@@ -182,17 +182,25 @@ def _rows_equal(left: tuple, right: tuple, tolerance: float) -> bool:
     return True
 
 
-def parity_cli(engine: str, doc: str | None, argv: list[str] | None = None) -> int:
-    """``python -m revops.<engine> parity``: the shared command line of the engine modules."""
+def parity_cli(engine: str, doc: str | None, argv: list[str] | None = None,
+               commands: dict[str, tuple[str, Callable[[], int]]] | None = None) -> int:
+    """``python -m revops.<engine> parity``: the shared command line of the engine modules; ``commands`` adds an
+    engine's own subcommands without options (name -> (help, function returning the exit code))."""
     parser = argparse.ArgumentParser(prog=f"python -m revops.{engine}", description=doc,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["parity"])
-    parser.add_argument("--raw-dir", type=Path, help="raw folder (default: a fresh sample at --scale)")
-    parser.add_argument("--scale", type=float, default=0.3)
-    parser.add_argument("--select", nargs="*", default=None, help="dbt selection (default: everything)")
-    parser.add_argument("--workdir", type=Path, default=None,
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+    parity = sub.add_parser("parity", help=f"build the same raw files on DuckDB and on {engine}, compare every "
+                                           "mart and quality table")
+    parity.add_argument("--raw-dir", type=Path, help="raw folder (default: a fresh sample at --scale)")
+    parity.add_argument("--scale", type=float, default=0.3)
+    parity.add_argument("--select", nargs="*", default=None, help="dbt selection (default: everything)")
+    parity.add_argument("--workdir", type=Path, default=None,
                         help="scratch folder, kept (default: a new temp folder, removed when every table is equal)")
+    for name, (help_text, run) in (commands or {}).items():
+        sub.add_parser(name, help=help_text, description=help_text).set_defaults(run=run)
     args = parser.parse_args(argv)
+    if args.command != "parity":
+        return args.run()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix=f"revops-parity-{engine}-"))
     workdir.mkdir(parents=True, exist_ok=True)
     report = run_parity(engine, raw_dir=args.raw_dir, scale=args.scale, select=args.select, workdir=workdir,

@@ -141,12 +141,8 @@ def spark_engine(workdir: Path) -> Iterator[SparkEngine]:
     yield SparkEngine(workdir)
 
 
-def main(argv: list[str] | None = None) -> int:
-    from revops.parity import parity_cli
-
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] != ["load"]:
-        return parity_cli("spark", __doc__, argv)
+def load_cli() -> int:
+    """``python -m revops.spark load``: the raw tables of the DuckDB warehouse into REVOPS_SPARK_DIR's metastore."""
     from revops import settings
 
     check_spark()
@@ -154,6 +150,14 @@ def main(argv: list[str] | None = None) -> int:
     count = load_landed_into_spark(settings.duckdb_path(), SparkWorkspace(root), settings.dbt_target_dir())
     print(f"{count} raw tables registered in the Spark metastore under {root}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from revops.parity import parity_cli
+
+    load_help = ("register the raw tables of the DuckDB warehouse (after `revops load`) in the Spark metastore of "
+                 "REVOPS_SPARK_DIR; then REVOPS_TARGET=spark dbt build --exclude test_type:unit")
+    return parity_cli("spark", __doc__, argv, {"load": (load_help, load_cli)})
 
 
 if __name__ == "__main__":
