@@ -19,7 +19,11 @@ What the loader does with damaged files, so nothing is lost and nothing crashes 
 - extra columns: kept (the contract allows added columns);
 - records that cannot be parsed as CSV (broken quoting, wrong number of fields, bytes that are not UTF-8,
   a field over the size limit): landed in ``raw_meta.load_rejects`` with file, line, column and reason,
-  where ``raw_quarantine`` picks them up.
+  where ``raw_quarantine`` picks them up;
+- a file DuckDB cannot read at all: :class:`RawFileError` naming the file, never a bare DuckDB error.
+
+A table is replaced atomically: its relation, its rows in ``raw_meta`` and the incremental models a full
+reload drops change in one transaction, so a load that fails leaves the table as it was before.
 """
 
 from __future__ import annotations
@@ -89,6 +93,39 @@ class RawFileError(ValueError):
     """A raw file that cannot be loaded at all; the message names the file, the column and what to do."""
 
 
+class _Unreadable(Exception):
+    """DuckDB failed on a statement reading raw files: ``probes`` holds (file, SQL reading only that file), to
+    find which one it was once the table's transaction is rolled back."""
+
+    def __init__(self, probes: list[tuple[Path, str]], error: duckdb.Error):
+        super().__init__(str(error))
+        self.probes = probes
+        self.error = error
+
+
+# DuckDB errors that say nothing about the file being read: passed on as they are.
+_NOT_ABOUT_THE_FILE = (duckdb.OutOfMemoryException, duckdb.InterruptException)
+
+
+def _read(con: duckdb.DuckDBPyConnection, sql: str, probes: list[tuple[Path, str]],
+          params: list | None = None) -> duckdb.DuckDBPyConnection:
+    """Run a statement that reads raw files (listed in ``probes``); a DuckDB error becomes :class:`_Unreadable`."""
+    try:
+        return con.execute(sql, params or [])
+    except _NOT_ABOUT_THE_FILE:
+        raise
+    except duckdb.Error as exc:
+        raise _Unreadable(probes, exc) from exc
+
+
+def _file_error(path: Path, table: RawTable, error: BaseException) -> RawFileError:
+    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return RawFileError(
+        f"{path}: this file of raw table {table.qualified_name} cannot be read ({message}); the table and its "
+        "bookkeeping are left as they were. Re-export the file (or move it out of the raw folder) and load again."
+    )
+
+
 @dataclass
 class TableLoad:
     table: RawTable
@@ -134,8 +171,13 @@ def _csv_header(path: Path) -> list[str] | None:
 
 
 def _parquet_header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
-    rows = con.execute("select name from parquet_schema(?) where num_children is null", [str(path)]).fetchall()
+    sql = "select name from parquet_schema(?) where num_children is null"
+    rows = _read(con, sql, [(path, _parquet_probe(path))], [str(path)]).fetchall()
     return [r[0].lower() for r in rows]
+
+
+def _parquet_probe(path: Path) -> str:
+    return f"select * from read_parquet({_sql_str(str(path.resolve()))})"
 
 
 def _file_offsets(con: duckdb.DuckDBPyConnection, paths: list[Path], start: int) -> str:
@@ -143,8 +185,7 @@ def _file_offsets(con: duckdb.DuckDBPyConnection, paths: list[Path], start: int)
     cases, offset = [], start
     for path in paths:
         cases.append(f"when {_sql_str(str(path.resolve()))} then {offset}")
-        offset += con.execute("select coalesce(sum(num_rows), 0) from parquet_file_metadata(?)",
-                              [str(path.resolve())]).fetchone()[0]
+        offset += _parquet_rows(con, path)
     return f"(case filename {' '.join(cases)} end)"
 
 
@@ -244,8 +285,8 @@ def _drop_relation(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
 
 
 def _parquet_rows(con: duckdb.DuckDBPyConnection, path: Path) -> int:
-    return con.execute("select coalesce(sum(num_rows), 0) from parquet_file_metadata(?)",
-                       [str(path.resolve())]).fetchone()[0]
+    return _read(con, "select coalesce(sum(num_rows), 0) from parquet_file_metadata(?)", [(path, _parquet_probe(path))],
+                 [str(path.resolve())]).fetchone()[0]
 
 
 def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
@@ -257,10 +298,55 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
     up exactly the new rows. Any other change (a file edited, replaced or removed) reloads the whole table
     and drops the incremental models built on it (``staging.base_<system>__<table>`` and those in
     ``contract.INCREMENTAL_DOWNSTREAM``), which the next ``dbt build`` then rebuilds in full.
+
+    All of it happens in one transaction: when a file cannot be read (:class:`RawFileError`, naming it) or
+    anything else fails, the table, its rows in ``raw_meta`` and those incremental models stay as they were.
     """
     started = time.perf_counter()
-    result = TableLoad(table=table, files=find_files(raw_dir, table))
+    files = find_files(raw_dir, table)
     con.execute(f"create schema if not exists {table.schema}")
+    con.execute("begin transaction")
+    try:
+        result = _land_table(con, raw_dir, table, files, full_refresh, copy_parquet)
+        con.execute("commit")
+    except _Unreadable as failed:
+        _rollback(con)
+        raise _unreadable_error(con, table, failed) from failed.error
+    except BaseException:
+        _rollback(con)
+        raise
+    finally:
+        con.execute("reset preserve_insertion_order")  # a setting, not rolled back with the transaction
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("rollback")
+    except duckdb.TransactionException:  # a failed commit has rolled back already
+        pass
+
+
+def _unreadable_error(con: duckdb.DuckDBPyConnection, table: RawTable, failed: _Unreadable) -> RawFileError:
+    """A :class:`RawFileError` naming the file a failed statement could not read: each file is read again on
+    its own (outside the rolled-back transaction) until one fails; if none does alone, all are named."""
+    for path, sql in failed.probes if len(failed.probes) > 1 else ():
+        try:
+            con.execute(f"select max(hash(columns(*))) from ({sql}) as probe").fetchall()
+        except duckdb.Error as exc:
+            return _file_error(path, table, exc)
+        finally:
+            for name in ("revops_probe_rejects", "revops_probe_scans"):
+                con.execute(f"drop table if exists {name}")
+    named = ", ".join(str(path) for path, _ in failed.probes) or table.qualified_name
+    return _file_error(Path(named), table, failed.error)
+
+
+def _land_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, files: list[Path],
+                full_refresh: bool, copy_parquet: bool) -> TableLoad:
+    """:func:`load_table` inside its transaction."""
+    result = TableLoad(table=table, files=files)
     mode, todo = plan_load(con, raw_dir, table, result.files, full_refresh)
     in_place = not copy_parquet and bool(result.files) and result.files[0].suffix == ".parquet"
     kind = _relation_kind(con, table)
@@ -271,7 +357,6 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
     result.mode = mode
     if mode == "skip":
         result.skipped = True
-        result.seconds = time.perf_counter() - started
         return result
     if mode == "full":
         for sql in ("delete from raw_meta.load_rejects where source_system = ? and source_table = ?",
@@ -299,7 +384,6 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
             _drop_relation(con, table)
             _empty_table(con, table)
         _record_files(con, raw_dir, table, todo, mode, landing="table")
-        result.seconds = time.perf_counter() - started
         return result
 
     extras: list[str] = []
@@ -315,30 +399,23 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
             [table.schema, table.table]).fetchall()}
         if any(extra not in existing for extra in extras):
             # A new column arrived with the new files: land the whole table again.
-            return load_table(con, raw_dir, table, full_refresh=True, copy_parquet=copy_parquet)
+            return _land_table(con, raw_dir, table, files, full_refresh=True, copy_parquet=copy_parquet)
     if extras:
         result.warnings.append(f"{table.qualified_name}: extra columns kept as text: {', '.join(extras)}")
     if in_place:
         result.in_place = True
         _land_in_place(con, raw_dir, table, result, readable, todo, mode)
-        result.seconds = time.perf_counter() - started
         return result
 
     parquet = readable[0][0].suffix == ".parquet"
     if parquet:
         files_sql = "[" + ", ".join(_sql_str(str(p.resolve())) for p, _ in readable) + "]"
         reader = f"read_parquet({files_sql}, filename = true, union_by_name = true, file_row_number = true)"
+        probes = [(p, _parquet_probe(p)) for p, _ in readable]
     else:
         # Each file is read by its own header (columns may come in any order), every field as text.
-        reader = " union all by name ".join(
-            f"select * from read_csv({_sql_str(str(p.resolve()))}, columns = {_columns(h)}, header = true, "
-            f"delim = ',', quote = '\"', escape = '\"', "
-            f"auto_detect = false, strict_mode = true, filename = true, store_rejects = true, "
-            f"rejects_table = 'revops_rejects', rejects_scan = 'revops_scans', "
-            f"max_line_size = {MAX_LINE_BYTES}, null_padding = false)"
-            for p, h in readable
-        )
-        reader = f"({reader})"
+        reader = "(" + " union all by name ".join(_csv_reader(p, h) for p, h in readable) + ")"
+        probes = [(p, _csv_reader(p, h, rejects="revops_probe")) for p, h in readable]
 
     select_sql = _select_list(table, extras, has_loaded_at, raw_dir)
     offset = 0 if mode == "full" else con.execute(f"select coalesce(max(_source_row), 0) from {target}").fetchone()[0]
@@ -353,14 +430,11 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
     else:
         numbered = (f"select *, {offset} + row_number() over () as _source_row from (select\n    {select_sql}\n"
                     f"from {reader}) as landed")
-    try:
-        if mode == "full":
-            _drop_relation(con, table)
-            con.execute(f"create table {target} as\n{numbered}")
-        else:
-            con.execute(f"insert into {target} by name\n{numbered}")
-    finally:
-        con.execute("reset preserve_insertion_order")
+    if mode == "full":
+        _drop_relation(con, table)
+        _read(con, f"create table {target} as\n{numbered}", probes)
+    else:
+        _read(con, f"insert into {target} by name\n{numbered}", probes)
     result.rows_loaded = con.execute(f"select count(*) from {target}").fetchone()[0] - before
     if not parquet:
         result.rows_rejected = _collect_rejects(con, table, raw_dir)
@@ -370,7 +444,6 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
             f"{table.qualified_name}: {result.rows_rejected} record(s) could not be parsed and went to "
             "raw_meta.load_rejects (see raw_quarantine)"
         )
-    result.seconds = time.perf_counter() - started
     return result
 
 
@@ -415,7 +488,8 @@ def _land_in_place(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTabl
         branches.append(f"select {', '.join(cols)}\nfrom read_parquet({_sql_str(str(path.resolve()))}, "
                         "file_row_number = true)")
     _drop_relation(con, table)
-    con.execute(f"create view {table.schema}.{_quote(table.table)} as\n" + "\nunion all by name\n".join(branches))
+    _read(con, f"create view {table.schema}.{_quote(table.table)} as\n" + "\nunion all by name\n".join(branches),
+          [(path, _parquet_probe(path)) for path, _, _, _ in files])
     first_rows = {str(path.resolve()): (first_row, rows) for path, _, first_row, rows in files}
     _record_files(con, raw_dir, table, todo, mode, landing="view", first_rows=first_rows)
 
@@ -461,6 +535,18 @@ def stale_raw_files(database: Path | str) -> list[str]:
         elif (path.stat().st_size, path.stat().st_mtime) != (size, mtime):
             problems.append(f"{table}: {path} changed since it was landed")
     return problems
+
+
+def _csv_reader(path: Path, header: list[str], rejects: str = "revops") -> str:
+    """SQL reading one CSV file by its header, every field as text; records that do not parse go to the
+    temporary tables ``<rejects>_rejects`` and ``<rejects>_scans``."""
+    return (
+        f"select * from read_csv({_sql_str(str(path.resolve()))}, columns = {_columns(header)}, header = true, "
+        "delim = ',', quote = '\"', escape = '\"', "
+        "auto_detect = false, strict_mode = true, filename = true, store_rejects = true, "
+        f"rejects_table = '{rejects}_rejects', rejects_scan = '{rejects}_scans', "
+        f"max_line_size = {MAX_LINE_BYTES}, null_padding = false)"
+    )
 
 
 def _columns(header: list[str]) -> str:

@@ -249,3 +249,45 @@ def test_a_file_changed_under_a_view_stops_the_build_until_it_is_loaded_again(tm
     _write_parquet(part, ["a1", "a2", "a3"])
     assert load_all(raw, db, tables=[ACCOUNT], progress=False)[0].mode == "full"
     assert stale_raw_files(db) == [] and len(_rows(db)) == 3
+
+
+def _landed(database: Path) -> tuple[list[tuple], list[tuple]]:
+    """(rows of raw_salesforce.account, its rows in raw_meta.loaded_files)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        return (con.execute("select id, _source_file, _source_row from raw_salesforce.account order by 3").fetchall(),
+                con.execute("select source_file, file_bytes from raw_meta.loaded_files "
+                            "where source_system = 'salesforce' and source_table = 'account' order by 1").fetchall())
+
+
+def test_a_file_duckdb_cannot_read_is_a_raw_file_error_and_the_table_stays_as_it_was(tmp_path):
+    raw = tmp_path / "raw"
+    _write(raw, f"{HEADER}\n{GOOD}\n", name="account/part-0.csv")
+    db = tmp_path / "w.duckdb"
+    load_all(raw, db, tables=[ACCOUNT], progress=False)
+    before = _landed(db)
+    assert before[0] == [("001A", "salesforce/account/part-0.csv", 1)]
+
+    # A changed file forces a full reload; a lone CR ending one line (the others end in LF) stops DuckDB's reader.
+    _write(raw, f"{HEADER}\n{GOOD}\n", name="account/part-0.csv").touch()
+    bad = _write(raw, f"{HEADER}\n{GOOD.replace('001A', '002B')}\r{GOOD.replace('001A', '003C')}\n",
+                 name="account/part-1.csv")
+    with pytest.raises(RawFileError) as err:
+        load_all(raw, db, tables=[ACCOUNT], progress=False, full_refresh=True)
+    message = str(err.value)
+    assert message.startswith(f"{bad}: ") and "part-0.csv" not in message and "left as they were" in message
+    assert _landed(db) == before
+
+
+def test_an_unreadable_parquet_file_is_a_raw_file_error_and_the_view_stays_as_it_was(tmp_path):
+    raw = tmp_path / "raw"
+    folder = raw / "salesforce" / "account"
+    _write_parquet(folder / "part-00000.parquet", ["a1", "a2"])
+    db = tmp_path / "w.duckdb"
+    load_all(raw, db, tables=[ACCOUNT], progress=False)
+    before = _landed(db)
+    broken = folder / "part-00001.parquet"
+    broken.write_bytes(b"PAR1" + b"not parquet at all" * 10 + b"PAR1")
+    for copy in (False, True):
+        with pytest.raises(RawFileError, match=f"^{broken}: .*cannot be read"):
+            load_all(raw, db, tables=[ACCOUNT], progress=False, copy_parquet=copy)
+        assert _landed(db) == before and _relation_type(db) == "VIEW"
