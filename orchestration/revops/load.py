@@ -20,6 +20,8 @@ What the loader does with damaged files, so nothing is lost and nothing crashes 
 - records that cannot be parsed as CSV (broken quoting, wrong number of fields, bytes that are not UTF-8,
   a field over the size limit): landed in ``raw_meta.load_rejects`` with file, line, column and reason,
   where ``raw_quarantine`` picks them up;
+- lines ending in both CRLF and LF (which DuckDB's reader refuses): read from a copy with LF endings, with a
+  warning;
 - a file DuckDB cannot read at all: :class:`RawFileError` naming the file, never a bare DuckDB error.
 
 A table is replaced atomically: its relation, its rows in ``raw_meta`` and the incremental models a full
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -305,20 +308,63 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
     started = time.perf_counter()
     files = find_files(raw_dir, table)
     con.execute(f"create schema if not exists {table.schema}")
-    con.execute("begin transaction")
+    normalised: dict[Path, Path] = {}  # CSV file whose lines end in both CRLF and LF -> a copy with LF only
+    scratch: tempfile.TemporaryDirectory | None = None
     try:
-        result = _land_table(con, raw_dir, table, files, full_refresh, copy_parquet)
-        con.execute("commit")
-    except _Unreadable as failed:
-        _rollback(con)
-        raise _unreadable_error(con, table, failed) from failed.error
-    except BaseException:
-        _rollback(con)
-        raise
+        while True:
+            con.execute("begin transaction")
+            try:
+                result = _land_table(con, raw_dir, table, files, full_refresh, copy_parquet, normalised)
+                con.execute("commit")
+                break
+            except _Unreadable as failed:
+                _rollback(con)
+                mixed = [path for path, _ in failed.probes
+                         if path not in normalised and path.suffix == ".csv" and _mixed_line_endings(path)]
+                if not mixed:
+                    raise _unreadable_error(con, table, failed) from failed.error
+                # DuckDB's CSV reader stops on such a file: read it again from a copy with LF line endings.
+                scratch = scratch or tempfile.TemporaryDirectory(prefix="revops_load_")
+                for path in mixed:
+                    normalised[path] = _lf_copy(path, Path(scratch.name) / f"{len(normalised)}_{path.name}")
+            except BaseException:
+                _rollback(con)
+                raise
+            finally:
+                con.execute("reset preserve_insertion_order")  # a setting, not rolled back with the transaction
     finally:
-        con.execute("reset preserve_insertion_order")  # a setting, not rolled back with the transaction
+        if scratch is not None:
+            scratch.cleanup()
+    result.warnings += [f"{path}: lines end in both CRLF and LF; read with LF line endings" for path in normalised]
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _mixed_line_endings(path: Path, chunk_bytes: int = 1 << 24) -> bool:
+    """Whether some lines of ``path`` end in CRLF and others in a bare LF."""
+    crlf = lf = 0
+    last = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(chunk_bytes):
+            crlf += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
+            lf += chunk.count(b"\n")
+            if 0 < crlf < lf:
+                return True
+            last = chunk[-1:]
+    return False
+
+
+def _lf_copy(path: Path, copy: Path, chunk_bytes: int = 1 << 24) -> Path:
+    """Write ``path`` to ``copy`` with every CRLF turned into LF (the lines, and their numbers, stay the same;
+    a CRLF inside a quoted field becomes LF too)."""
+    with path.open("rb") as src, copy.open("wb") as dst:
+        carry = b""
+        while chunk := src.read(chunk_bytes):
+            chunk = carry + chunk
+            chunk, carry = (chunk[:-1], b"\r") if chunk.endswith(b"\r") else (chunk, b"")
+            dst.write(chunk.replace(b"\r\n", b"\n"))
+        dst.write(carry)
+    return copy
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
@@ -344,8 +390,8 @@ def _unreadable_error(con: duckdb.DuckDBPyConnection, table: RawTable, failed: _
 
 
 def _land_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, files: list[Path],
-                full_refresh: bool, copy_parquet: bool) -> TableLoad:
-    """:func:`load_table` inside its transaction."""
+                full_refresh: bool, copy_parquet: bool, normalised: dict[Path, Path]) -> TableLoad:
+    """:func:`load_table` inside its transaction (CSV files in ``normalised`` read from their copy)."""
     result = TableLoad(table=table, files=files)
     mode, todo = plan_load(con, raw_dir, table, result.files, full_refresh)
     in_place = not copy_parquet and bool(result.files) and result.files[0].suffix == ".parquet"
@@ -399,7 +445,7 @@ def _land_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, 
             [table.schema, table.table]).fetchall()}
         if any(extra not in existing for extra in extras):
             # A new column arrived with the new files: land the whole table again.
-            return _land_table(con, raw_dir, table, files, full_refresh=True, copy_parquet=copy_parquet)
+            return _land_table(con, raw_dir, table, files, True, copy_parquet, normalised)
     if extras:
         result.warnings.append(f"{table.qualified_name}: extra columns kept as text: {', '.join(extras)}")
     if in_place:
@@ -414,8 +460,8 @@ def _land_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, 
         probes = [(p, _parquet_probe(p)) for p, _ in readable]
     else:
         # Each file is read by its own header (columns may come in any order), every field as text.
-        reader = "(" + " union all by name ".join(_csv_reader(p, h) for p, h in readable) + ")"
-        probes = [(p, _csv_reader(p, h, rejects="revops_probe")) for p, h in readable]
+        reader = "(" + " union all by name ".join(_csv_reader(p, h, normalised.get(p)) for p, h in readable) + ")"
+        probes = [(p, _csv_reader(p, h, normalised.get(p), rejects="revops_probe")) for p, h in readable]
 
     select_sql = _select_list(table, extras, has_loaded_at, raw_dir)
     offset = 0 if mode == "full" else con.execute(f"select coalesce(max(_source_row), 0) from {target}").fetchone()[0]
@@ -437,7 +483,7 @@ def _land_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, 
         _read(con, f"insert into {target} by name\n{numbered}", probes)
     result.rows_loaded = con.execute(f"select count(*) from {target}").fetchone()[0] - before
     if not parquet:
-        result.rows_rejected = _collect_rejects(con, table, raw_dir)
+        result.rows_rejected = _collect_rejects(con, table, raw_dir, normalised)
     _record_files(con, raw_dir, table, todo, mode, landing="table")
     if result.rows_rejected:
         result.warnings.append(
@@ -537,12 +583,13 @@ def stale_raw_files(database: Path | str) -> list[str]:
     return problems
 
 
-def _csv_reader(path: Path, header: list[str], rejects: str = "revops") -> str:
-    """SQL reading one CSV file by its header, every field as text; records that do not parse go to the
-    temporary tables ``<rejects>_rejects`` and ``<rejects>_scans``."""
+def _csv_reader(path: Path, header: list[str], copy: Path | None = None, rejects: str = "revops") -> str:
+    """SQL reading one CSV file (from ``copy`` if given, its ``filename`` still the file's) by its header, every
+    field as text; records that do not parse go to the temporary tables ``<rejects>_rejects`` and ``_scans``."""
+    filename = f" replace ({_sql_str(str(path.resolve()))} as filename)" if copy else ""
     return (
-        f"select * from read_csv({_sql_str(str(path.resolve()))}, columns = {_columns(header)}, header = true, "
-        "delim = ',', quote = '\"', escape = '\"', "
+        f"select *{filename} from read_csv({_sql_str(str((copy or path).resolve()))}, columns = {_columns(header)}, "
+        "header = true, delim = ',', quote = '\"', escape = '\"', "
         "auto_detect = false, strict_mode = true, filename = true, store_rejects = true, "
         f"rejects_table = '{rejects}_rejects', rejects_scan = '{rejects}_scans', "
         f"max_line_size = {MAX_LINE_BYTES}, null_padding = false)"
@@ -554,20 +601,26 @@ def _columns(header: list[str]) -> str:
     return "{" + ", ".join(f"{_sql_str(h)}: 'VARCHAR'" for h in header) + "}"
 
 
-def _collect_rejects(con: duckdb.DuckDBPyConnection, table: RawTable, raw_dir: Path) -> int:
+def _collect_rejects(con: duckdb.DuckDBPyConnection, table: RawTable, raw_dir: Path,
+                     normalised: dict[Path, Path]) -> int:
     exists = con.execute(
         "select count(*) from duckdb_tables() where table_name = 'revops_rejects' and temporary"
     ).fetchone()[0]
     if not exists:
         return 0
     prefix = str(raw_dir.resolve()) + "/"
+    file_path = "s.file_path"  # the file's path, also for a record read from its copy with LF line endings
+    if normalised:
+        cases = " ".join(f"when {_sql_str(str(copy.resolve()))} then {_sql_str(str(path.resolve()))}"
+                         for path, copy in normalised.items())
+        file_path = f"(case s.file_path {cases} else s.file_path end)"
     # One reject row per record (the first error DuckDB found on that line).
     con.execute(
         f"""
         insert into raw_meta.load_rejects
         select
             ?, ?,
-            replace(s.file_path, {_sql_str(prefix)}, ''),
+            replace({file_path}, {_sql_str(prefix)}, ''),
             e.line,
             e.column_name,
             e.error_type,

@@ -291,3 +291,23 @@ def test_an_unreadable_parquet_file_is_a_raw_file_error_and_the_view_stays_as_it
         with pytest.raises(RawFileError, match=f"^{broken}: .*cannot be read"):
             load_all(raw, db, tables=[ACCOUNT], progress=False, copy_parquet=copy)
         assert _landed(db) == before and _relation_type(db) == "VIEW"
+
+
+@pytest.mark.parametrize("crlf_line", [0, 1, 3], ids=["header", "first record", "last record"])
+def test_lines_ending_in_both_crlf_and_lf_load(tmp_path, crlf_line):
+    raw = tmp_path / "raw"
+    broken = '003C,"Bro"ken,acme.com,Software,10,US,005x,2024-01-01,false,2024-02-01'
+    lines = [HEADER, GOOD, broken, GOOD.replace("001A", "002B")]
+    text = "".join(line + ("\r\n" if i == crlf_line else "\n") for i, line in enumerate(lines))
+    path = _write(raw, text, name="account/part-0.csv")
+    _write(raw, f"{HEADER}\r\n{GOOD.replace('001A', '004D')}\r\n", name="account/part-1.csv")  # CRLF only
+    result, con = _load(tmp_path, raw)
+    assert (result.rows_loaded, result.rows_rejected) == (3, 1)
+    assert con.execute("select id, _source_file, _source_row, _loaded_at from raw_salesforce.account order by 3"
+                       ).fetchall() == [("001A", "salesforce/account/part-0.csv", 1, "2024-02-01T00:00:00Z"),
+                                        ("002B", "salesforce/account/part-0.csv", 2, "2024-02-01T00:00:00Z"),
+                                        ("004D", "salesforce/account/part-1.csv", 3, "2024-02-01T00:00:00Z")]
+    assert con.execute("select source_file, line from raw_meta.load_rejects").fetchall() == [
+        ("salesforce/account/part-0.csv", 3)]
+    assert [w for w in result.warnings if "CRLF" in w] == [f"{path}: lines end in both CRLF and LF; read with LF "
+                                                           "line endings"]
