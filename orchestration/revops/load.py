@@ -16,6 +16,8 @@ How a table lands depends on its files:
 What the loader does with damaged files, so nothing is lost and nothing crashes silently:
 - absent file, empty file, header only: the table is created empty, with a warning;
 - a contract column missing from the header: :class:`RawFileError` naming the file and the column;
+- a column without a name (a header ending in a comma): ignored with a warning when every value in it is
+  empty, else :class:`RawFileError` naming the file and the column's position;
 - extra columns: kept (the contract allows added columns);
 - records that cannot be parsed as CSV (broken quoting, wrong number of fields, bytes that are not UTF-8,
   a field over the size limit): landed in ``raw_meta.load_rejects`` with file, line, column and reason,
@@ -34,7 +36,7 @@ import csv
 import logging
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,19 +202,56 @@ def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _check_header(path: Path, header: list[str], table: RawTable) -> list[str]:
-    missing = [c for c in table.columns if c not in header]
+def _check_header(path: Path, header: list[str], table: RawTable,
+                  values_in: Callable[[int], int] | None = None) -> tuple[list[str], list[str]]:
+    """Check a file's header against the contract: (its extra columns, to keep; warnings).
+
+    A column without a name (a header ending in a comma) is left out with a warning when no row has a value in
+    it, else it is an error; ``values_in(position)`` counts the rows with a value in the column at that
+    position (1-based). Without it (Parquet) a column without a name is always an error."""
+    warnings = []
+    for position, name in enumerate(header, 1):
+        if name:
+            continue
+        filled = values_in(position) if values_in else None
+        if filled == 0:
+            warnings.append(f"{path}: column {position} of the header (row 1) has no name and no value in any row; "
+                            "ignored")
+            continue
+        raise RawFileError(
+            f"{path}: column {position} of the header (row 1) has no name"
+            + (f" but {filled} row(s) have a value in it" if filled else "")
+            + ". Name the column in the export (or drop it), so the loader knows what it holds."
+        )
+    named = [c for c in header if c]
+    missing = [c for c in table.columns if c not in named]
     if missing:
         raise RawFileError(
             f"{path}: column '{missing[0]}' of raw table {table.qualified_name} is missing from the header "
             f"(row 1){' (also missing: ' + ', '.join(missing[1:]) + ')' if len(missing) > 1 else ''}. "
-            f"The header has: {', '.join(header)}. Add the column (it may be empty) or map the export onto "
+            f"The header has: {', '.join(named)}. Add the column (it may be empty) or map the export onto "
             "the contract in models/staging/<system>/_<system>__sources.yml."
         )
-    duplicated = sorted({c for c in header if header.count(c) > 1})
+    duplicated = sorted({c for c in named if named.count(c) > 1})
     if duplicated:
         raise RawFileError(f"{path}: column '{duplicated[0]}' appears twice in the header (row 1); keep one.")
-    return [c for c in header if c not in table.columns and c not in LINEAGE_COLUMNS]
+    return [c for c in named if c not in table.columns and c not in LINEAGE_COLUMNS], warnings
+
+
+def _unnamed(position: int) -> str:
+    """The name a column without one is read under (1-based position in the header); never landed."""
+    return f"_unnamed_column_{position}"
+
+
+def _values_in_column(con: duckdb.DuckDBPyConnection, path: Path, header: list[str], position: int,
+                      copy: Path | None) -> int:
+    """Rows of a CSV file with a value (not blank) in the column at ``position`` (1-based) of its header."""
+    reader = _csv_reader(path, header, copy, rejects="revops_probe")
+    sql = f"select count(*) from ({reader}) where nullif(trim({_quote(_unnamed(position))}), '') is not null"
+    filled = _read(con, sql, [(path, reader)]).fetchone()[0]
+    for name in ("revops_probe_rejects", "revops_probe_scans"):
+        con.execute(f"drop table if exists {name}")
+    return filled
 
 
 def _select_list(table: RawTable, extras: Iterable[str], has_loaded_at: bool, raw_dir: Path) -> str:
@@ -435,9 +474,12 @@ def _land_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, 
     extras: list[str] = []
     has_loaded_at = False  # any file with the column: the readers fill NULL for the files without it (by name)
     for path, header in readable:
-        for extra in _check_header(path, header, table):
-            if extra not in extras:
-                extras.append(extra)
+        values_in = None if path.suffix == ".parquet" else (
+            lambda position, path=path, header=header: _values_in_column(con, path, header, position,
+                                                                          normalised.get(path)))
+        file_extras, warnings = _check_header(path, header, table, values_in)
+        result.warnings += warnings
+        extras += [extra for extra in file_extras if extra not in extras]
         has_loaded_at = has_loaded_at or LOADED_AT in header
     if mode == "append":
         existing = {r[0] for r in con.execute(
@@ -597,8 +639,10 @@ def _csv_reader(path: Path, header: list[str], copy: Path | None = None, rejects
 
 
 def _columns(header: list[str]) -> str:
-    """A read_csv ``columns`` struct reading every field of this header as text."""
-    return "{" + ", ".join(f"{_sql_str(h)}: 'VARCHAR'" for h in header) + "}"
+    """A read_csv ``columns`` struct reading every field of this header as text (a column without a name under
+    the name :func:`_unnamed` gives it)."""
+    names = [h or _unnamed(position) for position, h in enumerate(header, 1)]
+    return "{" + ", ".join(f"{_sql_str(h)}: 'VARCHAR'" for h in names) + "}"
 
 
 def _collect_rejects(con: duckdb.DuckDBPyConnection, table: RawTable, raw_dir: Path,

@@ -311,3 +311,29 @@ def test_lines_ending_in_both_crlf_and_lf_load(tmp_path, crlf_line):
         ("salesforce/account/part-0.csv", 3)]
     assert [w for w in result.warnings if "CRLF" in w] == [f"{path}: lines end in both CRLF and LF; read with LF "
                                                            "line endings"]
+
+
+def test_a_header_ending_in_a_comma_over_empty_values_is_ignored_with_a_warning(tmp_path):
+    raw = tmp_path / "raw"
+    path = _write(raw, f"{HEADER},\n{GOOD},\n{GOOD.replace('001A', '002B')}, \n")
+    result, con = _load(tmp_path, raw)
+    assert result.rows_loaded == 2
+    assert f"{path}: column {len(ACCOUNT.columns) + 2} of the header (row 1) has no name" in " ".join(result.warnings)
+    landed = [c[0] for c in con.execute("describe raw_salesforce.account").fetchall()]
+    assert landed == [*ACCOUNT.columns, "_source_file", "_loaded_at", "_source_row"]
+
+
+def test_a_column_without_a_name_holding_values_is_an_error_and_the_table_stays_as_it_was(tmp_path):
+    raw = tmp_path / "raw"
+    _write(raw, f"{HEADER}\n{GOOD}\n", name="account/part-0.csv")
+    db = tmp_path / "w.duckdb"
+    load_all(raw, db, tables=[ACCOUNT], progress=False)
+    before = _landed(db)
+    # A new part file with a new (unnamed) column: the whole table would be landed again.
+    path = _write(raw, f"{HEADER},\n{GOOD.replace('001A', '002B')},\n{GOOD.replace('001A', '003C')},EMEA\n",
+                  name="account/part-1.csv")
+    with pytest.raises(RawFileError) as err:
+        load_all(raw, db, tables=[ACCOUNT], progress=False)
+    assert str(err.value).startswith(f"{path}: column {len(ACCOUNT.columns) + 2} of the header (row 1) has no "
+                                     "name but 1 row(s) have a value in it")
+    assert _landed(db) == before
