@@ -49,7 +49,9 @@ def cmd_load(args: argparse.Namespace) -> int:
           f"({modes['full']} tables reloaded, {modes['append']} appended, {modes['skip']} unchanged); "
           f"{rejected:,} unparseable records set aside for the quarantine"
           + (f"; {sum(r.in_place for r in results)} Parquet tables read in place (keep their files where they are)"
-             if any(r.in_place for r in results) else ""))
+             if any(r.in_place for r in results) else "")
+          + (f"; {len(results.warnings)} files under {args.raw_dir or settings.raw_dir()} not read (see the warnings)"
+             if results.warnings else ""))
     return 0
 
 

@@ -33,6 +33,7 @@ reload drops change in one transaction, so a load that fails leaves the table as
 from __future__ import annotations
 
 import csv
+import difflib
 import logging
 import tempfile
 import time
@@ -144,24 +145,87 @@ class TableLoad:
     in_place: bool = False  # Parquet read in place: the raw relation is a view over the files
 
 
-def find_files(raw_dir: Path, table: RawTable) -> list[Path]:
-    """The files of one raw table: ``<system>/<table>.csv|.parquet`` or ``<system>/<table>/*.csv|*.parquet``."""
+class LoadResult(list[TableLoad]):
+    """What :func:`load_all` landed: a :class:`TableLoad` per table, plus ``warnings`` on the raw folder as a
+    whole (files that no table of the contract reads)."""
+
+    def __init__(self, loads: Iterable[TableLoad] = (), warnings: Iterable[str] = ()):
+        super().__init__(loads)
+        self.warnings = list(warnings)
+
+
+def file_kind(path: Path) -> str:
+    """A raw file's format by its suffix, in any case (``.CSV``, ``.Parquet``): '.csv', '.parquet', or ''."""
+    suffix = path.suffix.lower()
+    return suffix if suffix in (".csv", ".parquet") else ""
+
+
+def _table_files(raw_dir: Path, table: RawTable) -> list[Path]:
     base = raw_dir / table.system
-    files: list[Path] = []
-    for ext in ("csv", "parquet"):
-        single = base / f"{table.table}.{ext}"
-        if single.is_file():
-            files.append(single)
+    if not base.is_dir():
+        return []
+    files = sorted((p for p in base.iterdir() if p.stem == table.table and file_kind(p) and p.is_file()),
+                   key=lambda p: (file_kind(p), p.name))
     folder = base / table.table
     if folder.is_dir():
-        files.extend(sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".parquet") and p.is_file()))
-    kinds = {p.suffix for p in files}
+        files.extend(sorted(p for p in folder.iterdir() if file_kind(p) and p.is_file()))
+    return files
+
+
+def find_files(raw_dir: Path, table: RawTable) -> list[Path]:
+    """The files of one raw table: ``<system>/<table>.csv|.parquet`` or ``<system>/<table>/*.csv|*.parquet``
+    (suffixes in any case); files in folders below ``<system>/<table>/`` are not read (see :func:`unread_files`)."""
+    files = _table_files(raw_dir, table)
+    kinds = {file_kind(p) for p in files}
     if len(kinds) > 1:
         raise RawFileError(
-            f"{base}: table {table.qualified_name} has both CSV and Parquet files ({', '.join(map(str, files))}); "
+            f"{raw_dir / table.system}: table {table.qualified_name} has both CSV and Parquet files ({', '.join(map(str, files))}); "
             "keep one format per table."
         )
     return files
+
+
+def table_of_file(relative: Path) -> tuple[str, str] | None:
+    """(system, table) of a file by its place in the raw folder (``relative`` to it): ``<system>/<table>.<ext>``
+    or ``<system>/<table>/<file>``; None anywhere else (at the top, or in a folder below a table's)."""
+    parts = relative.parts
+    if len(parts) == 2:
+        return parts[0], Path(parts[1]).stem
+    if len(parts) == 3:
+        return parts[0], parts[1]
+    return None
+
+
+def unread_files(raw_dir: Path) -> list[str]:
+    """Every file under ``raw_dir`` that no table of the contract reads, each as ``<file>: not read (<why>)``:
+    an unknown system or table, a folder below a table's, a suffix other than .csv or .parquet. Hidden files
+    (``.DS_Store``, ``.gitkeep``) are left out."""
+    known = {(t.system, t.table) for t in raw_tables()}
+    names = sorted(f"{system}.{table}" for system, table in known)
+    found = []
+    for path in sorted(raw_dir.rglob("*")):
+        relative = path.relative_to(raw_dir)
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            continue
+        place = table_of_file(relative)
+        if len(relative.parts) == 1:
+            why = "not in a <system>/ folder: the loader reads <system>/<table>.csv|.parquet"
+        elif len(relative.parts) > 3 and tuple(relative.parts[:2]) in known:
+            why = (f"in a nested folder: only the files directly in {relative.parts[0]}/{relative.parts[1]}/ are "
+                   f"read as raw table {relative.parts[0]}.{relative.parts[1]}")
+        elif place in known and not file_kind(path):
+            why = f"unsupported suffix '{path.suffix}': only .csv and .parquet files are read"
+        elif place in known:
+            continue
+        else:
+            system, table = place or relative.parts[:2]
+            close = difflib.get_close_matches(f"{system}.{table}", names, n=1)
+            why = (f"unknown table {system}.{table}: "
+                   + ("no such table in the raw contract" if any(system == s for s, _ in known)
+                      else f"the raw contract has no system '{system}'")
+                   + (f"; did you mean {close[0]}?" if close else ""))
+        found.append(f"{path}: not read ({why})")
+    return found
 
 
 def _csv_header(path: Path) -> list[str] | None:
@@ -359,7 +423,7 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
             except _Unreadable as failed:
                 _rollback(con)
                 mixed = [path for path, _ in failed.probes
-                         if path not in normalised and path.suffix == ".csv" and _mixed_line_endings(path)]
+                         if path not in normalised and file_kind(path) == ".csv" and _mixed_line_endings(path)]
                 if not mixed:
                     raise _unreadable_error(con, table, failed) from failed.error
                 # DuckDB's CSV reader stops on such a file: read it again from a copy with LF line endings.
@@ -433,7 +497,7 @@ def _land_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, 
     """:func:`load_table` inside its transaction (CSV files in ``normalised`` read from their copy)."""
     result = TableLoad(table=table, files=files)
     mode, todo = plan_load(con, raw_dir, table, result.files, full_refresh)
-    in_place = not copy_parquet and bool(result.files) and result.files[0].suffix == ".parquet"
+    in_place = not copy_parquet and bool(result.files) and file_kind(result.files[0]) == ".parquet"
     kind = _relation_kind(con, table)
     if mode != "full" and kind is not None and (kind == "VIEW") != in_place:
         # The files land another way than last time (--copy given or dropped, a warehouse landed before
@@ -452,7 +516,7 @@ def _land_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, 
 
     readable: list[tuple[Path, list[str]]] = []
     for path in todo:
-        header = _parquet_header(con, path) if path.suffix == ".parquet" else _csv_header(path)
+        header = _parquet_header(con, path) if file_kind(path) == ".parquet" else _csv_header(path)
         if not header:
             result.warnings.append(f"{path}: empty file, read as no rows")
             continue
@@ -474,7 +538,7 @@ def _land_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, 
     extras: list[str] = []
     has_loaded_at = False  # any file with the column: the readers fill NULL for the files without it (by name)
     for path, header in readable:
-        values_in = None if path.suffix == ".parquet" else (
+        values_in = None if file_kind(path) == ".parquet" else (
             lambda position, path=path, header=header: _values_in_column(con, path, header, position,
                                                                           normalised.get(path)))
         file_extras, warnings = _check_header(path, header, table, values_in)
@@ -495,7 +559,7 @@ def _land_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, 
         _land_in_place(con, raw_dir, table, result, readable, todo, mode)
         return result
 
-    parquet = readable[0][0].suffix == ".parquet"
+    parquet = file_kind(readable[0][0]) == ".parquet"
     if parquet:
         files_sql = "[" + ", ".join(_sql_str(str(p.resolve())) for p, _ in readable) + "]"
         reader = f"read_parquet({files_sql}, filename = true, union_by_name = true, file_row_number = true)"
@@ -702,9 +766,10 @@ def load_all(
     progress: bool = True,
     full_refresh: bool = False,
     copy_parquet: bool = False,
-) -> list[TableLoad]:
+) -> LoadResult:
     """Land every raw table of the contract found under ``raw_dir`` in the DuckDB file ``database``
-    (Parquet read in place unless ``copy_parquet``)."""
+    (Parquet read in place unless ``copy_parquet``). Then every other file under ``raw_dir``, which no table
+    reads, is named in a warning saying why (:func:`unread_files`)."""
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise RawFileError(
@@ -713,7 +778,7 @@ def load_all(
         )
     Path(database).parent.mkdir(parents=True, exist_ok=True)
     todo = list(tables) if tables is not None else raw_tables()
-    results: list[TableLoad] = []
+    results = LoadResult()
     # the same memory cap as the dbt build (profiles.yml): DuckDB spills past it
     memory_limit = duckdb_memory_limit()
     with duckdb.connect(str(database), config={"memory_limit": memory_limit}) as con:
@@ -728,4 +793,7 @@ def load_all(
             for warning in result.warnings:
                 log.warning(warning)
             results.append(result)
+    results.warnings = unread_files(raw_dir)
+    for warning in results.warnings:
+        log.warning(warning)
     return results

@@ -337,3 +337,73 @@ def test_a_column_without_a_name_holding_values_is_an_error_and_the_table_stays_
     assert str(err.value).startswith(f"{path}: column {len(ACCOUNT.columns) + 2} of the header (row 1) has no "
                                      "name but 1 row(s) have a value in it")
     assert _landed(db) == before
+
+
+def test_files_no_table_reads_are_named_with_why_and_upper_case_suffixes_are_read(tmp_path, caplog):
+    raw = tmp_path / "raw"
+    _write(raw, f"{HEADER}\n{GOOD}\n", name="account/part-0001.csv")
+    _write(raw, f"{HEADER}\n{GOOD.replace('001A', '002B')}\n", name="account/upper.CSV")
+    stray = {
+        "salesforce/account/2026-11/part-0002.csv": "in a nested folder: only the files directly in "
+                                                    "salesforce/account/",
+        "salesforce/account/notes.txt": "unsupported suffix '.txt'",
+        "zendesk/nps_responses.csv": "unknown table zendesk.nps_responses: no such table in the raw contract; did "
+                                     "you mean zendesk.nps_response?",
+        "gong/calls.csv": "unknown table gong.calls: the raw contract has no system 'gong'",
+        "accounts.csv": "not in a <system>/ folder",
+    }
+    for name in stray:
+        (raw / name).parent.mkdir(parents=True, exist_ok=True)
+        (raw / name).write_text(f"{HEADER}\n{GOOD.replace('001A', '009Z')}\n")
+    (raw / "salesforce" / ".DS_Store").write_bytes(b"\0")
+    with caplog.at_level("WARNING", logger="revops.load"):
+        results = load_all(raw, tmp_path / "w.duckdb", tables=[ACCOUNT], progress=False)
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert con.execute("select id, _source_file from raw_salesforce.account order by 1").fetchall() == [
+            ("001A", "salesforce/account/part-0001.csv"), ("002B", "salesforce/account/upper.CSV")]
+    assert len(results.warnings) == len(stray)
+    for name, why in stray.items():
+        (warning,) = [w for w in results.warnings if w.startswith(f"{raw / name}: not read (")]
+        assert why in warning, warning
+        assert warning in caplog.text
+
+    from revops.dagster_assets.raw_gate import raw_fingerprint, tables_of
+
+    assert "salesforce/account/upper.CSV" in raw_fingerprint(raw)
+    assert tables_of(["salesforce/account/2026-11/part-0002.csv", "salesforce/account/upper.CSV"]) == [
+        ("salesforce", "account")]
+    assert tables_of(["salesforce/account/2026-11/part-0002.csv"]) == []
+
+
+def test_csv_and_parquet_files_of_one_table_are_an_error_whatever_the_case_of_their_suffixes(tmp_path):
+    raw = tmp_path / "raw"
+    _write(raw, f"{HEADER}\n{GOOD}\n", name="account/part-0.CSV")
+    _write_parquet(raw / "salesforce" / "account" / "part-1.parquet", ["a1"])
+    with pytest.raises(RawFileError, match=f"^{raw / 'salesforce'}: table salesforce.account has both CSV and "):
+        _load(tmp_path, raw)
+
+
+def test_an_upper_case_parquet_suffix_is_read(tmp_path):
+    raw = tmp_path / "raw"
+    _write_parquet(raw / "salesforce" / "account" / "part-00000.Parquet", ["a1", "a2"])
+    result, _ = _load(tmp_path, raw)
+    assert result.in_place and result.rows_loaded == 2 and not load_all(raw, tmp_path / "w2.duckdb", progress=False
+                                                                        ).warnings
+
+
+def test_the_sensor_does_not_count_a_file_in_a_nested_folder_as_the_tables(tmp_path, monkeypatch):
+    from dagster import DagsterInstance, build_sensor_context
+
+    from revops.dagster_assets.raw import raw_files_sensor
+
+    raw = tmp_path / "raw"
+    _write(raw, f"{HEADER}\n{GOOD}\n", name="account/part-0001.csv")
+    monkeypatch.setenv("REVOPS_RAW_DIR", str(raw))
+    sensor = raw_files_sensor("full_refresh")
+    with DagsterInstance.ephemeral() as instance:
+        first = sensor.evaluate_tick(build_sensor_context(instance=instance))
+        assert first.run_requests[0].tags["revops/changed_tables"] == "salesforce.account"
+        _write(raw, f"{HEADER}\n{GOOD}\n", name="account/2026-11/part-0002.csv")
+        nested = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=first.cursor))
+        assert not nested.run_requests and "outside the raw contract" in nested.skip_message
+        assert "salesforce/account/2026-11/part-0002.csv" in nested.skip_message

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from revops.contract import RawTable
+from revops.load import file_kind, table_of_file
 
 # Above this share of records that could not be parsed (raw_meta.load_rejects), the export is broken
 # (wrong delimiter, truncated file, another table's file), not merely messy: stop before dbt reads it.
@@ -92,13 +93,13 @@ def check_landed_table(con: duckdb.DuckDBPyConnection, table: RawTable) -> GateR
 
 
 def raw_fingerprint(raw_dir: Path) -> dict[str, list[float]]:
-    """Every raw export file under ``raw_dir`` (relative path) -> [mtime, size]."""
+    """Every raw export file (.csv, .parquet, in any case) under ``raw_dir`` (relative path) -> [mtime, size]."""
     out: dict[str, list[float]] = {}
     if not raw_dir.is_dir():
         return out
     for root, _dirs, files in os.walk(raw_dir):
         for name in files:
-            if name.endswith((".csv", ".parquet")):
+            if file_kind(Path(name)):
                 path = Path(root) / name
                 stat = path.stat()
                 out[str(path.relative_to(raw_dir))] = [stat.st_mtime, stat.st_size]
@@ -111,10 +112,6 @@ def changed_files(before: dict[str, list[float]], now: dict[str, list[float]]) -
 
 
 def tables_of(files: list[str]) -> list[tuple[str, str]]:
-    """(system, table) of raw file paths ``<system>/<table>.csv`` or ``<system>/<table>/part.csv``."""
-    out = set()
-    for f in files:
-        parts = Path(f).parts
-        if len(parts) >= 2:
-            out.add((parts[0], Path(parts[1]).stem if len(parts) == 2 else parts[1]))
-    return sorted(out)
+    """(system, table) of raw file paths ``<system>/<table>.csv`` or ``<system>/<table>/part.csv``; a file
+    elsewhere (in a folder below a table's, which the loader does not read) belongs to no table."""
+    return sorted({place for f in files if (place := table_of_file(Path(f))) is not None})
