@@ -14,7 +14,10 @@ How a table lands depends on its files:
   export folders that do not stay in place.
 
 What the loader does with damaged files, so nothing is lost and nothing crashes silently:
-- absent file, empty file, header only: the table is created empty, with a warning;
+- a raw folder that is missing or holds no file of any contract table: :class:`RawFileError`, nothing loaded
+  (it would land every table empty over the data loaded before);
+- absent file (other tables' files present), empty file, header only: the table is created empty, with a
+  warning;
 - a contract column missing from the header: :class:`RawFileError` naming the file and the column;
 - a column without a name (a header ending in a comma): ignored with a warning when every value in it is
   empty, else :class:`RawFileError` naming the file and the column's position;
@@ -196,14 +199,16 @@ def table_of_file(relative: Path) -> tuple[str, str] | None:
     return None
 
 
-def unread_files(raw_dir: Path) -> list[str]:
+def unread_files(raw_dir: Path, limit: int | None = None) -> list[str]:
     """Every file under ``raw_dir`` that no table of the contract reads, each as ``<file>: not read (<why>)``:
     an unknown system or table, a folder below a table's, a suffix other than .csv or .parquet. Hidden files
-    (``.DS_Store``, ``.gitkeep``) are left out."""
+    (``.DS_Store``, ``.gitkeep``) are left out. With ``limit``, the first that many found (in no order)."""
     known = {(t.system, t.table) for t in raw_tables()}
     names = sorted(f"{system}.{table}" for system, table in known)
-    found = []
-    for path in sorted(raw_dir.rglob("*")):
+    found: list[str] = []
+    for path in sorted(raw_dir.rglob("*")) if limit is None else raw_dir.rglob("*"):
+        if limit is not None and len(found) >= limit:
+            break
         relative = path.relative_to(raw_dir)
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue
@@ -226,6 +231,30 @@ def unread_files(raw_dir: Path) -> list[str]:
                    + (f"; did you mean {close[0]}?" if close else ""))
         found.append(f"{path}: not read ({why})")
     return found
+
+
+def raw_folder_problem(raw_dir: Path) -> str | None:
+    """Why ``raw_dir`` cannot be loaded at all, or None. A folder that is missing or holds no file of any
+    table of the contract (a wrong REVOPS_RAW_DIR, an unmounted share) is not loaded: every raw table would land
+    empty over the data landed before. One table without a file among others lands empty, with a warning."""
+    if not raw_dir.is_dir():
+        return f"raw folder {raw_dir} not found"
+    if not any(_table_files(raw_dir, table) for table in raw_tables()):
+        return f"raw folder {raw_dir} holds no file of any contract table"
+    return None
+
+
+def check_raw_folder(raw_dir: Path) -> None:
+    """Raise :class:`RawFileError` saying what to do when ``raw_dir`` cannot be loaded (:func:`raw_folder_problem`)."""
+    problem = raw_folder_problem(raw_dir)
+    if problem is None:
+        return
+    unread = unread_files(raw_dir, limit=3) if raw_dir.is_dir() else []
+    raise RawFileError(
+        problem + (f" ({'; '.join(unread)}{'; ...' if len(unread) == 3 else ''})" if unread else "")
+        + ". Nothing was loaded (the warehouse keeps the raw tables it has). Generate the sample "
+        "(revops generate) or set REVOPS_RAW_DIR to the folder of your exports (<system>/<table>.csv|.parquet)."
+    )
 
 
 def _csv_header(path: Path) -> list[str] | None:
@@ -405,10 +434,13 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
     and drops the incremental models built on it (``staging.base_<system>__<table>`` and those in
     ``contract.INCREMENTAL_DOWNSTREAM``), which the next ``dbt build`` then rebuilds in full.
 
-    All of it happens in one transaction: when a file cannot be read (:class:`RawFileError`, naming it) or
-    anything else fails, the table, its rows in ``raw_meta`` and those incremental models stay as they were.
+    A raw folder that is missing or holds no file of any contract table is an error (:func:`check_raw_folder`),
+    not every table landed empty. All of it happens in one transaction: when a file cannot be read
+    (:class:`RawFileError`, naming it) or anything else fails, the table, its rows in ``raw_meta`` and those
+    incremental models stay as they were.
     """
     started = time.perf_counter()
+    check_raw_folder(raw_dir)
     files = find_files(raw_dir, table)
     con.execute(f"create schema if not exists {table.schema}")
     normalised: dict[Path, Path] = {}  # CSV file whose lines end in both CRLF and LF -> a copy with LF only
@@ -768,14 +800,11 @@ def load_all(
     copy_parquet: bool = False,
 ) -> LoadResult:
     """Land every raw table of the contract found under ``raw_dir`` in the DuckDB file ``database``
-    (Parquet read in place unless ``copy_parquet``). Then every other file under ``raw_dir``, which no table
-    reads, is named in a warning saying why (:func:`unread_files`)."""
+    (Parquet read in place unless ``copy_parquet``); a raw folder that is missing or holds no file of any
+    contract table is an error, nothing loaded (:func:`check_raw_folder`). Then every other file under
+    ``raw_dir``, which no table reads, is named in a warning saying why (:func:`unread_files`)."""
     raw_dir = Path(raw_dir)
-    if not raw_dir.is_dir():
-        raise RawFileError(
-            f"{raw_dir}: raw folder not found. Generate the sample (python -m revops.generator) or set "
-            "REVOPS_RAW_DIR to the folder of your exports."
-        )
+    check_raw_folder(raw_dir)
     Path(database).parent.mkdir(parents=True, exist_ok=True)
     todo = list(tables) if tables is not None else raw_tables()
     results = LoadResult()

@@ -67,7 +67,7 @@ def test_empty_or_header_only_file_builds_empty_with_a_warning(tmp_path, content
 
 def test_absent_file_builds_empty_with_a_warning(tmp_path):
     raw = tmp_path / "raw"
-    raw.mkdir()
+    _write(raw, "", name="contact.csv")  # another table's file: the folder is an export, without this table's
     result, con = _load(tmp_path, raw)
     assert result.rows_loaded == 0 and "no file" in result.warnings[0]
     assert [c[0] for c in con.execute("describe raw_salesforce.account").fetchall()][:2] == ["id", "name"]
@@ -407,3 +407,53 @@ def test_the_sensor_does_not_count_a_file_in_a_nested_folder_as_the_tables(tmp_p
         nested = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=first.cursor))
         assert not nested.run_requests and "outside the raw contract" in nested.skip_message
         assert "salesforce/account/2026-11/part-0002.csv" in nested.skip_message
+
+
+@pytest.mark.parametrize("left", [None, "zendesk/nps_responses.csv"], ids=["no file", "only a misspelt table"])
+def test_a_raw_folder_without_any_contract_file_is_an_error_and_the_warehouse_stays_as_it_was(tmp_path, left):
+    raw = tmp_path / "raw"
+    _write(raw, f"{HEADER}\n{GOOD}\n")
+    db = tmp_path / "w.duckdb"
+    load_all(raw, db, progress=False)
+    before = _landed(db)
+    (raw / "salesforce" / "account.csv").unlink()
+    if left:
+        (raw / left).parent.mkdir(parents=True)
+        (raw / left).write_text("id\n1\n")
+    with pytest.raises(RawFileError, match=f"^raw folder {raw} holds no file of any contract table") as err:
+        load_all(raw, db, progress=False)
+    assert "REVOPS_RAW_DIR" in str(err.value) and (not left or f"{raw / left}: not read" in str(err.value))
+    assert _landed(db) == before
+
+    with pytest.raises(RawFileError, match=f"^raw folder {tmp_path / 'nope'} not found"):
+        load_all(tmp_path / "nope", db, progress=False)
+    assert _landed(db) == before
+
+
+def test_the_raw_asset_fails_and_the_sensor_skips_on_a_raw_folder_without_any_contract_file(tmp_path, monkeypatch):
+    from dagster import DagsterInstance, build_sensor_context, materialize
+
+    from revops.dagster_assets.raw import raw_files_sensor, raw_table_asset
+
+    raw = tmp_path / "raw"
+    _write(raw, f"{HEADER}\n{GOOD}\n")
+    monkeypatch.setenv("REVOPS_RAW_DIR", str(raw))
+    monkeypatch.setenv("REVOPS_DUCKDB_PATH", str(tmp_path / "w.duckdb"))
+    asset = raw_table_asset(ACCOUNT)
+    with DagsterInstance.ephemeral() as instance:
+        assert materialize([asset], instance=instance).success
+        sensor = raw_files_sensor("full_refresh")
+        first = sensor.evaluate_tick(build_sensor_context(instance=instance))
+        assert len(first.run_requests) == 1
+        (raw / "salesforce" / "account.csv").unlink()
+        result = materialize([asset], instance=instance, raise_on_error=False)
+        assert not result.success
+        (failure,) = [e for e in result.all_events if e.is_step_failure]
+        assert f"raw folder {raw} holds no file of any contract table" in failure.event_specific_data.error.message
+        tick = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=first.cursor))
+        assert not tick.run_requests and tick.skip_message.startswith(
+            f"raw folder {raw} holds no file of any contract table")
+        raw.rename(tmp_path / "elsewhere")
+        tick = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=first.cursor))
+        assert not tick.run_requests and tick.skip_message.startswith(f"raw folder {raw} not found")
+    assert _landed(tmp_path / "w.duckdb")[0] == [("001A", "salesforce/account.csv", 1)]

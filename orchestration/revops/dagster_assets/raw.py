@@ -42,7 +42,7 @@ from revops import settings
 from revops.contract import RawTable, raw_tables
 from revops.dagster_assets.raw_gate import GateResult, changed_files, raw_fingerprint, tables_of
 from revops.dagster_assets.transient import is_transient
-from revops.load import RawFileError, create_meta_tables, load_table
+from revops.load import RawFileError, create_meta_tables, load_table, raw_folder_problem
 
 RAW_GROUP = "raw"
 RAW_META_TABLES = ("load_rejects", "loaded_files")
@@ -254,7 +254,8 @@ def raw_files_sensor(job_name: str, minimum_interval_seconds: int = 60):
     The run covers only the raw tables whose files changed and every asset downstream of them (the Dagster
     counterpart of ``revops build --changed``): a new part file of email events reloads that table and rebuilds
     what reads it, not the whole warehouse. Its first tick, or one where every table changed, runs the whole job;
-    files outside the raw contract (no table reads them) start no run."""
+    files outside the raw contract (no table reads them) start no run, and neither does a raw folder that is
+    missing or holds no file of any contract table (the tick is skipped saying so)."""
 
     @sensor(
         name="raw_files_sensor",
@@ -266,6 +267,9 @@ def raw_files_sensor(job_name: str, minimum_interval_seconds: int = 60):
     )
     def _sensor(context: SensorEvaluationContext):
         raw_dir = settings.raw_dir()
+        problem = raw_folder_problem(raw_dir)
+        if problem:  # not "every file removed": a run would land every raw table empty
+            return SkipReason(f"{problem}; no run (the cursor keeps the files last seen)")
         now = raw_fingerprint(raw_dir)
         before = json.loads(context.cursor) if context.cursor else {}
         changed = changed_files(before, now)
