@@ -1,6 +1,6 @@
 """`revops`: the project's command line (console script; also `python -m revops`).
 
-    revops run        the main job: sample data if absent, load, dbt build, checks, summary
+    revops run        the main job: the sample company if data/raw is empty, load, dbt build, checks, summary
     revops generate   write the sample company (see `revops generate --help`)
     revops load       land the raw files in the warehouse
     revops build      dbt build (arguments after `--` go to dbt); --changed: only what new data or edits reach
@@ -71,13 +71,19 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """The main job."""
     from revops.build import accounting_unbalanced, build, quarantine_by_reason, rows_per_layer
-    from revops.load import load_all
+    from revops.load import load_all, raw_folder_problem
     from revops.quality import QualityGateError, gate_lines, validate_marts, validate_raw
 
     started = time.perf_counter()
     raw_dir = settings.raw_dir()
     database = settings.duckdb_path()
-    if not _has_raw_data(raw_dir):
+    problem = raw_folder_problem(raw_dir)
+    if problem and settings.raw_dir_is_set():
+        # The folder of someone's exports: never fill it with the sample company.
+        print(f"error: {problem} (REVOPS_RAW_DIR). Put your exports there (<system>/<table>.csv|.parquet), "
+              "or unset REVOPS_RAW_DIR to run on the sample company (generated into data/raw).", file=sys.stderr)
+        return 2
+    if problem:
         from revops.generator import generate
 
         print(f"== no raw files in {raw_dir}: generating the sample company (seed {args.seed}, scale {args.scale})")
@@ -148,7 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="the main job: sample if absent, load, build, checks, summary")
+    run = sub.add_parser("run", help="the main job: sample if data/raw is empty (never into $REVOPS_RAW_DIR), "
+                                     "load, build, checks, summary")
     run.add_argument("--seed", type=int, default=42, help="seed of the sample company (default 42)")
     run.add_argument("--scale", type=float, default=1.0, help="scale of the sample company (default 1)")
     run.set_defaults(func=cmd_run)

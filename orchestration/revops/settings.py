@@ -22,6 +22,11 @@ def raw_dir() -> Path:
     return _path("REVOPS_RAW_DIR", "data/raw")
 
 
+def raw_dir_is_set() -> bool:
+    """Whether ``REVOPS_RAW_DIR`` names the raw folder (your exports), rather than the default ``data/raw``."""
+    return bool(os.environ.get("REVOPS_RAW_DIR"))
+
+
 def truth_dir() -> Path:
     """Ground truth written by the sample generator (never read by the models)."""
     return _path("REVOPS_TRUTH_DIR", "data/ground_truth")

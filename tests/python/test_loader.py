@@ -457,3 +457,44 @@ def test_the_raw_asset_fails_and_the_sensor_skips_on_a_raw_folder_without_any_co
         tick = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=first.cursor))
         assert not tick.run_requests and tick.skip_message.startswith(f"raw folder {raw} not found")
     assert _landed(tmp_path / "w.duckdb")[0] == [("001A", "salesforce/account.csv", 1)]
+
+
+@pytest.mark.parametrize("made", [True, False], ids=["empty folder", "no folder"])
+def test_revops_run_never_generates_the_sample_into_revops_raw_dir(tmp_path, monkeypatch, capsys, made):
+    from revops.cli import main
+
+    raw = tmp_path / "exports"
+    if made:
+        raw.mkdir()
+    monkeypatch.setenv("REVOPS_RAW_DIR", str(raw))
+    monkeypatch.setenv("REVOPS_DUCKDB_PATH", str(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("REVOPS_TRUTH_DIR", str(tmp_path / "truth"))
+    monkeypatch.setenv("REVOPS_ARTIFACTS_DIR", str(tmp_path / "artifacts"))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    assert main(["run", "--scale", "0.01"]) == 2
+    assert f"raw folder {raw} {'holds no file' if made else 'not found'}" in capsys.readouterr().err
+    assert (list(raw.iterdir()) if made else raw.exists()) in ([], False)
+    assert not (tmp_path / "truth").exists() and not (tmp_path / "w.duckdb").exists()
+
+
+def test_revops_run_generates_the_sample_into_data_raw_when_revops_raw_dir_is_not_set(tmp_path, monkeypatch):
+    import revops.generator
+    import revops.load
+    from revops import settings
+    from revops.cli import main
+
+    generated = []
+
+    def fake_generate(raw_dir, truth_dir, **kwargs):
+        generated.append(raw_dir)
+        _write(raw_dir, f"{HEADER}\n{GOOD}\n")
+
+    def stop(*args, **kwargs):
+        raise RuntimeError("stopped before loading")
+
+    monkeypatch.delenv("REVOPS_RAW_DIR", raising=False)
+    monkeypatch.setattr(settings, "PROJECT_DIR", tmp_path)
+    monkeypatch.setattr(revops.generator, "generate", fake_generate)
+    monkeypatch.setattr(revops.load, "load_all", stop)
+    assert main(["run"]) == 2
+    assert generated == [tmp_path / "data" / "raw"]
