@@ -182,7 +182,8 @@ def find_files(raw_dir: Path, table: RawTable) -> list[Path]:
     kinds = {file_kind(p) for p in files}
     if len(kinds) > 1:
         raise RawFileError(
-            f"{raw_dir / table.system}: table {table.qualified_name} has both CSV and Parquet files ({', '.join(map(str, files))}); "
+            f"{raw_dir / table.system}: table {table.qualified_name} has both CSV and Parquet files "
+            f"({', '.join(map(str, files))}); "
             "keep one format per table."
         )
     return files
