@@ -12,6 +12,7 @@ import pytest
 
 import revops.build as build_module
 from revops.cli import main
+from revops.contract import get_table
 from revops.load import load_all
 
 
@@ -35,9 +36,13 @@ def revops_build(tmp_path, monkeypatch, capsys):
 
 
 def _loaded_warehouse(tmp_path: Path) -> Path:
+    """A warehouse `revops load` landed one raw table in (header only: an empty table)."""
     database = tmp_path / "wh" / "w.duckdb"
-    (tmp_path / "raw").mkdir()
-    load_all(tmp_path / "raw", database, tables=[], progress=False)  # the loader's bookkeeping, no table
+    table = get_table("finance", "fx_rate")
+    path = tmp_path / "raw" / table.system / f"{table.table}.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text(",".join(table.columns) + "\n")
+    load_all(tmp_path / "raw", database, tables=[table], progress=False)
     return database
 
 
