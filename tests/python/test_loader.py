@@ -259,12 +259,16 @@ def _landed(database: Path) -> tuple[list[tuple], list[tuple]]:
                             "where source_system = 'salesforce' and source_table = 'account' order by 1").fetchall())
 
 
-def test_a_file_duckdb_cannot_read_is_a_raw_file_error_and_the_table_stays_as_it_was(tmp_path):
-    raw = tmp_path / "raw"
+def _account_landed_once(tmp_path: Path) -> tuple[Path, Path, tuple[list[tuple], list[tuple]]]:
+    """(raw folder, warehouse, what landed) after loading one good part file of salesforce.account."""
+    raw, db = tmp_path / "raw", tmp_path / "w.duckdb"
     _write(raw, f"{HEADER}\n{GOOD}\n", name="account/part-0.csv")
-    db = tmp_path / "w.duckdb"
     load_all(raw, db, tables=[ACCOUNT], progress=False)
-    before = _landed(db)
+    return raw, db, _landed(db)
+
+
+def test_a_file_duckdb_cannot_read_is_a_raw_file_error_and_the_table_stays_as_it_was(tmp_path):
+    raw, db, before = _account_landed_once(tmp_path)
     assert before[0] == [("001A", "salesforce/account/part-0.csv", 1)]
 
     # A changed file forces a full reload; a lone CR ending one line (the others end in LF) stops DuckDB's reader.
@@ -324,11 +328,7 @@ def test_a_header_ending_in_a_comma_over_empty_values_is_ignored_with_a_warning(
 
 
 def test_a_column_without_a_name_holding_values_is_an_error_and_the_table_stays_as_it_was(tmp_path):
-    raw = tmp_path / "raw"
-    _write(raw, f"{HEADER}\n{GOOD}\n", name="account/part-0.csv")
-    db = tmp_path / "w.duckdb"
-    load_all(raw, db, tables=[ACCOUNT], progress=False)
-    before = _landed(db)
+    raw, db, before = _account_landed_once(tmp_path)
     # A new part file with a new (unnamed) column: the whole table would be landed again.
     path = _write(raw, f"{HEADER},\n{GOOD.replace('001A', '002B')},\n{GOOD.replace('001A', '003C')},EMEA\n",
                   name="account/part-1.csv")
