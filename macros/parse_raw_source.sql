@@ -21,17 +21,17 @@
       not_negative        numeric columns where a negative value is a data error
       no_future           timestamp/date columns that cannot lie after the row's export (its _loaded_at, else
                           the build's clock; macro future_limit)
-                          (every timestamp/date column before var min_plausible_date is quarantined as
-                          implausible_timestamp; an integer or minor-unit value with a fraction as
-                          non_integer_value, never rounded; an id, email or text value over var max_field_chars
-                          as field_too_long; a minor-unit amount without a currency as missing_currency; a
-                          `_loaded_at` that does not parse as unparseable_timestamp)
       currency_column     the row's currency, needed for `minor` columns and checked against the seed
       incremental         for append-mostly tables built as incremental models (unique key _source_file,
                           _source_row): parse only rows landed since the last build (`_source_row` above the
                           model's maximum; the loader numbers appended rows on), and re-rank the earlier
                           versions of the keys that arrived, so `_version_rank` stays right. A full reload of
                           the raw table drops the model (the loader does it), so it is rebuilt in full.
+
+    Always checked: a timestamp/date before var min_plausible_date (implausible_timestamp), an integer or
+    minor-unit value with a fraction (non_integer_value, never rounded), an id, email or text value over var
+    max_field_chars (field_too_long), a minor-unit amount without a currency (missing_currency), a `_loaded_at`
+    that does not parse (unparseable_timestamp).
 -#}
 {% macro parse_raw_source(system, table_name, columns, primary_key=['id'], not_negative=[], no_future=[], currency_column=none, incremental=false) -%}
 {%- set max_chars = var('max_field_chars', 10000) -%}
