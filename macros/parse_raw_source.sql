@@ -70,10 +70,11 @@ typed as (
     select
         landed._source_file,
         landed._source_row,
-        nullif(trim(landed._loaded_at), '') as _loaded_at__raw,
-        {{ safe_timestamp_utc("nullif(trim(landed._loaded_at), '')") }} as _loaded_at,
+        {%- set loaded_at_raw = "nullif(" ~ trim_spaces('landed._loaded_at') ~ ", '')" %}
+        {{ loaded_at_raw }} as _loaded_at__raw,
+        {{ safe_timestamp_utc(loaded_at_raw) }} as _loaded_at,
         {%- for column, kind in columns.items() %}
-        {%- set raw = "nullif(trim(landed." ~ adapter.quote(column) ~ "), '')" %}
+        {%- set raw = "nullif(" ~ trim_spaces('landed.' ~ adapter.quote(column)) ~ ", '')" %}
         {{ raw }} as {{ column }}__raw,
         {%- if kind == 'email' %}
         lower({{ raw }}) as {{ column }}__typed,
