@@ -17,14 +17,22 @@ def _path(var: str, default: str) -> Path:
     return path if path.is_absolute() else PROJECT_DIR / path
 
 
+DEFAULT_RAW_DIR = "data/raw"  # the sample company's folder (`revops run` generates it there when it is empty)
+
+
 def raw_dir() -> Path:
     """Folder of raw exports: ``<raw_dir>/<system>/<table>.csv|.parquet`` or a folder of part files."""
-    return _path("REVOPS_RAW_DIR", "data/raw")
+    return _path("REVOPS_RAW_DIR", DEFAULT_RAW_DIR)
 
 
 def raw_dir_is_set() -> bool:
-    """Whether ``REVOPS_RAW_DIR`` names the raw folder (your exports), rather than the default ``data/raw``."""
-    return bool(os.environ.get("REVOPS_RAW_DIR"))
+    """Whether ``REVOPS_RAW_DIR`` names a raw folder of yours (your exports) rather than the default ``data/raw``.
+
+    The default given explicitly (``data/raw``, ``./data/raw/`` or its absolute path) is still the default: the
+    sample company's folder, not someone's exports."""
+    if not os.environ.get("REVOPS_RAW_DIR"):
+        return False
+    return raw_dir().resolve() != (PROJECT_DIR / DEFAULT_RAW_DIR).resolve()
 
 
 def truth_dir() -> Path:

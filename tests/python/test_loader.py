@@ -477,7 +477,13 @@ def test_revops_run_never_generates_the_sample_into_revops_raw_dir(tmp_path, mon
     assert not (tmp_path / "truth").exists() and not (tmp_path / "w.duckdb").exists()
 
 
-def test_revops_run_generates_the_sample_into_data_raw_when_revops_raw_dir_is_not_set(tmp_path, monkeypatch):
+@pytest.mark.parametrize("raw_dir", [None, "data/raw", "./data/raw/", "absolute"],
+                         ids=["unset", "the default", "the default spelt otherwise", "the default's absolute path"])
+def test_revops_run_generates_the_sample_into_data_raw_when_revops_raw_dir_is_not_set(tmp_path, monkeypatch,
+                                                                                      raw_dir):
+    """REVOPS_RAW_DIR set to the default folder itself (relative or absolute) is the default, not a folder of
+    someone's exports: `revops run` generates the sample there as when it is unset (it used to stop with an
+    error, as for any value set)."""
     import revops.generator
     import revops.load
     from revops import settings
@@ -492,7 +498,10 @@ def test_revops_run_generates_the_sample_into_data_raw_when_revops_raw_dir_is_no
     def stop(*args, **kwargs):
         raise RuntimeError("stopped before loading")
 
-    monkeypatch.delenv("REVOPS_RAW_DIR", raising=False)
+    if raw_dir is None:
+        monkeypatch.delenv("REVOPS_RAW_DIR", raising=False)
+    else:
+        monkeypatch.setenv("REVOPS_RAW_DIR", str(tmp_path / "data" / "raw") if raw_dir == "absolute" else raw_dir)
     monkeypatch.setattr(settings, "PROJECT_DIR", tmp_path)
     monkeypatch.setattr(revops.generator, "generate", fake_generate)
     monkeypatch.setattr(revops.load, "load_all", stop)

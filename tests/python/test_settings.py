@@ -48,6 +48,20 @@ def test_dbt_target_dir_follows_dbt_target_path(monkeypatch, tmp_path):
     assert dbt_target_dir() == tmp_path
 
 
+@pytest.mark.parametrize("value, is_set", [(None, False), ("", False), ("data/raw", False), ("data/raw/", False),
+                                           ("./data/../data/raw", False), ("<project>/data/raw", False),
+                                           ("exports", True), ("data/raw/salesforce", True), ("/srv/exports", True)])
+def test_only_a_raw_folder_other_than_the_default_counts_as_set(monkeypatch, tmp_path, value, is_set):
+    from revops import settings
+
+    monkeypatch.setattr(settings, "PROJECT_DIR", tmp_path)
+    if value is None:
+        monkeypatch.delenv("REVOPS_RAW_DIR", raising=False)
+    else:
+        monkeypatch.setenv("REVOPS_RAW_DIR", value.replace("<project>", str(tmp_path)))
+    assert settings.raw_dir_is_set() is is_set
+
+
 @pytest.mark.parametrize("value, threads", [(None, 2), ("4", 4), (" 8 ", 8), ("1", 1)])
 def test_threads_are_a_positive_whole_number(value, threads):
     from revops.settings import dbt_threads
