@@ -2,8 +2,8 @@
 ``dagster-webserver -m revops.definitions``). Logic lives in the plain ``revops`` modules.
 
 Lineage: raw files -> ``raw/<system>/<table>`` (revops.load) -> blocking raw gates (contract + Great
-Expectations) -> dbt staging, intermediate, marts, quality (dagster-dbt; dbt tests are asset checks) ->
-GX mart suites + Data Docs (blocking) -> publish; Python steps and the run summary after the marts.
+Expectations) -> dbt staging, intermediate, marts, quality (dagster-dbt; dbt tests are asset checks, and each GX
+mart suite is a blocking asset check on its mart) -> publish; Python steps and the run summary after the marts.
 
 To add a step: one line in ``PYTHON_STEPS`` (a plain function ``f(database, artifacts_dir)``) or in
 ``RAW_GATES`` (a function ``f(con, raw_table) -> GateResult``).
@@ -14,7 +14,6 @@ import importlib.util
 import json
 
 from dagster import (
-    AssetKey,
     AssetSelection,
     DefaultScheduleStatus,
     Definitions,
@@ -27,7 +26,7 @@ from revops.dagster_assets.raw import gx_raw_check, raw_files_sensor, raw_gate_c
 from revops.dagster_assets.raw_gate import check_landed_table
 from revops.dagster_assets.steps import (
     PythonStep,  # noqa: F401  (used by the one-line entries of PYTHON_STEPS)
-    gx_marts_asset,
+    gx_mart_checks,
     publish_asset,
     python_step_assets,
     run_summary_asset,
@@ -41,8 +40,8 @@ RAW_GATES = [
 
 # Python steps outside dbt, one line each: PythonStep("<group>/<name>", "module:function", reads=[dbt models]).
 # Steps whose module does not exist yet are left out until it does.
-# (Forecasts are dbt Python models, so they are dbt assets already; GX mart suites + Data Docs and publishing
-# are wired below because they need the run's dbt target.)
+# (Forecasts are dbt Python models, so they are dbt assets already; publishing is wired below because it needs
+# the run's dbt target, and the GX mart suites are asset checks on the marts.)
 PYTHON_STEPS = [
     # PythonStep("playbooks/account_playbooks", "revops.playbooks:build_playbooks", reads=["<mart model>"]),
 ]
@@ -62,20 +61,21 @@ def build_definitions() -> Definitions:
     dbt_models = build_dbt_assets(project, translator)
     manifest = json.loads(project.manifest_path.read_text())
     models = model_keys(manifest, translator)
-    marts = list(model_keys(manifest, translator, layers=("marts",)).values())
+    mart_keys = model_keys(manifest, translator, layers=("marts",))
+    marts = list(mart_keys.values())
     steps, missing_steps = python_step_assets(PYTHON_STEPS, models)
-    # The run summary reads the marts and the plain steps; not the GX/publish steps, so a failing mart
-    # expectation (which blocks publishing) still leaves the summary people read.
+    # The run summary reads the marts, the quality models and the plain steps (not publishing). A blocking check
+    # that fails on a mart (a dbt test of error severity, a GX mart suite) stops it, as it stops publishing.
     summary = run_summary_asset(
         marts + list(model_keys(manifest, translator, layers=("quality",)).values()) + [s.key for s in steps]
     )
     checks = raw_gate_checks(RAW_GATES)
     if _installed("revops.quality"):
         checks.append(gx_raw_check())
-        steps.append(gx_marts_asset(marts))
+        checks.append(gx_mart_checks(mart_keys))
     if _installed("revops.publish"):
-        gates = [AssetKey(["quality", "gx_marts"])] if _installed("revops.quality") else []
-        steps.append(publish_asset(marts + gates, project.project_dir / project.target_path / "runs"))
+        # the marts' blocking checks (dbt tests, GX suites) gate it
+        steps.append(publish_asset(marts, project.project_dir / project.target_path / "runs"))
     full_refresh = define_asset_job(
         FULL_REFRESH_JOB,
         selection=AssetSelection.all(),

@@ -98,6 +98,14 @@ def test_definitions_load_and_validate(loaded):
     assert defs.resolve_sensor_def("raw_files_sensor") is not None
     gate_checks = [k for k in graph.asset_check_keys if k.name == "contract_gate"]
     assert len(gate_checks) == len(raw_tables())
+    # one check per GX mart suite, on its mart (no separate GX asset), blocking what reads the mart
+    from revops.quality.suites import mart_suite_relations
+
+    assert len(GX_MART_CHECKS) == len(mart_suite_relations())
+    gx_marts = {k.name: k.asset_key.path for k in graph.asset_check_keys if k.name in GX_MART_CHECKS}
+    assert gx_marts == GX_MART_CHECKS
+    assert all(graph.get(k).blocking for k in graph.asset_check_keys if k.name in GX_MART_CHECKS)
+    assert not any(k.path[0] == "quality" and k.path[-1].startswith("gx") for k in graph.get_all_asset_keys())
     # Every dbt data test is an asset check, none a bare AssetObservation: dagster-dbt attaches a singular test
     # that reads several models to the model its meta names (dagster.ref).
     tests = _data_tests(manifest)
@@ -118,7 +126,15 @@ SEVERAL_MODEL_TESTS = {
 }
 
 
-NON_DBT_CHECKS = {"contract_gate", "gx_raw", "gx_marts_pass"}
+# The Great Expectations mart suites, each a check on the mart it validates.
+GX_MART_CHECKS = {
+    "gx_fct_mrr": ["marts", "fct_mrr"],
+    "gx_fct_mrr_bridge": ["marts", "fct_mrr"],
+    "gx_kpi_monthly": ["marts", "kpi_monthly"],
+    "gx_xref_companies_completeness": ["marts", "xref_companies"],
+    "gx_fct_revenue_leakage": ["marts", "fct_revenue_leakage"],
+}
+NON_DBT_CHECKS = {"contract_gate", "gx_raw", *GX_MART_CHECKS}
 
 
 def _data_tests(manifest: dict) -> dict[str, dict]:
@@ -152,8 +168,11 @@ def test_full_refresh_materialises_everything_and_checks_pass(loaded, env):
     gx_raw = [c for c in checks if c.check_name == "gx_raw"]
     assert len(gx_raw) == len(raw_tables()), "the Great Expectations raw gate did not run on every raw table"
     assert all(c.passed for c in gx_raw), [c.description for c in gx_raw if not c.passed][:3]
-    gx_marts = [c for c in checks if c.check_name == "gx_marts_pass"]
-    assert len(gx_marts) == 1 and gx_marts[0].passed, gx_marts and gx_marts[0].description
+    gx_marts = {c.check_name: c for c in checks if c.check_name in GX_MART_CHECKS}
+    assert {name: c.asset_key.path for name, c in gx_marts.items()} == GX_MART_CHECKS
+    assert all(c.passed for c in gx_marts.values()), [c.description for c in gx_marts.values() if not c.passed]
+    assert gx_marts["gx_fct_mrr"].metadata["expectations"].value == 6
+    assert gx_marts["gx_fct_mrr"].metadata["rows"].value > 0
     assert len(dbt_checks) >= 50
     errors = [c.asset_check_key for c in dbt_checks if not c.passed and c.severity == AssetCheckSeverity.ERROR]
     assert not errors, f"dbt tests failed: {errors}"
@@ -184,6 +203,58 @@ def test_full_refresh_materialises_everything_and_checks_pass(loaded, env):
     assert summary["rows_staging"].value > 0
     assert summary["quarantined_rows"].value >= 0
     assert summary["unbalanced_raw_tables"].value == 0
+
+
+def test_failing_gx_mart_suite_fails_its_check_on_the_mart_and_stops_what_reads_it(loaded, env, tmp_path,
+                                                                                  monkeypatch):
+    """Negative MRR in fct_mrr fails the checks of its two suites (each its own check on marts/fct_mrr, naming the
+    expectation), not the other marts' checks, and the blocking checks stop the asset that reads the mart."""
+    import duckdb
+    from dagster import AssetKey, Definitions, asset
+
+    from revops.dagster_assets.steps import gx_mart_checks
+
+    module, _ = loaded
+    with duckdb.connect(env["REVOPS_DUCKDB_PATH"]) as con:  # the marts the full refresh built
+        built = con.execute("select count(*) from information_schema.tables where table_name = 'fct_mrr'").fetchone()[0]
+    if not built:  # this test alone: build everything first
+        from dagster import DagsterInstance
+
+        assert module.defs.resolve_job_def("full_refresh").execute_in_process(
+            instance=DagsterInstance.ephemeral(), raise_on_error=False).success
+    database = tmp_path / Path(env["REVOPS_DUCKDB_PATH"]).name  # same file name: the views name the catalog
+    shutil.copyfile(env["REVOPS_DUCKDB_PATH"], database)
+    with duckdb.connect(str(database)) as con:
+        con.execute("update marts.fct_mrr set mrr = -mrr where mrr > 0 and month = (select max(month) from marts.fct_mrr)")
+    monkeypatch.setenv("REVOPS_DUCKDB_PATH", str(database))
+    monkeypatch.setenv("REVOPS_ARTIFACTS_DIR", str(tmp_path / "artifacts"))
+
+    marts = {name: AssetKey(["marts", name]) for name in ("fct_mrr", "kpi_monthly")}
+    read = []
+
+    @asset(key=marts["fct_mrr"])
+    def fct_mrr() -> None:  # stands for the dbt step: the table is there already
+        return None
+
+    @asset(key=marts["kpi_monthly"])
+    def kpi_monthly() -> None:
+        return None
+
+    @asset(key=AssetKey(["publish", "warehouse"]), deps=[marts["fct_mrr"]])
+    def reads_fct_mrr() -> None:
+        read.append(True)
+
+    defs = Definitions(assets=[fct_mrr, kpi_monthly, reads_fct_mrr], asset_checks=[gx_mart_checks(marts)])
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(raise_on_error=False)
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert set(checks) == {"gx_fct_mrr", "gx_fct_mrr_bridge", "gx_kpi_monthly"}  # the marts given only
+    assert not checks["gx_fct_mrr"].passed and not checks["gx_fct_mrr_bridge"].passed
+    assert checks["gx_kpi_monthly"].passed
+    assert "expect_column_values_to_be_between failed on marts.fct_mrr.mrr" in checks["gx_fct_mrr"].description
+    assert "bridge_gap" in checks["gx_fct_mrr_bridge"].description
+    assert checks["gx_fct_mrr"].metadata["failed_expectations"].value >= 1
+    assert not read, "an asset reading the mart ran although its blocking GX check failed"
+    assert (tmp_path / "artifacts" / "data_docs" / "marts" / "index.html").exists()
 
 
 def _last_build_mark(env) -> tuple[str, list]:

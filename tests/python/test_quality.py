@@ -53,6 +53,25 @@ def test_mart_suites_pass_on_the_sample(sample_warehouse, tmp_path):
     assert any(line.startswith("Data Docs: ") for line in gate_lines(result))
 
 
+def test_mart_suites_run_by_name_as_the_dagster_checks_run_them(damaged_copy, tmp_path):
+    """Each mart suite is its own Dagster asset check on its mart: validate_marts runs the ones named, says which
+    optional ones it skipped (their mart not built), and refuses a name that is no suite."""
+    from revops.quality.suites import mart_suite_relations
+
+    assert mart_suite_relations() == {
+        "marts.fct_mrr": "marts.fct_mrr", "marts.fct_mrr.bridge": "marts.fct_mrr",
+        "marts.kpi_monthly": "marts.kpi_monthly", "marts.xref_companies.completeness": "marts.xref_companies",
+        "marts.fct_revenue_leakage": "marts.fct_revenue_leakage"}
+    with duckdb.connect(str(damaged_copy)) as con:
+        con.execute("drop table marts.kpi_monthly")
+    result = validate_marts(damaged_copy, suites=["marts.fct_mrr.bridge", "marts.kpi_monthly"],
+                            docs_dir=tmp_path / "docs")
+    assert result.success and [s.suite for s in result.suites] == ["marts.fct_mrr.bridge"]
+    assert result.skipped == ["marts.kpi_monthly: marts.kpi_monthly not built"]
+    with pytest.raises(ValueError, match="no mart suite named marts.nope; the mart suites are marts.fct_mrr, "):
+        validate_marts(damaged_copy, suites=["marts.nope"], docs_dir=tmp_path / "docs")
+
+
 def test_suite_frames_hold_text_as_arrow_strings_and_numbers_dates_as_duckdb_gives_them(tmp_path):
     from revops.quality.gate import _Warehouse
 
@@ -187,11 +206,12 @@ def test_every_suite_query_is_one_gx_accepts_as_a_sql_query_asset(dialect):
     when the suite is added, not when the DuckDB gate runs): every suite, optional marts included."""
     from great_expectations.datasource.fluent.sql_datasource import QueryAsset
 
-    from revops.quality.suites import KPI_RANGES, mart_suites, raw_suites
+    from revops.quality.suites import KPI_RANGES, mart_suite_relations, mart_suites, raw_suites
 
     every_mart = {"marts.kpi_monthly": list(KPI_RANGES), "marts.xref_companies": [], "marts.fct_revenue_leakage": []}
     suites = raw_suites(dialect, {}) + mart_suites(dialect, every_mart)
     assert len(suites) == 1 + 31 + 5  # the raw schema suite, one per raw table, the five mart suites
+    assert [s.name for s in suites[-5:]] == list(mart_suite_relations())  # every one, as Dagster knows them
     assert suites[0].name == "raw.schema"
     for suite in suites:
         QueryAsset(name=suite.name, query=suite.query)  # raises pydantic's ValidationError if GX refuses it

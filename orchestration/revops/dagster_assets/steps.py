@@ -1,5 +1,5 @@
-"""Python steps that run outside dbt (forecasts, playbooks, Data Docs, publishing) as assets, and the run
-summary people read after a refresh.
+"""Python steps that run outside dbt (forecasts, playbooks, publishing) as assets, the Great Expectations mart
+suites as asset checks on the marts, and the run summary people read after a refresh.
 
 A step is a plain function in a ``revops`` module that knows nothing of Dagster::
 
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dagster import (
+    AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetCheckSpec,
@@ -27,6 +28,7 @@ from dagster import (
     MaterializeResult,
     MetadataValue,
     asset,
+    multi_asset_check,
 )
 
 from revops import settings
@@ -173,48 +175,57 @@ def run_summary_asset(reads: Sequence[AssetKey]) -> AssetsDefinition:
     return run_summary
 
 
-def gx_marts_asset(marts: Sequence[AssetKey]) -> AssetsDefinition:
-    """``quality/gx_marts``: the Great Expectations mart suites and their Data Docs, after the marts.
+def gx_check_name(suite: str) -> str:
+    """The asset check of a mart suite: ``marts.fct_mrr.bridge`` -> ``gx_fct_mrr_bridge``."""
+    return "gx_" + suite.removeprefix("marts.").replace(".", "_")
 
-    Its blocking check fails when an expectation fails, so nothing downstream (publishing) runs on bad marts.
-    """
-    key = AssetKey(["quality", "gx_marts"])
 
-    @asset(
-        key=key,
-        deps=list(marts),
-        group_name="quality",
-        description="Great Expectations suites on the marts (revops.quality.validate_marts) and the Data Docs site.",
-        kinds={"python"},
-        check_specs=[AssetCheckSpec("gx_marts_pass", asset=key, blocking=True,
-                                    description="Every mart expectation passes (MRR sign, bridge, KPI ranges, crosswalk, leakage).")],
-        retry_policy=TRANSIENT_RETRY,
-    )
-    def gx_marts(context: AssetExecutionContext):
+def gx_mart_checks(mart_keys: Mapping[str, AssetKey]):
+    """The Great Expectations mart suites (``revops.quality.validate_marts``), each a blocking asset check on the
+    mart it validates (``mart_keys``: model name -> asset key), run after the dbt step; they also write the marts'
+    Data Docs. A failure stops what reads the mart (publishing, the run summary), as a failing dbt test does."""
+    from revops.quality.suites import every_mart_suite
+
+    suites = {s.name: s for s in every_mart_suite() if s.table.split(".")[-1] in mart_keys}
+    specs = {
+        name: AssetCheckSpec(gx_check_name(name), asset=mart_keys[suite.table.split(".")[-1]], blocking=True,
+                             description=f"Great Expectations suite {name}: {suite.description}")
+        for name, suite in suites.items()
+    }
+
+    @multi_asset_check(name="gx_marts", specs=list(specs.values()), can_subset=True, retry_policy=TRANSIENT_RETRY)
+    def _gx_marts(context: AssetCheckExecutionContext):
         from revops.quality import validate_marts
 
-        result = validate_marts(settings.duckdb_path(), raise_on_failure=False)
-        for failure in result.failures:
-            context.log.error(str(failure))
-        metadata = {
-            "suites": len(result.suites),
-            "expectations": result.expectations,
-            "failed_expectations": len(result.failures),
-            "skipped_suites": MetadataValue.md("\n".join(f"- {s}" for s in result.skipped) or "none"),
-        }
-        docs = _data_docs_link(settings.artifacts_dir())
-        if docs:
-            metadata["data_docs"] = MetadataValue.url(docs)
-        yield MaterializeResult(metadata=metadata)
-        yield AssetCheckResult(
-            check_name="gx_marts_pass",
-            passed=result.success,
-            severity=AssetCheckSeverity.ERROR,
-            description=result.message() if not result.success else None,
-            metadata={"failed_expectations": len(result.failures)},
-        )
+        selected = context.selected_asset_check_keys
+        todo = [name for name, spec in specs.items() if spec.key in selected]
+        result = validate_marts(settings.duckdb_path(), suites=todo, raise_on_failure=False)
+        docs = {"data_docs": MetadataValue.path(str(result.data_docs_index))} if result.data_docs_index else {}
+        for name in todo:
+            spec = specs[name]
+            outcome = next((o for o in result.suites if o.suite == name), None)
+            for failure in outcome.failures if outcome else []:
+                context.log.error(str(failure))
+            if outcome is None:
+                description = f"{suites[name].table} not found in the warehouse: materialise " \
+                              f"{spec.asset_key.to_user_string()} first"
+            else:
+                description = "; ".join(str(f) for f in outcome.failures)[:2000] or None
+            yield AssetCheckResult(
+                asset_key=spec.asset_key,
+                check_name=spec.name,
+                passed=outcome is not None and outcome.success,
+                severity=AssetCheckSeverity.ERROR,
+                description=description,
+                metadata={
+                    "expectations": outcome.expectations if outcome else 0,
+                    "failed_expectations": len(outcome.failures) if outcome else 0,
+                    "rows": outcome.rows if outcome else 0,
+                    **docs,
+                },
+            )
 
-    return gx_marts
+    return _gx_marts
 
 
 def latest_dbt_target(runs_dir: Path, run_id: str) -> Path | None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from revops import settings
 from revops.contract import RawTable, raw_tables
-from revops.quality.suites import Suite, mart_suites, raw_suites
+from revops.quality.suites import Suite, mart_suite_relations, mart_suites, raw_suites
 
 log = logging.getLogger(__name__)
 SITE_NAME = "revops"
@@ -348,15 +348,28 @@ def validate_raw(database: Path | str | None = None, *, tables: Iterable[RawTabl
     return _finish(result, raise_on_failure)
 
 
-def validate_marts(database: Path | str | None = None, *, docs_dir: Path | None = None,
-                   raise_on_failure: bool = True) -> QualityResult:
-    """The mart suites: no negative MRR, MRR bridge totals, KPI ranges, crosswalk completeness, leakage."""
+def validate_marts(database: Path | str | None = None, *, suites: Iterable[str] | None = None,
+                   docs_dir: Path | None = None, raise_on_failure: bool = True) -> QualityResult:
+    """The mart suites: no negative MRR, MRR bridge totals, KPI ranges, crosswalk completeness, leakage.
+
+    ``suites``: the names of the suites to run (``revops.quality.suites.mart_suite_relations``), default every one.
+    """
     database = database or settings.duckdb_path()
     docs_dir = docs_dir or default_docs_dir()
+    known = mart_suite_relations()
+    wanted = set(known) if suites is None else set(suites)
+    if wanted - set(known):
+        raise ValueError(f"no mart suite named {', '.join(sorted(wanted - set(known)))}; the mart suites are "
+                         f"{', '.join(known)}")
     warehouse = _Warehouse(database)
     try:
         existing = warehouse.relations()
-        result = run_suites("marts", warehouse, mart_suites(warehouse.dialect, existing), docs_dir, existing)
+        todo = [s for s in mart_suites(warehouse.dialect, existing) if s.name in wanted]
+        result = run_suites("marts", warehouse, todo, docs_dir, existing)
+        # an optional mart's suite exists only when the mart does
+        ran = {s.name for s in todo}
+        result.skipped += [f"{name}: {table} not built" for name, table in known.items()
+                           if name in wanted and name not in ran]
     finally:
         warehouse.close()
     return _finish(result, raise_on_failure)

@@ -106,6 +106,7 @@ class Suite:
     build: Callable[[], list]  # -> list of gx expectations (GX imported lazily)
     required: bool = True  # a missing relation fails the gate (else the suite is skipped)
     columns: list[str] = field(default_factory=list)  # columns read (documentation and tests)
+    description: str = ""  # what it holds, for people (the Dagster asset check of a mart suite shows it)
 
 
 def _q(name: str) -> str:
@@ -236,7 +237,9 @@ def mart_suites(dialect: str, existing_columns: dict[str, list[str]]) -> list[Su
     suites.append(Suite("marts.fct_mrr", "marts.fct_mrr",
                         "select company_id, month, cast(mrr as double precision) as mrr, "
                         "cast(mrr_local as double precision) as mrr_local, movement from marts.fct_mrr",
-                        mrr_build, columns=["company_id", "month", "mrr", "mrr_local", "movement"]))
+                        mrr_build, columns=["company_id", "month", "mrr", "mrr_local", "movement"],
+                        description="One row per company and month, no negative MRR (reporting or local "
+                                    "currency), known movements."))
 
     # GX's SQL query assets must start with SELECT (no WITH): the steps are derived tables.
     bridge_query = """
@@ -262,7 +265,9 @@ def mart_suites(dialect: str, existing_columns: dict[str, list[str]]) -> list[Su
             notes="MRR bridge: each month's movements and FX add up to the change of total MRR")]
 
     suites.append(Suite("marts.fct_mrr.bridge", "marts.fct_mrr", bridge_query, bridge_build,
-                        columns=["month", "bridge_gap"]))
+                        columns=["month", "bridge_gap"],
+                        description="MRR bridge: each month's movements and FX add up to the change of total MRR "
+                                    f"(within {MRR_BRIDGE_TOLERANCE})."))
 
     kpi_columns = [c for c in existing_columns.get("marts.kpi_monthly", []) if c in KPI_RANGES]
     if "marts.kpi_monthly" in existing_columns:
@@ -277,7 +282,8 @@ def mart_suites(dialect: str, existing_columns: dict[str, list[str]]) -> list[Su
 
         select = ", ".join(f"cast({c} as double precision) as {c}" for c in kpi_columns) or "1 as one"
         suites.append(Suite("marts.kpi_monthly", "marts.kpi_monthly", f"select {select} from marts.kpi_monthly",
-                            kpi_build, required=False, columns=kpi_columns))
+                            kpi_build, required=False, columns=kpi_columns,
+                            description="At least one month, every KPI within its plausible range (KPI_RANGES)."))
 
     if "marts.xref_companies" in existing_columns:
         xref_query = """
@@ -304,7 +310,9 @@ def mart_suites(dialect: str, existing_columns: dict[str, list[str]]) -> list[Su
                 notes="referential completeness: every Salesforce account and Stripe customer has a company")]
 
         suites.append(Suite("marts.xref_companies.completeness", "marts.xref_companies", xref_query, xref_build,
-                            required=False, columns=["source_relation", "crosswalk_status"]))
+                            required=False, columns=["source_relation", "crosswalk_status"],
+                            description="Referential completeness: every Salesforce account and Stripe customer "
+                                        "has a company."))
 
     if "marts.fct_revenue_leakage" in existing_columns:
         def leak_build() -> list:
@@ -320,5 +328,24 @@ def mart_suites(dialect: str, existing_columns: dict[str, list[str]]) -> list[Su
         suites.append(Suite("marts.fct_revenue_leakage", "marts.fct_revenue_leakage",
                             "select leakage_id, leakage_type, cast(amount_at_risk as double precision) "
                             "as amount_at_risk from marts.fct_revenue_leakage",
-                            leak_build, required=False, columns=["leakage_id", "leakage_type", "amount_at_risk"]))
+                            leak_build, required=False, columns=["leakage_id", "leakage_type", "amount_at_risk"],
+                            description="Unique leakage ids, known leakage types, no negative amount at risk."))
     return suites
+
+
+class _EveryRelation(dict):
+    """A catalog in which every relation exists (with no column known): makes ``mart_suites`` list every suite."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+def every_mart_suite() -> list[Suite]:
+    """Every mart suite, the optional marts' included, known without a warehouse: the Dagster layer attaches one
+    asset check per suite to the asset of the mart it validates (``Suite.table``)."""
+    return mart_suites("duckdb", _EveryRelation())
+
+
+def mart_suite_relations() -> dict[str, str]:
+    """Every mart suite's name -> the mart it validates (``schema.table``)."""
+    return {suite.name: suite.table for suite in every_mart_suite()}
