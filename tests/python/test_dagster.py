@@ -225,7 +225,8 @@ def test_failing_gx_mart_suite_fails_its_check_on_the_mart_and_stops_what_reads_
     database = tmp_path / Path(env["REVOPS_DUCKDB_PATH"]).name  # same file name: the views name the catalog
     shutil.copyfile(env["REVOPS_DUCKDB_PATH"], database)
     with duckdb.connect(str(database)) as con:
-        con.execute("update marts.fct_mrr set mrr = -mrr where mrr > 0 and month = (select max(month) from marts.fct_mrr)")
+        con.execute("update marts.fct_mrr set mrr = -mrr "
+                    "where mrr > 0 and month = (select max(month) from marts.fct_mrr)")
     monkeypatch.setenv("REVOPS_DUCKDB_PATH", str(database))
     monkeypatch.setenv("REVOPS_ARTIFACTS_DIR", str(tmp_path / "artifacts"))
 
