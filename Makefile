@@ -11,6 +11,10 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export DBT_PROFILES_DIR := $(CURDIR)
 export DO_NOT_TRACK := 1
 
+# dbt-duckdb creates the warehouse file when dbt connects (sqlfluff's dbt templater does, so does dbt docs generate)
+# but not its folder, which a fresh clone does not have yet.
+WAREHOUSE_FOLDER = mkdir -p "$$(dirname "$${REVOPS_DUCKDB_PATH:-warehouse/revops.duckdb}")"
+
 .PHONY: help install browser java postgres run test lint sample score-identity ui publish dashboard bench postgres-parity spark-parity docs clean
 
 help:  ## list the targets
@@ -53,6 +57,7 @@ test: install browser java postgres  ## every test: sqlfluff lint, dbt build on 
 	$(BIN)/pytest
 
 lint: install  ## sqlfluff lint of all models
+	@$(WAREHOUSE_FOLDER)
 	$(BIN)/sqlfluff lint models tests/singular
 	$(BIN)/sqlfluff lint --config .sqlfluff-sql-engines $$(find models -name '*_rules.sql' -o -path '*/sql_fallback/*.sql')
 
@@ -60,6 +65,7 @@ sample: install  ## (re)generate the default sample company in data/raw
 	$(BIN)/revops generate --force
 
 docs: install  ## build the dbt docs site into target/ and say how to open it
+	@$(WAREHOUSE_FOLDER)
 	$(BIN)/dbt docs generate && echo "open with: $(BIN)/dbt docs serve --host 127.0.0.1 --port 8080"
 
 clean:  ## remove generated data, the warehouse and build artefacts (keeps .venv)

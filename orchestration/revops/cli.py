@@ -154,8 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="the main job: sample if data/raw is empty (never into $REVOPS_RAW_DIR), "
-                                     "load, build, checks, summary")
+    run = sub.add_parser("run", help="the main job: sample if data/raw is empty (never into a $REVOPS_RAW_DIR "
+                                     "other than data/raw), load, build, checks, summary")
     run.add_argument("--seed", type=int, default=42, help="seed of the sample company (default 42)")
     run.add_argument("--scale", type=float, default=1.0, help="scale of the sample company (default 1)")
     run.set_defaults(func=cmd_run)
