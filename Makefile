@@ -84,7 +84,10 @@ DAGSTER_HOME_DIR ?= $(CURDIR)/warehouse/dagster_home
 UI_PORT ?= 3000
 
 ui: install  ## Dagster UI on 127.0.0.1: the whole pipeline (raw files -> marts -> playbooks), runnable from there
-	@$(BIN)/revops generate
+	@# the sample company into data/raw when empty, as `revops run` does; never into a REVOPS_RAW_DIR of yours
+	@if $(BIN)/python -c "import sys; from revops import settings; sys.exit(settings.raw_dir_is_set())"; \
+	  then $(BIN)/revops generate; \
+	  else echo "REVOPS_RAW_DIR=$$REVOPS_RAW_DIR: your exports, no sample generated there"; fi
 	@mkdir -p $(DAGSTER_HOME_DIR) && cp orchestration/dagster.yaml $(DAGSTER_HOME_DIR)/dagster.yaml
 	@echo "Dagster UI: open http://127.0.0.1:$(UI_PORT)  (the first start parses the dbt project; Ctrl-C stops it)"
 	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT)
