@@ -61,8 +61,9 @@ lint: install  ## sqlfluff lint of all models
 	$(BIN)/sqlfluff lint models tests/singular
 	$(BIN)/sqlfluff lint --config .sqlfluff-sql-engines $$(find models -name '*_rules.sql' -o -path '*/sql_fallback/*.sql')
 
+# --out: the generator first deletes every contract table's files in its folder, so never a REVOPS_RAW_DIR of yours
 sample: install  ## (re)generate the default sample company in data/raw
-	$(BIN)/revops generate --force
+	$(BIN)/revops generate --force --out data/raw
 
 docs: install  ## build the dbt docs site into target/ and say how to open it
 	@$(WAREHOUSE_FOLDER)

@@ -65,3 +65,18 @@ def test_ui_generates_the_sample_only_when_revops_raw_dir_is_not_a_folder_of_you
     assert ("revops generate" in calls) is sample, calls
     if not sample:
         assert "your exports, no sample generated there" in done.stdout
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make not installed")
+def test_sample_regenerates_data_raw_never_a_revops_raw_dir_of_yours(tmp_path):
+    """`make sample` ("(re)generate the default sample company in data/raw") ran `revops generate --force`, which
+    writes into $REVOPS_RAW_DIR when set, first deleting every contract table's files there: your exports."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "revops").write_text('#!/bin/sh\necho "$(basename "$0") $*" >> "$CALLS"\n')
+    (bin_dir / "revops").chmod(0o755)
+    env = {**os.environ, "CALLS": str(tmp_path / "calls"), "REVOPS_RAW_DIR": str(tmp_path / "exports")}
+    done = subprocess.run(["make", "-o", "install", f"BIN={bin_dir}", "sample"], cwd=PROJECT_DIR, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert Path(env["CALLS"]).read_text().split() == ["revops", "generate", "--force", "--out", "data/raw"]
