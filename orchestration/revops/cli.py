@@ -22,7 +22,10 @@ log = logging.getLogger("revops")
 
 
 def _has_raw_data(raw_dir: Path) -> bool:
-    return raw_dir.is_dir() and any(p.suffix in (".csv", ".parquet") for p in raw_dir.rglob("*"))
+    """Whether ``raw_dir`` holds any CSV or Parquet file, its suffix in any case (as the loader reads them)."""
+    from revops.load import file_kind
+
+    return raw_dir.is_dir() and any(file_kind(p) for p in raw_dir.rglob("*") if p.is_file())
 
 
 def cmd_generate(args: argparse.Namespace) -> int:

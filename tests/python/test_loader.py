@@ -507,3 +507,21 @@ def test_revops_run_generates_the_sample_into_data_raw_when_revops_raw_dir_is_no
     monkeypatch.setattr(revops.load, "load_all", stop)
     assert main(["run"]) == 2
     assert generated == [tmp_path / "data" / "raw"]
+
+
+@pytest.mark.parametrize("name", ["salesforce/account.CSV", "salesforce/account/part-00001.Parquet"])
+def test_revops_generate_leaves_a_folder_of_exports_with_upper_case_suffixes_alone(tmp_path, monkeypatch, capsys,
+                                                                                   name):
+    """The loader reads `.CSV` and `.Parquet` too; `revops generate` (which `make ui` runs) took a folder holding
+    only such files for an empty one and generated the sample into it, deleting the tables' part folders."""
+    import revops.generator
+    from revops.cli import main
+
+    export = tmp_path / "raw" / name
+    export.parent.mkdir(parents=True)
+    export.write_text("mine\n")
+    generated = []
+    monkeypatch.setattr(revops.generator, "generate", lambda raw_dir, *a, **k: generated.append(raw_dir) or {})
+    assert main(["generate", "--out", str(tmp_path / "raw"), "--truth", str(tmp_path / "truth")]) == 0
+    assert not generated and export.read_text() == "mine\n"
+    assert "already holds raw files; pass --force to regenerate" in capsys.readouterr().out
