@@ -4,8 +4,8 @@ The gate runs on every landed raw table before dbt reads it; a failure stops the
 It checks what the loader cannot decide file by file: the table is there with every contract column, and
 it is not mostly garbage (records the loader could not parse, rows without a key).
 
-# GX: when ``revops.quality`` lands, its raw-table validations join this gate (see
-# ``revops.definitions.RAW_GATES``); this module stays as the cheap structural check.
+The Great Expectations raw suites (``revops.quality``) run beside it as the blocking check ``gx_raw``
+(``revops.dagster_assets.raw.gx_raw_check``); this module stays the cheap structural check.
 """
 
 from __future__ import annotations
