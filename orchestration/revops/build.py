@@ -18,7 +18,7 @@ import duckdb
 
 from revops.contract import INCREMENTAL_TABLES
 from revops.load import _sql_str
-from revops.settings import PROJECT_DIR, dbt_target_dir, dbt_threads
+from revops.settings import PROJECT_DIR, check_profile_env, dbt_target_dir
 
 LAYER_SCHEMAS = {
     "raw": "raw_%",
@@ -65,7 +65,7 @@ def run_dbt(args: list[str], target_path: Path | None = None, env: dict[str, str
     """Run ``dbt <args>`` in the project, streaming its log, and summarise run_results.json. After a change to the
     project's dbt code since the target folder's last full parse, dbt parses in full (PARSED_FINGERPRINT)."""
     full_env = {**os.environ, "DO_NOT_TRACK": "1", **(env or {})}
-    dbt_threads(full_env)  # a clear error now rather than dbt's traceback once it has started
+    check_profile_env(full_env)  # a clear error now rather than dbt's traceback once it has started
     target_path = Path(target_path or dbt_target_dir())
     fingerprint = project_fingerprint(PROJECT_DIR)
     parsed_stamp = target_path / PARSED_FINGERPRINT

@@ -70,6 +70,27 @@ def dbt_threads(environ: Mapping[str, str] | None = None) -> int:
     return int(value)
 
 
+def check_profile_env(environ: Mapping[str, str] | None = None) -> None:
+    """The whole numbers profiles.yml reads for the chosen target (``REVOPS_TARGET``), checked before dbt starts:
+    ``REVOPS_THREADS`` (dev, postgres), ``REVOPS_PG_PORT`` (postgres: Jinja's ``| int`` made ``abc`` port 0, and dbt
+    said only 'invalid port number: "0"'), ``REVOPS_SPARK_CORES`` (spark: a whole number or ``*``, inside
+    ``local[...]``, where anything else fails in Spark's start-up). A ValueError names the variable and value."""
+    environ = os.environ if environ is None else environ
+    target = environ.get("REVOPS_TARGET") or "dev"
+    if target in ("dev", "postgres"):
+        dbt_threads(environ)
+    port = environ.get("REVOPS_PG_PORT")
+    if target == "postgres" and port is not None and not (
+            re.fullmatch(r"\s*[0-9]+\s*", port) and 1 <= int(port) <= 65535):
+        raise ValueError(f"REVOPS_PG_PORT={port!r} is not a port number (1 to 65535): set it to the PostgreSQL "
+                         "server's port, or unset it for 5432")
+    cores = environ.get("REVOPS_SPARK_CORES")
+    if target == "spark" and cores is not None and not (
+            cores.strip() == "*" or (re.fullmatch(r"\s*[0-9]+\s*", cores) and int(cores) >= 1)):
+        raise ValueError(f"REVOPS_SPARK_CORES={cores!r} is not a positive whole number or *: set it to the local "
+                         "Spark's cores (local[N]), or unset it for 2")
+
+
 DEFAULT_DUCKDB_MEMORY_LIMIT = "3GB"  # keep equal to the default in profiles.yml (dev target, memory_limit)
 
 

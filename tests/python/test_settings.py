@@ -110,3 +110,39 @@ def test_dbt_does_not_start_with_bad_threads(tmp_path, monkeypatch):
     monkeypatch.setenv("REVOPS_THREADS", "0")
     with pytest.raises(ValueError, match="REVOPS_THREADS='0'"):
         dbt_resource(project)
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"REVOPS_TARGET": "postgres", "REVOPS_PG_PORT": "abc"}, "REVOPS_PG_PORT='abc' is not a port number"),
+    ({"REVOPS_TARGET": "postgres", "REVOPS_PG_PORT": "0"}, "REVOPS_PG_PORT='0' is not a port number"),
+    ({"REVOPS_TARGET": "postgres", "REVOPS_PG_PORT": "70000"}, "REVOPS_PG_PORT='70000' is not a port number"),
+    ({"REVOPS_TARGET": "postgres", "REVOPS_THREADS": "0"}, "REVOPS_THREADS='0'"),
+    ({"REVOPS_TARGET": "spark", "REVOPS_SPARK_CORES": "two"}, "REVOPS_SPARK_CORES='two' is not a positive"),
+    ({"REVOPS_TARGET": "spark", "REVOPS_SPARK_CORES": "0"}, "REVOPS_SPARK_CORES='0' is not a positive"),
+])
+def test_profile_numbers_of_the_target_are_checked_before_dbt_starts(tmp_path, monkeypatch, env, message):
+    """profiles.yml's `| int` made REVOPS_PG_PORT=abc port 0 (dbt: 'invalid port number: "0"'), and a bad
+    REVOPS_SPARK_CORES failed inside Spark's start-up; run_dbt now refuses them before dbt starts."""
+    import revops.build as build_module
+
+    def no_dbt():
+        raise AssertionError("dbt started")
+
+    monkeypatch.setattr(build_module, "dbt_executable", no_dbt)
+    for name in ("REVOPS_THREADS", "REVOPS_PG_PORT", "REVOPS_SPARK_CORES"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ValueError, match=message):
+        build_module.run_dbt(["build"], target_path=tmp_path, env=env)
+
+
+@pytest.mark.parametrize("env", [
+    {},
+    {"REVOPS_TARGET": "postgres", "REVOPS_PG_PORT": "5433"},
+    {"REVOPS_TARGET": "spark", "REVOPS_SPARK_CORES": "*"},
+    {"REVOPS_TARGET": "spark", "REVOPS_SPARK_CORES": "4", "REVOPS_THREADS": "abc"},  # spark's threads are fixed
+    {"REVOPS_TARGET": "dev", "REVOPS_PG_PORT": "abc"},  # not read on DuckDB
+])
+def test_profile_numbers_that_are_fine_or_unused_pass(env):
+    from revops.settings import check_profile_env
+
+    check_profile_env(env)

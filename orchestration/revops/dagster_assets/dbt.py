@@ -44,7 +44,7 @@ def dbt_target_path() -> Path:
 
 
 def make_project() -> DbtProject:
-    settings.dbt_threads()  # REVOPS_THREADS checked as the code location loads, before any dbt starts
+    settings.check_profile_env()  # REVOPS_THREADS (and the target's port, cores) checked as the code location loads
     return DbtProject(project_dir=settings.PROJECT_DIR, profiles_dir=settings.PROJECT_DIR, target_path=dbt_target_path())
 
 
@@ -63,7 +63,7 @@ def _newest_source_mtime(project_dir: Path) -> float:
 
 def dbt_resource(project: DbtProject) -> DbtCliResource:
     """The dbt CLI of the project's environment (``.venv/bin/dbt``), found even when it is not on PATH."""
-    settings.dbt_threads()
+    settings.check_profile_env()
     return DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
 
 
