@@ -342,10 +342,16 @@ def test_email_verification_mart_flags_the_planted_mess(sample_warehouse):
 
 
 def _rebuild_identity_on_copy(warehouse, tmp_path: Path, overrides: list[dict] | None = None,
-                              dbt_vars: str | None = None) -> Path:
+                              dbt_vars: str | None = None, statements: list[str] | None = None) -> Path:
+    """A copy of the warehouse with its identity models rebuilt, after ``overrides`` are added to the seed and
+    ``statements`` run on the copy (rows added to a staging base table: the staging views read them)."""
     copy = tmp_path / "copy" / Path(warehouse.database).name  # same file name: views name the catalog
     copy.parent.mkdir(parents=True)
     shutil.copy(warehouse.database, copy)
+    if statements:
+        with duckdb.connect(str(copy)) as con:
+            for statement in statements:
+                con.execute(statement)
     if overrides:
         with duckdb.connect(str(copy)) as con:
             cols = list(overrides[0])
@@ -406,6 +412,41 @@ def test_human_override_changes_the_next_build(sample_warehouse, tmp_path):
         assert con.execute("select count(*) from marts.identity_review_queue where (left_source_id = ? and "
                            "right_source_id = ?) or (left_source_id = ? and right_source_id = ?)",
                            [a[2], b[2], b[2], a[2]]).fetchone()[0] == 0
+
+
+def _sf_contact_rows(rows: list[tuple[str, str, str, str]]) -> str:
+    """An insert of live Salesforce contacts (id, first name, last name, email) into the staging base table."""
+    values = ", ".join(f"('{i}', '{f}', '{l}', '{e}', timestamp '2026-01-05 10:00:00', 'fixture', {900_000 + n}, "
+                       f"timestamp '2026-11-01 00:00:00', 1)" for n, (i, f, l, e) in enumerate(rows))
+    return ("insert into staging.base_salesforce__contact (id, first_name, last_name, email, created_date, "
+            f"_source_file, _source_row, _loaded_at, _version_rank) values {values}")
+
+
+SHARED_MAILBOX_CONTACTS = [
+    ("003FIXTURE000001", "Ann", "Lee", "info@sharedbox-example.com"),
+    ("003FIXTURE000002", "Bob", "Kim", " INFO@sharedbox-example.com"),  # another rep's contact, same mailbox
+    ("003FIXTURE000003", "ANN", "Lée", "Info@SharedBox-Example.com"),  # Ann again: case and an accent
+    ("003FIXTURE000004", "Carl", "Berg", "carl@sharedbox-example.com"),
+    ("003FIXTURE000005", "Karl", "Berg", "Carl@sharedbox-example.com"),  # a personal address: one person
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["python", "sql"])
+def test_a_shared_role_mailbox_does_not_merge_different_people(sample_warehouse, tmp_path, engine):
+    """Two people entered with one generic mailbox (info@) stay two persons; the same name twice at it is one;
+    a personal address still joins its records whatever the names."""
+    copy = _rebuild_identity_on_copy(sample_warehouse, tmp_path, dbt_vars=f"{{identity_engine: {engine}}}",
+                                     statements=[_sf_contact_rows(SHARED_MAILBOX_CONTACTS)])
+    with duckdb.connect(str(copy), read_only=True) as con:
+        person = dict(con.execute("select source_id, person_id from marts.xref_persons where source_system = "
+                                  "'salesforce' and source_table = 'contact' and source_id like '003FIXTURE%'"
+                                  ).fetchall())
+        golden = dict(con.execute("select person_id, first_name from marts.dim_contacts").fetchall())
+    ann, bob, ann_again, carl, karl = (person[c[0]] for c in SHARED_MAILBOX_CONTACTS)
+    assert ann != bob, "two people sharing info@ were merged into one person"
+    assert ann == ann_again and carl == karl
+    assert golden[bob] == "Bob" and golden[ann] in ("Ann", "ANN")
 
 
 @pytest.mark.slow

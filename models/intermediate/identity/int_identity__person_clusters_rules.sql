@@ -1,6 +1,7 @@
 {{ config(enabled=not identity_use_python()) }}
 {#- Person clusters by SQL rules alone (engines without Python models): the same columns as the Python model
-    int_identity__person_clusters. Records with the same normalised email are one person; a human `match`
+    int_identity__person_clusters. Records with the same email match key (the normalised email; a shared role
+    mailbox with the record's name: int_identity__person_records) are one person; a human `match`
     adds a shared key, a human `no_match` isolates the right-hand record. Phones: digits only, '+' kept
     ('00' read as '+'); national forms stay NULL (phonenumbers is Python). -#}
 with
@@ -58,10 +59,10 @@ all_keys as (
     union all
     select
         record_label,
-        {{ dbt.concat(["'email:'", "email_normalised"]) }}
+        {{ dbt.concat(["'email:'", "email_match_key"]) }}
     from records
     where
-        email_normalised is not null
+        email_match_key is not null
         and record_label not in (select i.record_label from isolated as i)
     union all
     select

@@ -1,5 +1,8 @@
 {#- Every person-like source record in one shape: the input of person resolution. source_rank orders the
-    systems for anchors and survivorship (lower wins). -#}
+    systems for anchors and survivorship (lower wins). email_match_key is what exact-email matching compares:
+    the normalised email, except that a role address (info@, sales@: a mailbox several people share) of a
+    record that names someone also carries the name, so two people entered with one generic mailbox are not
+    merged by it (the same name at it still is; records with the mailbox and no name are one person). -#}
 with
 
 sf_contacts as (select * from {{ ref('stg_salesforce__contact') }}),
@@ -19,6 +22,8 @@ stripe_customers as (select * from {{ ref('stg_stripe__customer') }}),
 zd_users as (select * from {{ ref('stg_zendesk__user') }}),
 
 zd_nps as (select * from {{ ref('stg_zendesk__nps_response') }}),
+
+role_locals as (select local_part from {{ ref('identity_role_local_parts') }}),
 
 unioned as (
 
@@ -202,7 +207,7 @@ unioned as (
 
 ),
 
-final as (
+normalised as (
 
     select
         source_system,
@@ -227,6 +232,27 @@ final as (
         record_updated_at,
         is_deleted
     from unioned
+
+),
+
+final as (
+
+    select
+        n.*,
+        case
+            when
+                n.email_normalised is not null
+                and (n.first_name is not null or n.last_name is not null)
+                and split_part(n.email_normalised, '@', 1) in (select r.local_part from role_locals as r)
+                then {{ dbt.concat([
+                    "n.email_normalised", "'|'",
+                    regexp_replace_all(identity_fold_accents(
+                        dbt.concat(["coalesce(n.first_name, '')", "' '", "coalesce(n.last_name, '')"])
+                    ), "'[^a-z0-9]+'", "''")
+                ]) }}
+            else n.email_normalised
+        end as email_match_key
+    from normalised as n
 
 )
 

@@ -101,11 +101,12 @@ def _records_relation(records, record_companies=None, *, named_only: bool = Fals
 
 
 def read_cluster_records(records, phones) -> pd.DataFrame:
-    """What ``resolve_persons`` reads of every person record, in label order: its key, label, normalised email
-    and E.164 phone (a relation of int_identity__person_phones). Nothing else crosses into pandas: clustering
-    needs no names, no company and no email parts."""
+    """What ``resolve_persons`` reads of every person record, in label order: its key, label, normalised email,
+    the email's match key (``email_match_key``: a shared role mailbox carries the record's name) and E.164 phone
+    (a relation of int_identity__person_phones). Nothing else crosses into pandas: clustering needs no names, no
+    company and no email parts."""
     e164 = phones.project("source_system, source_table, source_id, phone_e164")
-    rel = records.project("source_system, source_table, source_id, record_label, email_normalised, "
+    rel = records.project("source_system, source_table, source_id, record_label, email_normalised, email_match_key, "
                           "source_system || '|' || source_table || '|' || source_id as key")
     return rel.join(e164, ["source_system", "source_table", "source_id"], how="left").order("record_label").df()
 
@@ -383,12 +384,14 @@ def _override_keys(overrides: pd.DataFrame | None) -> list[str]:
 
 def resolve_persons(r: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
                     overrides: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Cluster person records (``read_cluster_records``: the source columns, key, record_label, email_normalised
-    and phone_e164 are all it reads): exact normalised email, splink pairs >= threshold, overrides.
+    """Cluster person records (``read_cluster_records``: the source columns, key, record_label, email_normalised,
+    email_match_key and phone_e164 are all it reads): exact email, splink pairs >= threshold, overrides.
 
-    Records sharing a normalised email are collapsed into one node first (near-linear at a million records);
-    a record named in a human decision stays a node of its own, tied to its email group by an exact-email
-    edge, so a ``no_match`` can split even two records with one address.
+    Records sharing an email match key (the normalised email; for a role mailbox such as info@, the address and
+    the record's name: see int_identity__person_records; the normalised email when the frame has no such column)
+    are collapsed into one node first (near-linear at a million records); a record named in a human decision
+    stays a node of its own, tied to its email group by an exact-email edge, so a ``no_match`` can split even
+    two records with one address.
     """
     if not r["record_label"].is_monotonic_increasing:
         r = r.sort_values("record_label", kind="stable")
@@ -401,7 +404,7 @@ def resolve_persons(r: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
     index = {key: int(pos) for key, pos in zip(named, found) if pos >= 0}  # the records a human decision names
     o_edges, cannot = override_constraints(overrides, "person", index)
     special = {e.left for e in o_edges} | {e.right for e in o_edges} | {x for pair in cannot for x in pair}
-    email = r["email_normalised"]
+    email = r["email_match_key"] if "email_match_key" in r.columns else r["email_normalised"]
     is_special = np.zeros(n, dtype=bool)
     is_special[list(special)] = True
     # one node per normalised email (a record kept apart for a human decision, or without an email: its own
@@ -421,13 +424,13 @@ def resolve_persons(r: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
     edges: list[Edge] = []
     # a record kept apart for a human decision: exact-email edge to its address's group (or first such record)
     if special:
-        sp = r.loc[is_special & email.notna().to_numpy(), ["record_label", "email_normalised"]].copy()
+        sp = r.loc[is_special & email.notna().to_numpy(), ["record_label"]].assign(email_key=email)
         sp["node"] = node_of[sp.index.to_numpy()] if len(sp) else []
-        address_code = addresses.get_indexer(sp["email_normalised"]) if len(sp) else np.array([], dtype=np.int64)
-        group_node = {mail: int(node_of_code[c]) for mail, c in zip(sp["email_normalised"], address_code) if c >= 0}
+        address_code = addresses.get_indexer(sp["email_key"]) if len(sp) else np.array([], dtype=np.int64)
+        group_node = {mail: int(node_of_code[c]) for mail, c in zip(sp["email_key"], address_code) if c >= 0}
         sp = sp.sort_values("record_label")
-        first_special = sp.drop_duplicates("email_normalised").set_index("email_normalised")["node"].to_dict()
-        for node, mail in zip(sp["node"], sp["email_normalised"]):
+        first_special = sp.drop_duplicates("email_key").set_index("email_key")["node"].to_dict()
+        for node, mail in zip(sp["node"], sp["email_key"]):
             target = group_node.get(mail, first_special[mail])
             if target != node:
                 edges.append(Edge(int(target), int(node), "exact_email", 1.0))
