@@ -428,6 +428,8 @@ SHARED_MAILBOX_CONTACTS = [
     ("003FIXTURE000003", "ANN", "Lée", "Info@SharedBox-Example.com"),  # Ann again: case and an accent
     ("003FIXTURE000004", "Carl", "Berg", "carl@sharedbox-example.com"),
     ("003FIXTURE000005", "Karl", "Berg", "Carl@sharedbox-example.com"),  # a personal address: one person
+    ("003FIXTURE000006", "Dana", "Reyes", "dana@sharedbox-example.com"),
+    ("003FIXTURE000007", "Dana", "Reyes", "Dana+Webinar@sharedbox-example.com"),  # her sub-address
 ]
 
 
@@ -435,7 +437,7 @@ SHARED_MAILBOX_CONTACTS = [
 @pytest.mark.parametrize("engine", ["python", "sql"])
 def test_a_shared_role_mailbox_does_not_merge_different_people(sample_warehouse, tmp_path, engine):
     """Two people entered with one generic mailbox (info@) stay two persons; the same name twice at it is one;
-    a personal address still joins its records whatever the names."""
+    a personal address still joins its records whatever the names, and a +tag (sub-address) of it too."""
     copy = _rebuild_identity_on_copy(sample_warehouse, tmp_path, dbt_vars=f"{{identity_engine: {engine}}}",
                                      statements=[_sf_contact_rows(SHARED_MAILBOX_CONTACTS)])
     with duckdb.connect(str(copy), read_only=True) as con:
@@ -443,9 +445,10 @@ def test_a_shared_role_mailbox_does_not_merge_different_people(sample_warehouse,
                                   "'salesforce' and source_table = 'contact' and source_id like '003FIXTURE%'"
                                   ).fetchall())
         golden = dict(con.execute("select person_id, first_name from marts.dim_contacts").fetchall())
-    ann, bob, ann_again, carl, karl = (person[c[0]] for c in SHARED_MAILBOX_CONTACTS)
+    ann, bob, ann_again, carl, karl, dana, dana_tagged = (person[c[0]] for c in SHARED_MAILBOX_CONTACTS)
     assert ann != bob, "two people sharing info@ were merged into one person"
     assert ann == ann_again and carl == karl
+    assert dana == dana_tagged, "dana+webinar@ and dana@ (one mailbox) stayed two persons"
     assert golden[bob] == "Bob" and golden[ann] in ("Ann", "ANN")
 
 

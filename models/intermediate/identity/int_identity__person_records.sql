@@ -1,8 +1,9 @@
 {#- Every person-like source record in one shape: the input of person resolution. source_rank orders the
     systems for anchors and survivorship (lower wins). email_match_key is what exact-email matching compares:
-    the normalised email, except that a role address (info@, sales@: a mailbox several people share) of a
-    record that names someone also carries the name, so two people entered with one generic mailbox are not
-    merged by it (the same name at it still is; records with the mailbox and no name are one person). -#}
+    the normalised email without a +tag (jane+webinar@ is jane@), except that a role address (info@, sales@:
+    a mailbox several people share) of a record that names someone also carries the name, so two people
+    entered with one generic mailbox are not merged by it (the same name at it still is; records with the
+    mailbox and no name are one person). -#}
 with
 
 sf_contacts as (select * from {{ ref('stg_salesforce__contact') }}),
@@ -235,24 +236,64 @@ normalised as (
 
 ),
 
+untagged as (
+
+    -- the address without a +tag in its local part (jane+webinar@acme.com is jane@acme.com's mailbox: mail
+    -- servers deliver sub-addresses to the base address); Gmail's are gone already (identity_normalise_email)
+    select
+        *,
+        case
+            when
+                email_normalised like '%+%@%'
+                and email_normalised not like '+%'
+                and email_normalised not like '%@%@%'
+                then {{ dbt.concat([
+                    "split_part(split_part(email_normalised, '@', 1), '+', 1)", "'@'",
+                    "split_part(email_normalised, '@', 2)"
+                ]) }}
+            else email_normalised
+        end as email_untagged
+    from normalised
+
+),
+
 final as (
 
     select
-        n.*,
+        u.source_system,
+        u.source_table,
+        u.source_id,
+        u.source_rank,
+        u.record_label,
+        u.email,
+        u.email_normalised,
+        u.first_name,
+        u.last_name,
+        u.phone,
+        u.company_name,
+        u.company_name_key,
+        u.salesforce_account_id,
+        u.zendesk_organization_id,
+        u.country_hint,
+        u.title,
+        u.lifecycle_stage,
+        u.record_created_at,
+        u.record_updated_at,
+        u.is_deleted,
         case
             when
-                n.email_normalised is not null
-                and (n.first_name is not null or n.last_name is not null)
-                and split_part(n.email_normalised, '@', 1) in (select r.local_part from role_locals as r)
+                u.email_untagged is not null
+                and (u.first_name is not null or u.last_name is not null)
+                and split_part(u.email_untagged, '@', 1) in (select r.local_part from role_locals as r)
                 then {{ dbt.concat([
-                    "n.email_normalised", "'|'",
+                    "u.email_untagged", "'|'",
                     regexp_replace_all(identity_fold_accents(
-                        dbt.concat(["coalesce(n.first_name, '')", "' '", "coalesce(n.last_name, '')"])
+                        dbt.concat(["coalesce(u.first_name, '')", "' '", "coalesce(u.last_name, '')"])
                     ), "'[^a-z0-9]+'", "''")
                 ]) }}
-            else n.email_normalised
+            else u.email_untagged
         end as email_match_key
-    from normalised as n
+    from untagged as u
 
 )
 
