@@ -1,6 +1,7 @@
 {#- The evidence that ties company records together, one row per (record, key): a corporate domain (never a
-    free-mail, free-mail typo or disposable domain), a normalised company name, a Salesforce account id
-    (the account's own, or a Stripe customer's salesforce_account_id). Records sharing a key are one company. -#}
+    free-mail, free-mail typo or disposable domain), a normalised company name (never a placeholder such as
+    N/A or Self-employed: seed identity_placeholder_company_names), a Salesforce account id (the account's
+    own, or a Stripe customer's salesforce_account_id). Records sharing a key are one company. -#}
 with
 
 records as (select * from {{ ref('int_identity__company_records') }}),
@@ -10,6 +11,13 @@ free_mail as (select domain from {{ ref('identity_free_mail_domains') }}),
 free_mail_typos as (select domain from {{ ref('identity_free_mail_typo_domains') }}),
 
 disposable as (select domain from {{ ref('identity_disposable_domains') }}),
+
+placeholder_names as (
+
+    select {{ identity_company_name_key('company_name') }} as name_key
+    from {{ ref('identity_placeholder_company_names') }}
+
+),
 
 non_company_domains as (
 
@@ -74,7 +82,12 @@ keys as (
         'name' as key_type,
         company_name_key as key_value
     from records
-    where {{ dbt.length('company_name_key') }} >= {{ var('identity_min_name_key_length') }}
+    where
+        {{ dbt.length('company_name_key') }} >= {{ var('identity_min_name_key_length') }}
+        and company_name_key not in (
+            select p.name_key from placeholder_names as p
+            where p.name_key is not null
+        )
 
     union all
 
