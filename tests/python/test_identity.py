@@ -187,6 +187,36 @@ def test_international_phones_in_duckdb_agree_with_to_e164():
     assert read.set_index("phone").loc["0301 2345678", "phone_e164"] == "+493012345678"  # region from .de
 
 
+def test_national_phone_takes_its_company_country_when_the_record_has_none():
+    """A HubSpot contact or lead carries no country: its national phone (415.555.0100, 030 1234567) takes the
+    billing country of its company's Salesforce account, so it meets the same person's +1 / +49 number; the
+    record's own country hint still comes first, and a record without a company keeps the email TLD rule."""
+    from revops.identity import persons
+
+    with duckdb.connect() as con:
+        con.execute("create table rec (source_system varchar, source_table varchar, source_id varchar, "
+                    "record_label varchar, email_normalised varchar, phone varchar, country_hint varchar)")
+        con.executemany("insert into rec values (?, ?, ?, ?, ?, ?, ?)", [
+            ["hubspot", "contact", "h1", "1", "ann@acme.com", "415.555.0100", None],  # Acme: United States
+            ["salesforce", "lead", "l1", "2", "bo@gmail.com", "030 1234567", None],  # Berlin GmbH: Germany
+            ["salesforce", "contact", "c1", "3", "cy@acme.com", "0301 2345678", "DE"],  # its own hint wins
+            ["hubspot", "contact", "h2", "4", "di@nowhere.com", "415.555.0100", None],  # no company, no TLD
+        ])
+        con.execute("create table rc as select * from (values ('hubspot', 'contact', 'h1', 'co-acme'), "
+                    "('salesforce', 'lead', 'l1', 'co-berlin'), ('salesforce', 'contact', 'c1', 'co-acme'), "
+                    "('hubspot', 'contact', 'h2', null)) as t(source_system, source_table, source_id, company_id)")
+        con.execute("create table cc as select * from (values ('salesforce', 'account', 'a1', 'co-acme'), "
+                    "('salesforce', 'account', 'a2', 'co-berlin'), ('hubspot', 'contact', 'h1', 'co-acme')) "
+                    "as t(source_system, source_table, source_id, company_id)")
+        con.execute("create table acc as select * from (values ('a1', 'United States'), ('a2', 'Germany')) "
+                    "as t(account_id, billing_country)")
+        countries = persons.company_countries_relation(con.table("rc"), con.table("cc"), con.table("acc"))
+        read = persons.read_phones(con.table("rec"), set(), countries).set_index("source_id")["phone_e164"]
+        without = persons.read_phones(con.table("rec"), set()).set_index("source_id")["phone_e164"]
+    assert read.to_dict() == {"h1": "+14155550100", "l1": "+49301234567", "c1": "+493012345678", "h2": None}
+    assert without["h1"] is None and without["l1"] is None  # what the records alone give
+
+
 def test_email_verification_cases():
     role = _seed_set("identity_role_local_parts", "local_part")
     disposable = _seed_set("identity_disposable_domains", "domain")

@@ -183,21 +183,45 @@ def enrich(records: pd.DataFrame, disposable_domains: set[str] | None = None) ->
     return r
 
 
-def read_phones(records, disposable_domains: set[str] | None = None) -> pd.DataFrame:
+def read_phones(records, disposable_domains: set[str] | None = None, company_countries=None) -> pd.DataFrame:
     """source_system, source_table, source_id, phone and phone_e164 of each person record with a phone (a DuckDB
     relation of int_identity__person_records): ``phones_e164`` of the records. The plain international forms
     are turned into E.164 in DuckDB (``international_e164_sql``); only the other records (national forms,
-    which need a region from the record's country or email) cross into Python for ``phonenumbers``."""
+    which need a region from the record's country or email) cross into Python for ``phonenumbers``.
+
+    ``company_countries`` (a relation of source_system, source_table, source_id, company_country: the country
+    of the record's company, ``company_countries_relation``) stands in for a record's missing country hint: a
+    HubSpot contact or a lead carries none, and its national phone (415.555.0100) would otherwise parse only
+    when its email has a country TLD."""
     from revops.identity.phones import international_e164_sql
 
     columns = ["source_system", "source_table", "source_id", "phone", "phone_e164"]
     rel = records.filter("phone is not null").project(f"*, {international_e164_sql('phone')} as _fast_e164")
     fast = rel.filter("_fast_e164 is not null").project(
         "source_system, source_table, source_id, phone, _fast_e164 as phone_e164").df()
-    rest = read_records(rel.filter("_fast_e164 is null"), with_names=False)
+    national = rel.filter("_fast_e164 is null")
+    if company_countries is not None:
+        countries = company_countries.project("source_system, source_table, source_id, company_country")
+        national = national.join(countries, ["source_system", "source_table", "source_id"], how="left").project(
+            "* exclude (country_hint, company_country), coalesce(country_hint, company_country) as country_hint")
+    rest = read_records(national, with_names=False)
     rest = enrich(rest.assign(phone_e164=None), disposable_domains)  # email parts, disposable blanked
     rest["phone_e164"] = phones_e164(rest)
     return pd.concat([fast.astype({"source_id": str}), rest[columns]], ignore_index=True)[columns]
+
+
+def company_countries_relation(record_companies, company_clusters, accounts):
+    """Each person record's company country (relations of int_identity__person_record_companies,
+    int_identity__company_clusters and stg_salesforce__account): the billing country of the company's
+    Salesforce account (the lowest account id when it has several); records of a company without one are left
+    out."""
+    acct = accounts.filter("billing_country is not null").project("account_id, billing_country")
+    per_company = company_clusters.filter("source_system = 'salesforce' and source_table = 'account'").project(
+        "company_id, source_id as account_id").join(acct, "account_id").aggregate(
+        "company_id, arg_min(billing_country, account_id) as company_country", "company_id")
+    return record_companies.filter("company_id is not null").project(
+        "source_system, source_table, source_id, company_id").join(per_company, "company_id").project(
+        "source_system, source_table, source_id, company_country")
 
 
 def phones_e164(r: pd.DataFrame) -> pd.Series:
