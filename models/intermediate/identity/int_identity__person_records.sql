@@ -26,6 +26,39 @@ zd_nps as (select * from {{ ref('stg_zendesk__nps_response') }}),
 
 role_locals as (select local_part from {{ ref('identity_role_local_parts') }}),
 
+zd_user_names as (
+
+    -- Zendesk keeps one name: "First Last" (the last word is the last name), or "Last, First" as directories
+    -- write it; after a comma that follows a full name comes a suffix ("Ann Lee, PhD"), which is dropped
+    select
+        user_id,
+        email,
+        organization_id,
+        nullif(trim(split_part(user_name, ',', 1)), '') as before_comma,
+        nullif(trim(split_part(user_name, ',', 2)), '') as after_comma
+    from zd_users
+
+),
+
+zd_user_parts as (
+
+    select
+        user_id,
+        email,
+        organization_id,
+        case
+            when before_comma is null or (before_comma not like '% %' and after_comma is not null) then after_comma
+            when before_comma like '% %' then trim(regexp_replace(before_comma, ' +[^ ]+$', ''))
+            else before_comma
+        end as first_name,
+        case
+            when before_comma not like '% %' and after_comma is not null then before_comma
+            when before_comma like '% %' then trim(regexp_replace(before_comma, '^.* ', ''))
+        end as last_name
+    from zd_user_names
+
+),
+
 unioned as (
 
     select
@@ -123,11 +156,8 @@ unioned as (
         user_id as source_id,
         5 as source_rank,
         email,
-        case
-            when trim(user_name) like '% %' then trim(regexp_replace(trim(user_name), ' +[^ ]+$', ''))
-            else trim(user_name)
-        end as first_name,
-        case when trim(user_name) like '% %' then trim(regexp_replace(trim(user_name), '^.* ', '')) end as last_name,
+        first_name,
+        last_name,
         cast(null as {{ dbt.type_string() }}) as phone,
         cast(null as {{ dbt.type_string() }}) as company_name,
         cast(null as {{ dbt.type_string() }}) as salesforce_account_id,
@@ -138,7 +168,7 @@ unioned as (
         cast(null as timestamp) as record_created_at,
         cast(null as timestamp) as record_updated_at,
         false as is_deleted
-    from zd_users
+    from zd_user_parts
 
     union all
 
