@@ -228,6 +228,8 @@ def test_email_verification_cases():
         "jane.doe@acme-corp.com": "valid",
         "info@acme-corp.com": "risky",  # role address
         "billing@acme-corp.com": "risky",
+        "info+eu@acme-corp.com": "risky",  # a role mailbox with a +tag
+        "jane+info@acme-corp.com": "valid",
         "janed12@mailinator.com": "risky",  # disposable
         "jane.doe@gmial.com": "risky",  # typo of gmail.com
         "gone@acme-corp.com": "bounced",  # hard bounce

@@ -36,7 +36,8 @@ parts as (
         s.is_syntax_valid,
         s.syntax_reason,
         b.bounce_events,
-        split_part(s.email_normalised, '@', 1) as local_part,
+        -- a role mailbox with a +tag (info+eu@) is still the role's
+        split_part(split_part(s.email_normalised, '@', 1), '+', 1) as local_part,
         split_part(s.email_normalised, '@', 2) as email_domain
     from syntax as s
     left join bounces as b on s.email_normalised = b.email_normalised

@@ -4,7 +4,8 @@ Per normalised address, in this order (the first that applies gives the status a
 
 1. ``invalid``  the syntax fails (``email-validator``, ``check_deliverability=False``: no DNS here)
 2. ``bounced``  a hard bounce was recorded (HubSpot email events of type BOUNCE)
-3. ``risky``    a disposable domain, a misspelt free-mail domain (gmial.com), or a role address (info@)
+3. ``risky``    a disposable domain, a misspelt free-mail domain (gmial.com), or a role address (info@,
+   info+eu@)
 4. ``valid``    none of the above
 
 The mart ``dim_email_verification`` applies the same order in SQL on top of the syntax check.
@@ -85,6 +86,7 @@ def verify(email: str, *, role_local_parts: set[str], disposable_domains: set[st
         return Verdict(email, "risky", f"disposable domain {domain}")
     if domain in typo_domains:
         return Verdict(email, "risky", f"domain looks like a typo of {typo_domains[domain]}")
-    if local in role_local_parts:
-        return Verdict(email, "risky", f"role address ({local}@)")
+    role = local.split("+", 1)[0]  # a role mailbox with a +tag (info+eu@) is still the role's
+    if role in role_local_parts:
+        return Verdict(email, "risky", f"role address ({role}@)")
     return Verdict(email, "valid", "syntax ok, no bounce, not disposable, typo or role")
