@@ -32,6 +32,21 @@ non_company_domains as (
 
 ),
 
+-- the records whose domain list names more than domain_1 and domain_2 (a few Zendesk organizations)
+listed as (
+
+    select
+        source_system,
+        source_table,
+        source_id,
+        source_rank,
+        record_label,
+        domain_names
+    from records
+    where domain_names is not null
+
+),
+
 domains as (
 
     select
@@ -53,6 +68,18 @@ domains as (
         domain_2 as key_value
     from records
     where domain_2 is not null
+    {%- for k in range(3, var('identity_max_listed_domains') + 1) %}
+        union
+        select
+            source_system,
+            source_table,
+            source_id,
+            source_rank,
+            record_label,
+            {{ identity_domain_from_url("split_part(domain_names, ';', " ~ k ~ ")") }} as key_value
+        from listed
+        where {{ identity_domain_from_url("split_part(domain_names, ';', " ~ k ~ ")") }} is not null
+    {%- endfor %}
 
 ),
 

@@ -1,6 +1,8 @@
 {#- Every company-like source record in one shape: the input of company resolution. Salesforce accounts,
     Stripe customers and Zendesk organizations are companies; HubSpot contacts and Salesforce leads name one
-    (company field, email domain). source_rank orders the systems for anchors and survivorship (lower wins). -#}
+    (company field, email domain). source_rank orders the systems for anchors and survivorship (lower wins).
+    A Zendesk organization's first two domains are domain_1 and domain_2; domain_names keeps its whole list
+    when it names more (int_identity__company_keys reads the rest). -#}
 with
 
 sf_accounts as (select * from {{ ref('stg_salesforce__account') }}),
@@ -23,6 +25,7 @@ unioned as (
         account_name as company_name,
         {{ identity_domain_from_url('website') }} as domain_1,
         cast(null as {{ dbt.type_string() }}) as domain_2,
+        cast(null as {{ dbt.type_string() }}) as domain_names,
         account_id as salesforce_account_id,
         industry,
         number_of_employees,
@@ -44,6 +47,7 @@ unioned as (
         customer_name as company_name,
         split_part({{ identity_normalise_email('email') }}, '@', 2) as domain_1,
         cast(null as {{ dbt.type_string() }}) as domain_2,
+        cast(null as {{ dbt.type_string() }}) as domain_names,
         salesforce_account_id,
         cast(null as {{ dbt.type_string() }}) as industry,
         cast(null as integer) as number_of_employees,
@@ -65,6 +69,7 @@ unioned as (
         organization_name as company_name,
         {{ identity_domain_from_url("split_part(domain_names, ';', 1)") }} as domain_1,
         {{ identity_domain_from_url("split_part(domain_names, ';', 2)") }} as domain_2,
+        domain_names,
         cast(null as {{ dbt.type_string() }}) as salesforce_account_id,
         cast(null as {{ dbt.type_string() }}) as industry,
         cast(null as integer) as number_of_employees,
@@ -86,6 +91,7 @@ unioned as (
         company_name,
         split_part({{ identity_normalise_email('email') }}, '@', 2) as domain_1,
         cast(null as {{ dbt.type_string() }}) as domain_2,
+        cast(null as {{ dbt.type_string() }}) as domain_names,
         cast(null as {{ dbt.type_string() }}) as salesforce_account_id,
         cast(null as {{ dbt.type_string() }}) as industry,
         cast(null as integer) as number_of_employees,
@@ -107,6 +113,7 @@ unioned as (
         company_name,
         split_part({{ identity_normalise_email('email') }}, '@', 2) as domain_1,
         cast(null as {{ dbt.type_string() }}) as domain_2,
+        cast(null as {{ dbt.type_string() }}) as domain_names,
         cast(null as {{ dbt.type_string() }}) as salesforce_account_id,
         cast(null as {{ dbt.type_string() }}) as industry,
         cast(null as integer) as number_of_employees,
@@ -134,6 +141,7 @@ final as (
         {{ identity_company_name_key('company_name') }} as company_name_key,
         nullif(domain_1, '') as domain_1,
         nullif(domain_2, '') as domain_2,
+        case when domain_names like '%;%;%' then domain_names end as domain_names,
         salesforce_account_id,
         industry,
         number_of_employees,
