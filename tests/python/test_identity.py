@@ -243,6 +243,18 @@ def test_email_verification_cases():
 
 
 
+def test_free_mail_seed_covers_the_consumer_providers_of_the_sample_countries():
+    """An address at a consumer mailbox provider names a person, never a company: two strangers at comcast.net or
+    hotmail.fr were one company (their shared domain a company key) while the seed listed only the global
+    providers. The national variants and ISPs of the countries the warehouse sells to must be in it."""
+    free = _seed_set("identity_free_mail_domains", "domain")
+    expected = {"hotmail.fr", "hotmail.de", "hotmail.es", "live.co.uk", "outlook.fr", "yahoo.fr", "yahoo.de",
+                "yahoo.es", "yahoo.ca", "yahoo.com.au", "comcast.net", "verizon.net", "att.net", "sbcglobal.net",
+                "shaw.ca", "rogers.com", "sympatico.ca", "bigpond.com", "optusnet.com.au", "sfr.fr", "freenet.de",
+                "virginmedia.com", "ziggo.nl", "kpnmail.nl", "telefonica.net", "docomo.ne.jp", "ezweb.ne.jp"}
+    assert expected <= free, sorted(expected - free)
+
+
 def _library_verdict(email):
     """email-validator alone on the whole address: what check_syntax's per-domain shortcut must agree with."""
     from email_validator import EmailNotValidError, validate_email
