@@ -445,7 +445,7 @@ unioned as (
 
 ),
 
--- FX: each currency's rate of the latest month on or before the as-of month.
+-- FX: each currency's rate of the latest month on or before the as-of month (the reporting currency needs none).
 ranked_rates as (
 
     select
@@ -498,7 +498,15 @@ final as (
         cast(as_of_date as date) as as_of_date,
         cast(currency as {{ dbt.type_string() }}) as currency,
         cast(amount_at_risk_local as decimal(18, 2)) as amount_at_risk_local,
-        cast(coalesce(amount_at_risk_local * rate_to_reporting, 0) as decimal(18, 2)) as amount_at_risk,
+        -- the reporting currency converts at 1 whether or not the FX export lists it; a currency without a rate
+        -- has no amount here (NULL), never a silent 0; a case with nothing at risk (no invoice) stays 0
+        cast(
+            case
+                when currency = '{{ var("reporting_currency") }}' then amount_at_risk_local
+                when amount_at_risk_local = 0 then 0
+                else amount_at_risk_local * rate_to_reporting
+            end as decimal(18, 2)
+        ) as amount_at_risk,
         cast(detail as {{ dbt.type_string() }}) as detail
     from converted
 
