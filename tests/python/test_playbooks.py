@@ -83,6 +83,26 @@ def test_upsell_and_churn_rankings_follow_their_scores(warehouse):
     assert held == [(0,)]
 
 
+def test_upsell_never_offers_to_a_company_whose_subscriptions_all_ended(warehouse):
+    """A company whose every Stripe subscription has ended is churned, even while the ledger's last month still
+    carries the MRR of its final weeks (the sample has a few): it is held, never timed for an offer. Recomputed
+    from staging, independently of int_playbooks__customer_signals."""
+    offered = warehouse.query("""
+        with live as (
+            select x.company_id,
+                   max(case when s.subscription_status in ('active', 'trialing', 'past_due') then 1 else 0 end) as live
+            from staging.stg_stripe__subscription s
+            join marts.xref_companies x
+              on x.source_system = 'stripe' and x.source_table = 'customer' and x.source_id = s.customer_id
+            group by x.company_id
+        )
+        select u.company_id, u.suggested_timing
+        from marts.playbook_upsell_candidates u
+        join live on u.company_id = live.company_id
+        where live.live = 0 and (u.is_eligible or u.suggested_timing <> 'hold')""")
+    assert offered == []
+
+
 def test_forecast_mart_twelve_months_and_beats_baseline(warehouse):
     rows = warehouse.query("""
         select series, model, count(*), min(horizon), max(horizon), bool_and(lo_95 <= forecast and forecast <= hi_95)

@@ -1,7 +1,8 @@
 {#- One row per paying company (MRR > 0 in the ledger's last month), keyed on the identity layer's company_id,
     with the signals the upsell and churn-risk playbooks score: seat utilisation and usage growth (product usage,
     this window vs the one before), CSAT and NPS (satisfaction window), open urgent / high tickets, MRR now and
-    three months ago, months since the last expansion, the next renewal and a pending cancellation.
+    three months ago, months since the last expansion, the next renewal, a pending cancellation and whether any
+    subscription is still live (active, trialing or past due).
     As of the last usage day (signals) and the ledger's last month (MRR); windows are vars. -#}
 {%- set satisfaction_start = dbt.dateadd('day', '-' ~ var('playbook_satisfaction_window_days'), 'as_of.as_of_date') -%}
 with usage as (
@@ -209,6 +210,18 @@ subscription_signals as (
 
 ),
 
+-- a company whose every subscription has ended is churned, even while the ledger's last month still carries the
+-- MRR of its final weeks
+live_subscriptions as (
+
+    select distinct stripe_companies.company_id
+    from subscriptions
+    inner join stripe_companies
+        on subscriptions.customer_id = stripe_companies.stripe_customer_id
+    where subscriptions.subscription_status in ('active', 'trialing', 'past_due')
+
+),
+
 zendesk_companies as (
 
     select
@@ -316,7 +329,8 @@ final as (
         coalesce(ticket_signals.open_urgent_tickets, 0) as open_urgent_tickets,
         coalesce(ticket_signals.open_high_priority_tickets, 0) as open_high_priority_tickets,
         cast(subscription_signals.next_renewal_at as date) as next_renewal_date,
-        coalesce(subscription_signals.has_pending_cancellation, 0) = 1 as has_pending_cancellation
+        coalesce(subscription_signals.has_pending_cancellation, 0) = 1 as has_pending_cancellation,
+        live_subscriptions.company_id is not null as has_live_subscription
     from mrr_signals
     cross join as_of
     left join customers
@@ -331,6 +345,8 @@ final as (
         on mrr_signals.company_id = csat_signals.company_id
     left join nps_signals
         on mrr_signals.company_id = nps_signals.company_id
+    left join live_subscriptions
+        on mrr_signals.company_id = live_subscriptions.company_id
     where mrr_signals.current_mrr > 0
 
 )

@@ -2,7 +2,9 @@
     (int_playbooks__customer_signals), each scaled to 0..1 and weighted by var playbook_upsell_weights:
     seat utilisation (capped at 1), usage growth (-50 %..+50 % -> 0..1), CSAT and NPS / 10 (0.5 when unknown),
     months since the last expansion (12+ -> 1), and a renewal inside var playbook_renewal_window_days.
-    An open urgent ticket or a pending cancellation makes a company ineligible (ranked after every eligible one).
+    An open urgent ticket, a pending cancellation or no live subscription (churned: every subscription ended,
+    though the ledger's last month still carries its MRR) makes a company ineligible (ranked after every eligible
+    one).
     Timing: ineligible -> hold; renewal in the window -> ahead of renewal (30 days before, not before tomorrow);
     seat utilisation from var playbook_upsell_hot_seat_utilisation -> now; else at the next quarterly review. -#}
 {%- set w = var('playbook_upsell_weights') -%}
@@ -39,7 +41,7 @@ scaled as (
                 then 1.0
             else 0.0
         end as renewal_component,
-        open_urgent_tickets = 0 and not has_pending_cancellation as is_eligible
+        open_urgent_tickets = 0 and not has_pending_cancellation and has_live_subscription as is_eligible
     from signals
 
 ),
@@ -141,6 +143,7 @@ final as (
                 else '; no open urgent tickets'
             end
             || case when has_pending_cancellation then '; cancellation pending' else '' end
+            || case when has_live_subscription then '' else '; no live subscription' end
             || '; ' || cast(months_since_last_expansion as {{ dbt.type_string() }}) || ' months since last expansion'
             || case
                 when next_renewal_date is null then ''
