@@ -80,6 +80,24 @@ def test_forecast_twelve_months_with_nested_intervals():
     assert by_month[date(2025, 12, 1)] > by_month[date(2025, 7, 1)]
 
 
+def test_a_history_too_short_to_backtest_gives_no_forecast_rather_than_an_error():
+    """A young company (8 months of MRR, under the 13 a backtest needs): the backtest has no rows but keeps its
+    column types (the dbt model takes .dt.date of them), no model is selected, and the forecast is empty with its
+    columns, not a statsforecast error ("number sections must be larger than 0")."""
+    rows = pd.DataFrame({"month": pd.date_range("2025-01-01", periods=8, freq="MS"), "segment": "smb",
+                         "mrr": [100.0 + 10 * i for i in range(8)]})
+    series = monthly_series(rows)
+    scored = backtest(series, h=12, n_origins=12)
+    assert scored.empty
+    assert list(scored["origin"].dt.date) == [] and list(scored["ds"].dt.date) == []
+    selection = select_models(scored)
+    assert selection.empty
+    out = forecast(series, selection, h=12, run_date=date(2025, 9, 1))
+    assert out.empty
+    assert list(out.columns) == ["run_date", "series", "origin_month", "month", "horizon", "model", "is_selected",
+                                 "forecast", "lo_80", "hi_80", "lo_95", "hi_95"]
+
+
 def test_a_backtest_with_few_fits_runs_here_and_one_with_many_in_a_child(monkeypatch):
     """fits_needed counts the (series, origin) pairs whose history changed; backtest_isolated runs up to
     IN_PROCESS_MAX_FITS of them in this process and more in a child, with the same result."""

@@ -147,3 +147,25 @@ def test_forecast_history_kept_across_builds_and_scored_against_actuals(warehous
     assert counts == {"2000-01-01": 1, run_date: rows_before}
     assert len(stored) == 1 and stored[0][0] == 1
     assert stored[0][1] == pytest.approx(0.1, abs=1e-6) and stored[0][2] == pytest.approx(0.1, abs=1e-6)
+
+
+def test_a_young_company_too_short_to_backtest_builds_an_empty_forecast(warehouse, tmp_path):
+    """On a copy: keep only the last 8 months of the segment ledger (under the 13 a backtest needs). The forecast
+    models must build (no rows in the backtest and the forecast; the pipeline evaluation stays) instead of failing
+    on an empty frame."""
+    db = tmp_path / "young.duckdb"
+    shutil.copy(warehouse.database, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("""
+            delete from intermediate.int_mrr__segment_monthly
+            where month < (select max(month) from intermediate.int_mrr__segment_monthly) - interval 7 month""")
+        assert con.execute("select count(distinct month) from intermediate.int_mrr__segment_monthly").fetchone() == (8,)
+    args = ["build", "-s", "int_forecast__mrr_backtest", "fct_mrr_forecast", "fct_forecast_accuracy", "--full-refresh"]
+    result = run_dbt(args, target_path=tmp_path / "target", env={"REVOPS_DUCKDB_PATH": str(db)}, quiet=True)
+    assert result.returncode == 0, "\n".join(result.failures)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from intermediate.int_forecast__mrr_backtest").fetchone() == (0,)
+        assert con.execute("select count(*) from marts.fct_mrr_forecast").fetchone() == (0,)
+        evaluations = {r[0] for r in con.execute(
+            "select distinct evaluation from marts.fct_forecast_accuracy").fetchall()}
+    assert evaluations == {"pipeline_snapshot"}

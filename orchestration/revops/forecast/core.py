@@ -111,6 +111,12 @@ def series_from_truth(truth_dir) -> pd.DataFrame:
 # fitting
 
 
+def _empty_frame(dtypes: dict[str, str]) -> pd.DataFrame:
+    """No rows, but typed (strings, Arrow dates), so a warehouse writing it gets the columns' real types and
+    callers can still use ``.dt`` on it."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
+
+
 def _fit_forecast(train: pd.DataFrame, models: list[str], h: int, level: list[int] | None) -> pd.DataFrame:
     from statsforecast import StatsForecast
 
@@ -209,8 +215,10 @@ def backtest(series: pd.DataFrame, h: int = 12, n_origins: int = 12, min_train: 
         fc["horizon"] = ((fc["ds"].dt.year - origin.year) * 12 + fc["ds"].dt.month - origin.month).astype(int)
         fc["history_fingerprint"] = fc["unique_id"].map(prints)
         rows.append(fc.merge(series, on=["unique_id", "ds"], how="inner").rename(columns={"y": "actual"}))
-    if not rows:
-        return pd.DataFrame(columns=columns)
+    if not rows:  # no series has min_train months yet (a young company): typed, so callers can use .dt on it
+        return _empty_frame({"unique_id": "string", "model": "string", "origin": "datetime64[ns]",
+                             "ds": "datetime64[ns]", "horizon": "int64", "actual": "float64", "forecast": "float64",
+                             "history_fingerprint": "string"})
     out = pd.concat(rows, ignore_index=True)
     out["forecast"] = out["forecast"].clip(lower=0.0)
     return out[columns]
@@ -285,6 +293,13 @@ def forecast(series: pd.DataFrame, selection: pd.DataFrame, h: int = 12, levels:
     run_date = run_date or date.today()
     chosen = dict(zip(selection["unique_id"], selection["model"]))
     series = series[series["unique_id"].isin(chosen)]  # a series too short to backtest gets no forecast
+    value_cols = ["forecast", *[f"{b}_{lv}" for lv in levels for b in ("lo", "hi")]]
+    columns = ["run_date", "series", "origin_month", "month", "horizon", "model", "is_selected", *value_cols]
+    if series.empty:  # no series long enough (a young company): no forecast rows rather than a statsforecast error
+        dates, strings = ("run_date", "origin_month", "month"), ("series", "model")
+        return _empty_frame({c: "float64" if c in value_cols else "int64" if c == "horizon" else "bool"
+                             if c == "is_selected" else "date32[pyarrow]" if c in dates else "string"
+                             for c in columns if c in (*value_cols, "horizon", "is_selected", *dates, *strings)})
     models = sorted(set(chosen.values()) | {BASELINE})
     fc = _fit_forecast(series, models, h, level=list(levels))
     last = series.groupby("unique_id")["ds"].max()
@@ -299,12 +314,10 @@ def forecast(series: pd.DataFrame, selection: pd.DataFrame, h: int = 12, levels:
     out = pd.concat(parts, ignore_index=True)
     origin = out["unique_id"].map(last)
     out["horizon"] = ((out["ds"].dt.year - origin.dt.year) * 12 + out["ds"].dt.month - origin.dt.month).astype(int)
-    value_cols = ["forecast", *[f"{b}_{lv}" for lv in levels for b in ("lo", "hi")]]
     out[value_cols] = out[value_cols].astype(float).clip(lower=0.0)
     out = out.assign(run_date=pd.Timestamp(run_date).date(), origin_month=origin.dt.date, month=out["ds"].dt.date)
     out = out.rename(columns={"unique_id": "series"})
-    return out[["run_date", "series", "origin_month", "month", "horizon", "model", "is_selected", *value_cols]] \
-        .sort_values(["series", "model", "month"]).reset_index(drop=True)
+    return out[columns].sort_values(["series", "model", "month"]).reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -5,10 +5,13 @@ intervals (DuckDB only: statsforecast). Per series the model with the lowest rol
 History: incremental, delete+insert on run_date. Each build appends its forecast under the build's run date
 (var forecast_run_date, default today); a second build on the same day replaces that day's rows. Earlier run
 dates stay, so fct_forecast_accuracy can score stored forecasts against what happened. `dbt build
---full-refresh` erases the history.
+--full-refresh` erases the history. A series with too little history to backtest (a young company: under 13
+months) gets no rows; with none long enough the build stores no forecast rather than failing.
 """
 
 from datetime import date
+
+import pandas as pd
 
 
 def model(dbt, session):
@@ -24,10 +27,10 @@ def model(dbt, session):
     selection = select_models(scored)
     out = forecast(series, selection, h=horizon, run_date=run_date)
     wape = selection.set_index("unique_id")
-    out["backtest_wape"] = [
+    out["backtest_wape"] = pd.Series([
         wape.at[s, "wape"] if m != "seasonal_naive" else wape.at[s, "baseline_wape"]
         for s, m in zip(out["series"], out["model"])
-    ]
+    ], index=out.index, dtype=float)
     out["forecast_id"] = (out["run_date"].astype(str) + "|" + out["series"] + "|" + out["model"] + "|"
                           + out["month"].astype(str))
     return out[["forecast_id", "run_date", "series", "origin_month", "month", "horizon", "model", "is_selected",
