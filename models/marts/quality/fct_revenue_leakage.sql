@@ -145,6 +145,7 @@ first_invoice_after_close as (
         company_invoices.subscription_id,
         company_invoices.currency,
         company_invoices.subtotal_amount - company_invoices.discount_amount as net_amount,
+        cast({{ dbt.date_trunc('month', 'company_invoices.created_at') }} as date) as invoice_month,
         {{ dbt.datediff('company_invoices.period_start_at', 'company_invoices.period_end_at', 'month') }}
             as period_months,
         row_number() over (
@@ -165,6 +166,37 @@ first_invoices as (
     select *
     from first_invoice_after_close
     where invoice_rank = 1
+
+),
+
+-- The first invoice's net amount in the deal's currency: as it is when both agree, else converted at the FX rates
+-- of the invoice's month (the reporting currency at 1 whether or not the FX export lists it); NULL without a rate.
+first_invoices_in_deal_currency as (
+
+    select
+        first_invoices.*,
+        case
+            when first_invoices.currency = won_new_business.currency then first_invoices.net_amount
+            else cast(
+                first_invoices.net_amount * {{ safe_divide(
+                    "coalesce(invoice_rates.rate_to_reporting, case when first_invoices.currency = '"
+                    ~ var('reporting_currency') ~ "' then 1 end)",
+                    "coalesce(deal_rates.rate_to_reporting, case when won_new_business.currency = '"
+                    ~ var('reporting_currency') ~ "' then 1 end)"
+                ) }} as decimal(18, 2)
+            )
+        end as net_amount_deal_currency
+    from first_invoices
+    inner join won_new_business
+        on first_invoices.opportunity_id = won_new_business.opportunity_id
+    left join fx_rates as invoice_rates
+        on
+            first_invoices.currency = invoice_rates.currency
+            and first_invoices.invoice_month = invoice_rates.month_start
+    left join fx_rates as deal_rates
+        on
+            won_new_business.currency = deal_rates.currency
+            and first_invoices.invoice_month = deal_rates.month_start
 
 ),
 
@@ -193,7 +225,8 @@ never_invoiced as (
 
 ),
 
--- 2. The first invoice after the close, annualised, below the contracted amount less the allowed discount.
+-- 2. The first invoice after the close, annualised (in the deal's currency), below the contracted amount less the
+-- allowed discount.
 under_invoiced as (
 
     select
@@ -205,18 +238,25 @@ under_invoiced as (
         first_invoices.subscription_id as stripe_subscription_id,
         first_invoices.invoice_id as stripe_invoice_id,
         won_new_business.acv_amount
-        - first_invoices.net_amount * 12 / first_invoices.period_months as amount_at_risk_local,
+        - first_invoices.net_amount_deal_currency * 12 / first_invoices.period_months as amount_at_risk_local,
         won_new_business.currency,
         won_new_business.close_date as reference_date,
-        'annualised first invoice below the contracted amount' as detail
+        case
+            when first_invoices.currency = won_new_business.currency
+                then 'annualised first invoice below the contracted amount'
+            else {{ dbt.concat([
+                "'annualised first invoice below the contracted amount (invoiced in '",
+                'first_invoices.currency',
+                "', converted at the rates of the invoice month)'",
+            ]) }}
+        end as detail
     from won_new_business
-    inner join first_invoices
+    inner join first_invoices_in_deal_currency as first_invoices
         on won_new_business.opportunity_id = first_invoices.opportunity_id
     where
         first_invoices.period_months > 0
-        and first_invoices.currency = won_new_business.currency
         -- compared without a division, so an exact annual invoice never reads as a cent short
-        and first_invoices.net_amount * 12
+        and first_invoices.net_amount_deal_currency * 12
         < won_new_business.acv_amount * (1 - {{ var('leakage_allowed_discount') }}) * first_invoices.period_months
 
 ),

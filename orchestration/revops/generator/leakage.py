@@ -72,6 +72,8 @@ class LeakageBook:
                 self.never.append((o["id"], o["account_id"], cid, o["close_date"], o["currency"], acv,
                                    o["id"] in planted.get("closed_won_not_invoiced", ()), detail))
                 continue
+            # the generator bills a company in its deals' currency, so the mart's conversion of a first invoice in
+            # another currency (at the invoice month's rates) never applies here
             pm = _months(first["ps"], first["pe"])
             net = Decimal(first["subtotal"] - first["discount"]) / exp
             if pm > 0 and first["currency"] == o["currency"] and \
