@@ -123,7 +123,8 @@ company_invoices as (
     from invoices
     left join billing_companies
         on invoices.customer_id = billing_companies.customer_id
-    where invoices.invoice_status <> 'void'
+    -- a void invoice was cancelled; a draft was never finalised, so never sent nor collectable: neither bills
+    where invoices.invoice_status not in ('void', 'draft')
 
 ),
 

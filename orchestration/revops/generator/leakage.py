@@ -55,7 +55,7 @@ class LeakageBook:
         billing_company = cid if getattr(sim, "customer_linked", True) else sim.customer_id
 
         opps = [o for o in sim.f_opps if not o["deleted"]]
-        invoices = sorted((i for i in sim.f_invoices if i["status"] != "void"), key=lambda i: (i["created"], i["id"]))
+        invoices = sorted((i for i in sim.f_invoices if i["status"] not in ("void", "draft")), key=lambda i: (i["created"], i["id"]))
         subs = sim.f_subs
         # 1 + 2. won new business: the first invoice of its company from the close date less the grace days
         for o in opps:
