@@ -169,3 +169,35 @@ def test_a_young_company_too_short_to_backtest_builds_an_empty_forecast(warehous
         evaluations = {r[0] for r in con.execute(
             "select distinct evaluation from marts.fct_forecast_accuracy").fetchall()}
     assert evaluations == {"pipeline_snapshot"}
+
+
+@pytest.mark.parametrize("engine", ["auto", "sql"])
+def test_stored_forecast_accuracy_scores_each_origin_once(warehouse, tmp_path, engine):
+    """A daily build stores the same origin's forecast again each day. On a copy: two earlier runs (2000-01-01 and
+    -02) forecast the last closed month from the same origin, 30 % and then 10 % above the actual. That is one
+    forecast / actual pair, scored with the later run's forecast: n_points 1, WAPE 0.1 (not 2 points at 0.2).
+    Both engines: statsforecast (auto) and the SQL fallback."""
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(warehouse.database, db)
+    with duckdb.connect(str(db)) as con:
+        (run_date,), = con.execute("select max(cast(run_date as varchar)) from marts.fct_mrr_forecast").fetchall()
+        last_month, actual = con.execute("""
+            select month, sum(mrr) from intermediate.int_mrr__segment_monthly
+            where month = (select max(month) from intermediate.int_mrr__segment_monthly) group by month""").fetchone()
+        for day, factor in (("2000-01-01", 1.3), ("2000-01-02", 1.1)):
+            con.execute("""
+                insert into marts.fct_mrr_forecast (forecast_id, run_date, series, origin_month, month, horizon, model,
+                    is_selected, forecast, lo_80, hi_80, lo_95, hi_95, backtest_wape)
+                values (?, cast(? as date), 'total', cast(? as date) - interval 2 month, ?, 2, 'drift', true,
+                    ?, ?, ?, ?, ?, 0)""",
+                [f"planted {day}", day, last_month, last_month, *[float(actual) * factor] * 5])
+    args = ["build", "-s", "fct_mrr_forecast", "fct_forecast_accuracy",
+            "--vars", f"{{forecast_run_date: '{run_date}', forecast_engine: {engine}}}"]
+    result = run_dbt(args, target_path=tmp_path / "target", env={"REVOPS_DUCKDB_PATH": str(db)}, quiet=True)
+    assert result.returncode == 0, "\n".join(result.failures)
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = con.execute("""
+            select n_points, wape from marts.fct_forecast_accuracy where evaluation = 'stored_forecast'
+            and series = 'total' and model = 'drift' and horizon = 2""").fetchall()
+    assert len(stored) == 1 and stored[0][0] == 1, stored
+    assert stored[0][1] == pytest.approx(0.1, abs=1e-6)

@@ -1,7 +1,7 @@
 {#- SQL fallback of fct_forecast_accuracy (engines without dbt Python models, or var forecast_engine = 'sql'), same
     columns: the rolling-origin backtest of the seasonal-naive forecast (the only model here: forecast of month m =
     MRR of the same month in the last year before the origin), stored forecasts of fct_mrr_forecast against
-    actuals, and the sales pipeline's commit / best case against closed-won ACV. -#}
+    actuals (each origin's latest run), and the sales pipeline's commit / best case against closed-won ACV. -#}
 {#- months back to the same month of the last year before the origin (k = years ahead) -#}
 {%- set years_back = '-12 * (cast(floor((horizons.horizon - 1) / 12.0) as integer) + 1)' -%}
 with segment_mrr as (
@@ -81,6 +81,31 @@ backtest_points as (
 
 ),
 
+-- one forecast / actual pair per origin: a daily build stores its origin's forecast again each day; the latest counts
+ranked_stored as (
+
+    select
+        series,
+        model,
+        is_selected,
+        month,
+        horizon,
+        forecast,
+        row_number() over (
+            partition by series, model, origin_month, month
+            order by run_date desc, forecast_id desc
+        ) as run_rank
+    from stored_forecasts
+
+),
+
+latest_stored as (
+
+    select * from ranked_stored
+    where run_rank = 1
+
+),
+
 stored_points as (
 
     select
@@ -91,7 +116,7 @@ stored_points as (
         stored_forecasts.is_selected,
         history.mrr as actual,
         stored_forecasts.forecast
-    from stored_forecasts
+    from latest_stored as stored_forecasts
     inner join history
         on
             stored_forecasts.series = history.series

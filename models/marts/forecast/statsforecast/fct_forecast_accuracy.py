@@ -2,7 +2,8 @@
 - evaluation = rolling_origin_backtest: every statistical candidate and the seasonal-naive baseline over the
   rolling origins of int_forecast__mrr_backtest (measure mrr);
 - evaluation = stored_forecast: every forecast stored in fct_mrr_forecast whose month now has an actual MRR
-  (pooled over run dates; empty until a month forecast by an earlier build has closed);
+  (pooled over origins; empty until a month forecast by an earlier build has closed). A daily build stores its
+  origin's forecast again each day: each (series, model, origin month, month) counts once, the latest run's;
 - evaluation = pipeline_snapshot: the sales team's commit and best case against closed-won ACV per close month,
   from int_forecast__sales_pipeline_monthly (measure closed_won_acv; series total).
 Formulas: revops.forecast.accuracy_by_horizon.
@@ -18,6 +19,9 @@ def model(dbt, session):
     backtest = dbt.ref("int_forecast__mrr_backtest").df().rename(columns={"series": "unique_id"})
     selected = select_models(backtest)[["unique_id", "model"]].assign(is_selected=True)
     stored = dbt.ref("fct_mrr_forecast").df()
+    # one forecast / actual pair per origin: the latest of the runs that forecast from it
+    stored = stored.sort_values(["run_date", "forecast_id"]).drop_duplicates(
+        ["series", "model", "origin_month", "month"], keep="last")
     actuals = monthly_series(dbt.ref("int_mrr__segment_monthly").df())
     pipeline = dbt.ref("int_forecast__sales_pipeline_monthly").df()
 
