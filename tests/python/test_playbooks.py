@@ -103,6 +103,26 @@ def test_upsell_never_offers_to_a_company_whose_subscriptions_all_ended(warehous
     assert offered == []
 
 
+def test_upsell_times_by_annual_renewals_only(warehouse):
+    """A monthly subscription's period end comes round every few weeks: it is no renewal to time an offer by.
+    Every company timed "ahead_of_renewal" has a live yearly-billed subscription (recomputed from staging)."""
+    monthly_only = warehouse.query("""
+        with yearly as (
+            select distinct x.company_id
+            from staging.stg_stripe__subscription s
+            join staging.stg_stripe__subscription_item si on si.subscription_id = s.subscription_id
+            join staging.stg_stripe__price p on si.price_id = p.price_id
+            join marts.xref_companies x
+              on x.source_system = 'stripe' and x.source_table = 'customer' and x.source_id = s.customer_id
+            where s.subscription_status in ('active', 'trialing', 'past_due') and si.deleted_at is null
+              and p.recurring_interval = 'year'
+        )
+        select u.company_id from marts.playbook_upsell_candidates u
+        left join yearly on u.company_id = yearly.company_id
+        where u.suggested_timing = 'ahead_of_renewal' and yearly.company_id is null""")
+    assert monthly_only == []
+
+
 def test_forecast_mart_twelve_months_and_beats_baseline(warehouse):
     rows = warehouse.query("""
         select series, model, count(*), min(horizon), max(horizon), bool_and(lo_95 <= forecast and forecast <= hi_95)

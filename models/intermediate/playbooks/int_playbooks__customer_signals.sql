@@ -1,7 +1,8 @@
 {#- One row per paying company (MRR > 0 in the ledger's last month), keyed on the identity layer's company_id,
     with the signals the upsell and churn-risk playbooks score: seat utilisation and usage growth (product usage,
     this window vs the one before), CSAT and NPS (satisfaction window), open urgent / high tickets, MRR now and
-    three months ago, months since the last expansion, the next renewal, a pending cancellation and whether any
+    three months ago, months since the last expansion, the next renewal (any live subscription's period end) and
+    the next annual one (of a yearly-billed subscription), a pending cancellation and whether any
     subscription is still live (active, trialing or past due).
     As of the last usage day (signals) and the ledger's last month (MRR); windows are vars. -#}
 {%- set satisfaction_start = dbt.dateadd('day', '-' ~ var('playbook_satisfaction_window_days'), 'as_of.as_of_date') -%}
@@ -44,6 +45,18 @@ customers as (
 subscriptions as (
 
     select * from {{ ref('stg_stripe__subscription') }}
+
+),
+
+subscription_items as (
+
+    select * from {{ ref('stg_stripe__subscription_item') }}
+
+),
+
+prices as (
+
+    select * from {{ ref('stg_stripe__price') }}
 
 ),
 
@@ -210,6 +223,36 @@ subscription_signals as (
 
 ),
 
+-- live subscriptions billed yearly (an item on a yearly price): their period end is a contract renewal, which a
+-- monthly subscription's (always within weeks) is not
+yearly_subscriptions as (
+
+    select distinct subscription_items.subscription_id
+    from subscription_items
+    inner join prices
+        on subscription_items.price_id = prices.price_id
+    where subscription_items.deleted_at is null and prices.recurring_interval = 'year'
+
+),
+
+annual_renewal_signals as (
+
+    select
+        stripe_companies.company_id,
+        min(subscriptions.current_period_end_at) as next_annual_renewal_at
+    from subscriptions
+    inner join yearly_subscriptions
+        on subscriptions.subscription_id = yearly_subscriptions.subscription_id
+    inner join stripe_companies
+        on subscriptions.customer_id = stripe_companies.stripe_customer_id
+    cross join as_of
+    where
+        subscriptions.subscription_status in ('active', 'trialing', 'past_due')
+        and subscriptions.current_period_end_at >= cast(as_of.as_of_date as timestamp)
+    group by stripe_companies.company_id
+
+),
+
 -- a company whose every subscription has ended is churned, even while the ledger's last month still carries the
 -- MRR of its final weeks
 live_subscriptions as (
@@ -329,6 +372,7 @@ final as (
         coalesce(ticket_signals.open_urgent_tickets, 0) as open_urgent_tickets,
         coalesce(ticket_signals.open_high_priority_tickets, 0) as open_high_priority_tickets,
         cast(subscription_signals.next_renewal_at as date) as next_renewal_date,
+        cast(annual_renewal_signals.next_annual_renewal_at as date) as next_annual_renewal_date,
         coalesce(subscription_signals.has_pending_cancellation, 0) = 1 as has_pending_cancellation,
         live_subscriptions.company_id is not null as has_live_subscription
     from mrr_signals
@@ -347,6 +391,8 @@ final as (
         on mrr_signals.company_id = nps_signals.company_id
     left join live_subscriptions
         on mrr_signals.company_id = live_subscriptions.company_id
+    left join annual_renewal_signals
+        on mrr_signals.company_id = annual_renewal_signals.company_id
     where mrr_signals.current_mrr > 0
 
 )

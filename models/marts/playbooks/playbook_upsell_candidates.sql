@@ -1,14 +1,16 @@
 {#- Who to offer an upsell and when: every paying company, scored 0-100 from its signals
     (int_playbooks__customer_signals), each scaled to 0..1 and weighted by var playbook_upsell_weights:
     seat utilisation (capped at 1), usage growth (-50 %..+50 % -> 0..1), CSAT and NPS / 10 (0.5 when unknown),
-    months since the last expansion (12+ -> 1), and a renewal inside var playbook_renewal_window_days.
+    months since the last expansion (12+ -> 1), and an annual renewal (of a yearly-billed subscription) inside var
+    playbook_renewal_window_days: a monthly subscription's period end, always within weeks, is no renewal to time
+    an offer by (it made every monthly customer "ahead of renewal" and none "now").
     An open urgent ticket, a pending cancellation or no live subscription (churned: every subscription ended,
     though the ledger's last month still carries its MRR) makes a company ineligible (ranked after every eligible
     one).
     Timing: ineligible -> hold; renewal in the window -> ahead of renewal (30 days before, not before tomorrow);
     seat utilisation from var playbook_upsell_hot_seat_utilisation -> now; else at the next quarterly review. -#}
 {%- set w = var('playbook_upsell_weights') -%}
-{%- set renewal_contact = dbt.dateadd('day', '-30', 'next_renewal_date') -%}
+{%- set renewal_contact = dbt.dateadd('day', '-30', 'next_annual_renewal_date') -%}
 {%- set tomorrow = dbt.dateadd('day', '1', 'as_of_date') -%}
 with signals as (
 
@@ -35,8 +37,8 @@ scaled as (
         end as expansion_component,
         case
             when
-                next_renewal_date is not null
-                and next_renewal_date
+                next_annual_renewal_date is not null
+                and next_annual_renewal_date
                 <= {{ dbt.dateadd('day', var('playbook_renewal_window_days'), 'as_of_date') }}
                 then 1.0
             else 0.0
@@ -117,7 +119,7 @@ final as (
         cast(open_urgent_tickets as integer) as open_urgent_tickets,
         has_pending_cancellation,
         cast(months_since_last_expansion as integer) as months_since_last_expansion,
-        cast(next_renewal_date as date) as next_renewal_date,
+        cast(next_annual_renewal_date as date) as next_renewal_date,
         cast(
             'seat use ' || cast(cast(floor(seat_component * 100 + 0.5) as integer) as {{ dbt.type_string() }}) || '%'
             || '; usage '
@@ -146,8 +148,8 @@ final as (
             || case when has_live_subscription then '' else '; no live subscription' end
             || '; ' || cast(months_since_last_expansion as {{ dbt.type_string() }}) || ' months since last expansion'
             || case
-                when next_renewal_date is null then ''
-                else '; renews ' || cast(next_renewal_date as {{ dbt.type_string() }})
+                when next_annual_renewal_date is null then ''
+                else '; renews ' || cast(next_annual_renewal_date as {{ dbt.type_string() }})
             end
             as {{ dbt.type_string() }}
         ) as reasons,
