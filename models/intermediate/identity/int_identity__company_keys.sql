@@ -16,6 +16,14 @@ placeholder_names as (
 
     select {{ identity_company_name_key('company_name') }} as name_key
     from {{ ref('identity_placeholder_company_names') }}
+    -- N/A, NA, None and Null are here, not in the seed: dbt's CSV reader (agate) reads them as empty cells on
+    -- PostgreSQL and Spark, so they would be no placeholder there
+    union all
+    select 'na' as name_key
+    union all
+    select 'none' as name_key
+    union all
+    select 'null' as name_key
 
 ),
 
