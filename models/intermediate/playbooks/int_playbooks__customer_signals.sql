@@ -206,23 +206,6 @@ usage_signals as (
 
 ),
 
-subscription_signals as (
-
-    select
-        stripe_companies.company_id,
-        min(subscriptions.current_period_end_at) as next_renewal_at,
-        max(case when subscriptions.is_cancel_at_period_end then 1 else 0 end) as has_pending_cancellation
-    from subscriptions
-    inner join stripe_companies
-        on subscriptions.customer_id = stripe_companies.stripe_customer_id
-    cross join as_of
-    where
-        subscriptions.subscription_status in ('active', 'trialing', 'past_due')
-        and subscriptions.current_period_end_at >= cast(as_of.as_of_date as timestamp)
-    group by stripe_companies.company_id
-
-),
-
 -- live subscriptions billed yearly (an item on a yearly price): their period end is a contract renewal, which a
 -- monthly subscription's (always within weeks) is not
 yearly_subscriptions as (
@@ -235,16 +218,19 @@ yearly_subscriptions as (
 
 ),
 
-annual_renewal_signals as (
+subscription_signals as (
 
     select
         stripe_companies.company_id,
-        min(subscriptions.current_period_end_at) as next_annual_renewal_at
+        min(subscriptions.current_period_end_at) as next_renewal_at,
+        min(case when yearly_subscriptions.subscription_id is not null then subscriptions.current_period_end_at end)
+            as next_annual_renewal_at,
+        max(case when subscriptions.is_cancel_at_period_end then 1 else 0 end) as has_pending_cancellation
     from subscriptions
-    inner join yearly_subscriptions
-        on subscriptions.subscription_id = yearly_subscriptions.subscription_id
     inner join stripe_companies
         on subscriptions.customer_id = stripe_companies.stripe_customer_id
+    left join yearly_subscriptions
+        on subscriptions.subscription_id = yearly_subscriptions.subscription_id
     cross join as_of
     where
         subscriptions.subscription_status in ('active', 'trialing', 'past_due')
@@ -372,7 +358,7 @@ final as (
         coalesce(ticket_signals.open_urgent_tickets, 0) as open_urgent_tickets,
         coalesce(ticket_signals.open_high_priority_tickets, 0) as open_high_priority_tickets,
         cast(subscription_signals.next_renewal_at as date) as next_renewal_date,
-        cast(annual_renewal_signals.next_annual_renewal_at as date) as next_annual_renewal_date,
+        cast(subscription_signals.next_annual_renewal_at as date) as next_annual_renewal_date,
         coalesce(subscription_signals.has_pending_cancellation, 0) = 1 as has_pending_cancellation,
         live_subscriptions.company_id is not null as has_live_subscription
     from mrr_signals
@@ -391,8 +377,6 @@ final as (
         on mrr_signals.company_id = nps_signals.company_id
     left join live_subscriptions
         on mrr_signals.company_id = live_subscriptions.company_id
-    left join annual_renewal_signals
-        on mrr_signals.company_id = annual_renewal_signals.company_id
     where mrr_signals.current_mrr > 0
 
 )
