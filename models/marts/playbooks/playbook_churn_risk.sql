@@ -4,7 +4,8 @@
     (1 - CSAT), NPS detractor (mean <= 6 = 1, passive 7-8 = 0.25), open urgent / high tickets (3+ = 1), MRR
     contraction over three months (-50 % or worse = 1) and a pending cancellation. Bands from vars
     playbook_churn_high_risk_score / playbook_churn_medium_risk_score. Each row names its main signal and lists
-    the signals in words. -#}
+    the signals in words. A company whose every subscription has ended (has_live_subscription false: churned,
+    its last weeks still in the ledger's last month) is not listed: it is lost already, not at risk. -#}
 {%- set w = var('playbook_churn_weights') -%}
 with signals as (
 
@@ -44,6 +45,7 @@ scaled as (
         end as contraction_component,
         case when has_pending_cancellation then 1.0 else 0.0 end as cancellation_component
     from signals
+    where has_live_subscription
 
 ),
 
