@@ -317,6 +317,18 @@ def test_crosswalks_unique_and_complete(sample_warehouse):
         q("select count(*) from marts.dim_contacts")[0][0]
 
 
+def test_customer_country_codes_unify_the_crm_spellings(sample_warehouse):
+    """dim_customers.country keeps the CRM's spelling (the sample writes both 'United States' and 'US');
+    country_code is one ISO code for all of them, and every spelling in the sample has one."""
+    q = sample_warehouse.query
+    codes = dict(q("select country, min(country_code) from marts.dim_customers where country is not null "
+                   "group by country"))
+    assert codes["United States"] == codes["US"] == "US"
+    assert codes["United Kingdom"] == codes["GB"] == "GB"
+    assert None not in codes.values(), {k: v for k, v in codes.items() if v is None}
+    assert q("select count(*) from marts.dim_customers where country is null and country_code is not null")[0][0] == 0
+
+
 @pytest.mark.slow
 def test_profiles_grouped_in_duckdb_equal_the_pandas_grouping(sample_warehouse):
     """read_profiles (records grouped in DuckDB) gives the profiles the pandas path gives, row for row, and the

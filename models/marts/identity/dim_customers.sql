@@ -13,6 +13,9 @@ segments as (select * from {{ ref('int_identity__company_segments') }}),
 
 users as (select * from {{ ref('stg_salesforce__user') }}),
 
+-- the CRM's country spellings (United States, USA, us...) to their ISO 3166-1 alpha-2 code
+country_codes as (select country, country_code from {{ ref('country_timezones') }}),
+
 members as (
 
     select
@@ -166,6 +169,7 @@ final as (
         cast(d.domain_name as {{ dbt.type_string() }}) as primary_domain,
         cast(c.industry as {{ dbt.type_string() }}) as industry,
         cast(c.country as {{ dbt.type_string() }}) as country,
+        cast(cc.country_code as {{ dbt.type_string() }}) as country_code,
         cast(s.number_of_employees as integer) as number_of_employees,
         cast(coalesce(s.segment, 'unknown') as {{ dbt.type_string() }}) as segment,
         cast(c.owner_id as {{ dbt.type_string() }}) as owner_id,
@@ -181,6 +185,7 @@ final as (
     left join primary_domains as d on c.company_id = d.company_id
     left join segments as s on c.company_id = s.company_id
     left join users as u on c.owner_id = u.user_id
+    left join country_codes as cc on lower(trim(c.country)) = cc.country
 
 )
 
