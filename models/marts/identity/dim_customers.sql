@@ -14,7 +14,14 @@ segments as (select * from {{ ref('int_identity__company_segments') }}),
 users as (select * from {{ ref('stg_salesforce__user') }}),
 
 -- the CRM's country spellings (United States, USA, us...) to their ISO 3166-1 alpha-2 code
-country_codes as (select country, country_code from {{ ref('country_timezones') }}),
+country_codes as (
+
+    select
+        country,
+        country_code
+    from {{ ref('country_timezones') }}
+
+),
 
 members as (
 
