@@ -5,7 +5,11 @@
 For each scale it generates the sample company (Parquet, the four append-mostly tables as part folders),
 then measures, each step in its own process so peak memory is that step's alone:
   floor_s              DuckDB reading every raw file once (the least any build must spend)
-  full_build_s         `revops load --full-refresh` + `dbt build`, wall time
+  full_build_s         `revops load --full-refresh` + `revops build --no-unit-tests`, wall time: a production
+                       build, every model, seed and data test (dbt recommends running unit tests in development
+                       and CI only: they read their own fixture rows, so they cost the same at every scale)
+  unit_tests_s         then `dbt test --select test_type:unit` on its own, wall time (dbt's start included):
+                       what a build that also runs the unit tests adds, about
   peak_memory_mib      the largest resident set of the load and build processes
   incremental_build_s  `revops load` + `revops build --changed` after appending 1 % new rows to the four
                        append-mostly tables, sampled from their last 31 days (what a daily export brings; usage,
@@ -28,8 +32,8 @@ then measures, each step in its own process so peak memory is that step's alone:
 and prints a table with build ÷ floor and the growth from one scale to the next; figures go to
 bench/results.json as {"machine": {...}, "runs": [...]}: the machine block names the CPU, cores, memory, the
 versions of DuckDB and dbt and the project's commit, as seconds differ twofold between these machines. dbt's
-run_results.json of the three measured builds stay beside each scale's data as
-run_results_{full,incremental,backfill}.json (each node's seconds: where a build goes).
+run_results.json of the measured builds stay beside each scale's data as
+run_results_{full,unit_tests,incremental,backfill}.json (each node's seconds: where a build goes).
 It is not part of `make test` (it takes long at scale 100).
 """
 
@@ -286,9 +290,14 @@ def bench_scale(scale: float, out: Path, log=print, reuse_data: bool = False) ->
     log(f"[scale {scale:g}] full build")
     dbt = [str(bin_dir / "revops"), "build", "--target-path", str(target)]
     load = measure([str(bin_dir / "revops"), "load", "--full-refresh"], env, log_path)
-    build = measure(dbt, env, log_path)
+    build = measure([*dbt, "--no-unit-tests"], env, log_path)
     identity_s = identity_seconds(target / "run_results.json")
     keep_run_results(target, work, "full")
+    log(f"[scale {scale:g}] unit tests")
+    unit = measure([str(bin_dir / "dbt"), "test", "--select", "test_type:unit", "--project-dir", str(PROJECT_DIR),
+                    "--profiles-dir", str(PROJECT_DIR), "--target-path", str(target)], {**env, "DO_NOT_TRACK": "1"},
+                   log_path)
+    keep_run_results(target, work, "unit_tests")
 
     log(f"[scale {scale:g}] incremental build after adding {INCREMENT_SHARE:.0%} new rows of the last {RECENT_DAYS} "
         "days")
@@ -334,6 +343,7 @@ def bench_scale(scale: float, out: Path, log=print, reuse_data: bool = False) ->
         "load_s": round(load["seconds"], 2),
         "dbt_build_s": round(build["seconds"], 2),
         "build_over_floor": round((load["seconds"] + build["seconds"]) / floor_s, 2) if floor_s else None,
+        "unit_tests_s": round(unit["seconds"], 2),
         "incremental_rows": added,
         "incremental_build_s": round(inc_load["seconds"] + inc_build["seconds"], 2),
         "incremental_share_of_full": round((inc_load["seconds"] + inc_build["seconds"])
@@ -405,7 +415,7 @@ def machine_info() -> dict:
 
 
 def print_table(runs: list[dict]) -> None:
-    cols = ["scale", "raw_rows", "floor_s", "full_build_s", "build_over_floor", "incremental_build_s",
+    cols = ["scale", "raw_rows", "floor_s", "full_build_s", "build_over_floor", "unit_tests_s", "incremental_build_s",
             "incremental_share_of_full", "incremental_nodes_s", "backfill_share_of_full", "peak_memory_mib",
             "identity_s", "person_f1", "company_f1", "gx_validation_s", "gx_raw_s", "forecast_wape", "baseline_wape",
             "forecast_fit_s", "full_build_cpu_busy", "incremental_cpu_busy"]

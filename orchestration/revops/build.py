@@ -382,9 +382,14 @@ def check_loaded_warehouse(database: Path) -> None:
 
 def build(changed_only: bool = False, extra_args: list[str] | None = None, target_path: Path | None = None,
           database: Path | None = None, env: dict[str, str] | None = None, quiet: bool = False,
-          log=print) -> BuildResult:
+          log=print, unit_tests: bool = True) -> BuildResult:
     """`dbt build` of the project (everything, or with ``changed_only`` what changed since the last successful
-    build), recording a successful build so the next ``changed_only`` build starts from it."""
+    build), recording a successful build so the next ``changed_only`` build starts from it.
+
+    ``unit_tests=False`` is a production build: every model, seed and data test, no unit test. dbt's unit tests
+    read their own fixture rows, never the warehouse, so they cost the same on any data and prove the code, not
+    the data; dbt recommends running them in development and CI only (`make test` does). Such a build still
+    counts as a build of everything for the mark of ``changed_only``."""
     from revops.settings import duckdb_path
 
     # The build state lives in the DuckDB warehouse: on another target the build runs as asked, unrecorded.
@@ -432,8 +437,12 @@ def build(changed_only: bool = False, extra_args: list[str] | None = None, targe
             if scope:
                 env = {**(env or {}), CHANGED_SINCE_ROW: json.dumps(scope)}
                 log("revops build --changed: " + scoped_tests_note(scope))
-    result = run_dbt(["build", *(selection_args or []), *(extra_args or [])], target_path=target_path, env=env,
-                     quiet=quiet)
+    if not unit_tests:
+        log("revops build: unit tests skipped (--no-unit-tests: they read fixtures, not the warehouse; "
+            "`make test` runs them)")
+    result = run_dbt(["build", *(selection_args or []), *(extra_args or []),
+                      *([] if unit_tests else ["--exclude-resource-type", "unit_test"])],
+                     target_path=target_path, env=env, quiet=quiet)
     # Only a build of the whole project (or of what changed) moves the watermark; a hand-picked part (--select,
     # --exclude, --empty...) does not, so the next --changed build still covers what it skipped.
     if result.returncode == 0 and on_duckdb:

@@ -63,7 +63,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     extra = args.dbt_args[1:] if args.dbt_args[:1] == ["--"] else args.dbt_args
     try:
-        result = build(changed_only=args.changed, extra_args=extra,
+        result = build(changed_only=args.changed, extra_args=extra, unit_tests=not args.no_unit_tests,
                        target_path=Path(args.target_path) if args.target_path else None)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -190,6 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--changed", action="store_true",
                        help="build only what is downstream of the raw tables loaded since the last successful "
                             "build, and of models modified since then (everything if there was none)")
+    build.add_argument("--no-unit-tests", action="store_true",
+                       help="a production build: every model and data test, no dbt unit test (they read fixtures, "
+                            "not the warehouse, and `make test` runs them); still a build of everything for "
+                            "--changed")
     build.add_argument("--target-path", help="dbt target folder (default $DBT_TARGET_PATH, else target/)")
     build.add_argument("dbt_args", nargs=argparse.REMAINDER)
     build.set_defaults(func=cmd_build)

@@ -328,6 +328,35 @@ def test_scoped_tests_read_the_arrived_keys_with_their_old_rows(sample_warehouse
     assert _unique_email_event_failures(database, tmp_path / "t-none", {"stg_hubspot__email_event": mark + 1}) == 0
 
 
+def test_a_build_without_unit_tests_leaves_them_out_and_still_moves_the_mark(tmp_path, monkeypatch):
+    """`revops build --no-unit-tests` (a production build) asks dbt to leave out the unit tests, and only them;
+    it builds every model and data test, so the raw tables loaded before it are built."""
+    import revops.build as build_module
+    from revops.cli import main
+
+    monkeypatch.setenv("REVOPS_ARTIFACTS_DIR", str(tmp_path / "artifacts"))
+    database, target = _warehouse_with_events(tmp_path, "2026-11-01 10:00:00")
+    build_module.record_successful_build(database, target, build_module.build_state_dir(), "everything",
+                                         load_watermark(database), "code-v1")
+    calls: list[list[str]] = []
+    monkeypatch.setattr(build_module, "run_dbt", lambda args, target_path=None, env=None, quiet=False:
+                        calls.append(args) or build_module.BuildResult(returncode=0))
+    monkeypatch.setattr(build_module, "check_loaded_warehouse", lambda database: None)
+    _log_loads(database, [("hubspot", "email_event", "2026-11-02 10:00:00")])
+    said: list[str] = []
+    assert build(database=database, target_path=target, unit_tests=False, log=said.append).returncode == 0
+    assert calls[-1] == ["build", "--exclude-resource-type", "unit_test"]
+    assert tables_loaded_since_last_build(database) == []
+    assert said == ["revops build: unit tests skipped (--no-unit-tests: they read fixtures, not the warehouse; "
+                    "`make test` runs them)"]
+    assert build(database=database, target_path=target, log=said.append).returncode == 0
+    assert calls[-1] == ["build"]  # by default dbt runs them
+    # the command line's flag
+    monkeypatch.setenv("REVOPS_DUCKDB_PATH", str(database))
+    assert main(["build", "--no-unit-tests", "--target-path", str(target), "--", "--fail-fast"]) == 0
+    assert calls[-1] == ["build", "--fail-fast", "--exclude-resource-type", "unit_test"]
+
+
 def test_a_run_covers_the_changed_build_only_when_it_ran_all_that_reaches_the_new_loads(tmp_path):
     """build_coverage (how a Dagster run moves the mark): with the recorded code, every data node downstream of
     the tables loaded since the last build; without a recorded build or after a code change, every node and
