@@ -233,3 +233,34 @@ def test_leakage_is_planted_without_mess_and_can_be_turned_off(clean, tmp_path):
     off_rows = _read_csv(tmp_path / "truth" / "leakage.csv")
     assert off["leakage_planted"] == {}
     assert off_rows and all(r["planted"] == "false" for r in off_rows)
+
+
+def test_generate_never_overwrites_a_folder_it_did_not_write(tmp_path):
+    """A folder holding contract files without the generator's marker (someone's exports) is refused, untouched;
+    a folder the generator wrote is regenerated."""
+    exports = tmp_path / "exports"
+    (exports / "hubspot").mkdir(parents=True)
+    (exports / "hubspot" / "contact.csv").write_text("id,email\n1,a@acme.com\n")
+    (exports / "stripe" / "invoice_line_item").mkdir(parents=True)
+    (exports / "stripe" / "invoice_line_item" / "part-1.csv").write_text("id\nil_1\n")
+    with pytest.raises(ValueError, match=r"holds raw files the sample generator did not write .*contact\.csv and "
+                                         r"1 more.*never overwrites them"):
+        generate(exports, tmp_path / "truth", seed=1, scale=0.02)
+    assert (exports / "hubspot" / "contact.csv").read_text() == "id,email\n1,a@acme.com\n"
+    assert (exports / "stripe" / "invoice_line_item" / "part-1.csv").exists()
+    assert not (tmp_path / "truth").exists()
+    # through the command line: a clear one-line error, exit 2
+    done = subprocess.run([sys.executable, "-m", "revops", "generate", "--out", str(exports), "--truth",
+                           str(tmp_path / "truth"), "--scale", "0.02", "--force"], capture_output=True, text=True)
+    assert done.returncode == 2 and "never overwrites them" in done.stderr
+    assert (exports / "hubspot" / "contact.csv").read_text() == "id,email\n1,a@acme.com\n"
+
+    sample = tmp_path / "sample"
+    generate(sample, tmp_path / "truth", seed=1, scale=0.02)
+    assert json.loads((sample / ".revops-sample").read_text()) == {"seed": 1, "scale": 0.02, "format": "csv"}
+    (sample / "hubspot" / "contact.csv").write_text("edited\n")
+    generate(sample, tmp_path / "truth", seed=1, scale=0.02)  # its own folder: rewritten
+    assert (sample / "hubspot" / "contact.csv").read_text().startswith("id,")
+    # an empty folder, or one with other files only, is fine
+    (tmp_path / "empty" / "notes").mkdir(parents=True)
+    generate(tmp_path / "empty", tmp_path / "truth", seed=1, scale=0.02)

@@ -20,6 +20,34 @@ from .world import build_world
 
 COMPANIES_PER_SCALE = 1000
 CHUNK = 250  # companies between two flushes of re-sent rows
+# Written into the raw folder with the sample: only a folder holding it (or no contract table's file) has its
+# contract files deleted and rewritten, so a folder of real exports is never overwritten.
+SAMPLE_MARKER = ".revops-sample"
+
+
+def _contract_files(folder: Path) -> list[Path]:
+    """The files and part folders of contract tables in ``folder``: what generate() would delete."""
+    found = []
+    for t in raw_tables():
+        for suffix in (".csv", ".parquet"):
+            if (folder / t.system / f"{t.table}{suffix}").exists():
+                found.append(folder / t.system / f"{t.table}{suffix}")
+        if (folder / t.system / t.table).is_dir():
+            found.append(folder / t.system / t.table)
+    return found
+
+
+def check_sample_folder(out_dir: Path) -> None:
+    """Raise ValueError when ``out_dir`` holds contract files the sample generator did not write (no
+    SAMPLE_MARKER): they may be someone's exports, and generate() would delete them."""
+    existing = _contract_files(out_dir) if out_dir.is_dir() else []
+    if existing and not (out_dir / SAMPLE_MARKER).exists():
+        raise ValueError(
+            f"{out_dir} holds raw files the sample generator did not write ({existing[0]}"
+            + (f" and {len(existing) - 1} more" if len(existing) > 1 else "")
+            + f"; no {SAMPLE_MARKER} there), perhaps your exports: the generator never overwrites them. Write the "
+            "sample into another folder (--out), or remove those files yourself (a sample written before the "
+            f"generator marked its folders has no {SAMPLE_MARKER} either: `make clean` removes data/)")
 
 
 def generate(out_dir: str | Path, truth_dir: str | Path, seed: int = 42, scale: float = 1.0, fmt: str = "csv",
@@ -38,14 +66,13 @@ def generate(out_dir: str | Path, truth_dir: str | Path, seed: int = 42, scale: 
     rates = mess if isinstance(mess, MessRates) else (MessRates() if mess else MessRates.none())
     leak = leakage if isinstance(leakage, LeakageRates) else (LeakageRates() if leakage else LeakageRates.none())
     out, truth = Path(out_dir), Path(truth_dir)
+    check_sample_folder(out)
     for d in (out, truth):
-        if d.exists():
-            for t in raw_tables():
-                for suffix in (".csv", ".parquet"):
-                    (d / t.system / f"{t.table}{suffix}").unlink(missing_ok=True)
-                if (d / t.system / t.table).is_dir():
-                    shutil.rmtree(d / t.system / t.table)
+        for found in _contract_files(d) if d.is_dir() else []:
+            shutil.rmtree(found) if found.is_dir() else found.unlink()
         d.mkdir(parents=True, exist_ok=True)
+    (out / SAMPLE_MARKER).write_text(json.dumps({"seed": seed, "scale": scale, "format": fmt}) + "\n",
+                                     encoding="utf-8")
     y, m = (int(p) for p in end_month.split("-"))
     end = add_months(datetime(y, m, 1), 1)
     sink = Sink(out, truth, fmt, rates, seed, end + timedelta(days=1, hours=2), leak)
