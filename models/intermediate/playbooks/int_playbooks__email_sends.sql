@@ -1,6 +1,6 @@
 {#- One row per marketing e-mail sent (HubSpot SENT event), with whether the recipient opened or clicked it and
     the local hour and weekday of the send at the recipient: recipient -> person (dim_contacts, by normalised
-    e-mail) -> company (dim_customers: segment, country) -> time zone (seed country_timezones, standard offset).
+    e-mail) -> company (dim_customers: segment, country) -> time zone (seed country_timezones), daylight saving included.
     Sends whose recipient has no known country keep a NULL local time.
     A view: the send events (with their responses) are kept incrementally in int_playbooks__email_send_events;
     who the recipient is and where the company sits is looked up at read time, so a change in dim_contacts or
@@ -53,10 +53,9 @@ located as (
         coalesce(customers.segment, 'unknown') as segment,
         country_timezones.country_code,
         country_timezones.time_zone,
-        country_timezones.utc_offset_minutes,
         send_events.is_opened,
         send_events.is_clicked,
-        {{ dbt.dateadd('minute', 'country_timezones.utc_offset_minutes', 'send_events.sent_at') }} as sent_at_local
+        {{ utc_to_local('send_events.sent_at', 'country_timezones.time_zone') }} as sent_at_local
     from send_events
     left join recipient_companies
         on send_events.recipient_email = recipient_companies.email

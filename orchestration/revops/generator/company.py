@@ -5,9 +5,11 @@ Each company draws from its own seeded random streams, so output does not depend
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -45,6 +47,21 @@ TAX = {"GB": 0.20, "AU": 0.10}
 def rh(x: float) -> int:
     """Round half away from zero (minor units)."""
     return int(math.floor(abs(x) + 0.5)) * (1 if x >= 0 else -1)
+
+
+@functools.lru_cache(maxsize=None)
+def _utc_offset_hours_of_day(zone: str, day: int) -> int:
+    """Whole hours ``zone`` is ahead of UTC at local noon of ``day`` (days since 1970-01-01): the offset of the
+    day's working hours (a daylight-saving switch happens at night)."""
+    noon = datetime(1970, 1, 1, 12) + timedelta(days=day)
+    return int(ZoneInfo(zone).utcoffset(noon).total_seconds() // 3600)
+
+
+def utc_offset_hours(zone: str, days: np.ndarray) -> np.ndarray:
+    """The UTC offset (hours) of ``zone`` on each of ``days`` (datetime64[D]), daylight saving included."""
+    numbers = days.astype("int64")
+    unique, where = np.unique(numbers, return_inverse=True)
+    return np.array([_utc_offset_hours_of_day(zone, int(d)) for d in unique], dtype="int64")[where]
 
 
 class CompanySim:
@@ -947,7 +964,8 @@ class CompanySim:
         day = days[sel] + g.integers(0, 5, n)
         hour_local = g.integers(6, 21, n)
         minute = g.integers(0, 60, n)
-        sent = day.astype("datetime64[s]") + ((hour_local - co.tz) * 3600 + minute * 60).astype("timedelta64[s]")
+        offset = utc_offset_hours(co.tz, day)  # of each send's local day, daylight saving included
+        sent = day.astype("datetime64[s]") + ((hour_local - offset) * 3600 + minute * 60).astype("timedelta64[s]")
         end_s = np.datetime64(w.end, "s")
         keep = sent < end_s
         sel, day, hour_local, sent = sel[keep], day[keep], hour_local[keep], sent[keep]

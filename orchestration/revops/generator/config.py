@@ -40,17 +40,18 @@ class MessRates:
         return any(getattr(self, f.name) > 0 for f in fields(self))
 
 
-# Countries: (weight, currency, faker locale, utc offset hours used for local send times, tlds)
-COUNTRIES: dict[str, tuple[float, str, str, int, tuple[str, ...]]] = {
-    "US": (0.44, "USD", "en_US", -5, (".com",)),
-    "GB": (0.12, "GBP", "en_GB", 0, (".co.uk", ".com")),
-    "DE": (0.10, "EUR", "de_DE", 1, (".de", ".com")),
-    "FR": (0.06, "EUR", "fr_FR", 1, (".fr", ".com")),
-    "NL": (0.04, "EUR", "nl_NL", 1, (".nl", ".com")),
-    "ES": (0.03, "EUR", "es_ES", 1, (".es", ".com")),
-    "JP": (0.07, "JPY", "ja_JP", 9, (".co.jp", ".jp", ".com")),
-    "CA": (0.07, "CAD", "en_CA", -5, (".ca", ".com")),
-    "AU": (0.06, "AUD", "en_AU", 10, (".com.au", ".com")),
+# Countries: (weight, currency, faker locale, IANA time zone of local send times (daylight saving included; the
+# same zone as the dbt seed country_timezones), tlds)
+COUNTRIES: dict[str, tuple[float, str, str, str, tuple[str, ...]]] = {
+    "US": (0.44, "USD", "en_US", "America/New_York", (".com",)),
+    "GB": (0.12, "GBP", "en_GB", "Europe/London", (".co.uk", ".com")),
+    "DE": (0.10, "EUR", "de_DE", "Europe/Berlin", (".de", ".com")),
+    "FR": (0.06, "EUR", "fr_FR", "Europe/Paris", (".fr", ".com")),
+    "NL": (0.04, "EUR", "nl_NL", "Europe/Amsterdam", (".nl", ".com")),
+    "ES": (0.03, "EUR", "es_ES", "Europe/Madrid", (".es", ".com")),
+    "JP": (0.07, "JPY", "ja_JP", "Asia/Tokyo", (".co.jp", ".jp", ".com")),
+    "CA": (0.07, "CAD", "en_CA", "America/Toronto", (".ca", ".com")),
+    "AU": (0.06, "AUD", "en_AU", "Australia/Sydney", (".com.au", ".com")),
 }
 COUNTRY_NAMES = {
     "US": "United States", "GB": "United Kingdom", "DE": "Germany", "FR": "France", "NL": "Netherlands",

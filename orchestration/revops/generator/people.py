@@ -42,7 +42,7 @@ class Company:
     domain: str
     country: str
     currency: str
-    tz: int
+    tz: str  # IANA time zone
     industry: str
     employees: int
     segment: str
