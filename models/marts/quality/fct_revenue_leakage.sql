@@ -128,11 +128,36 @@ company_invoices as (
 
 ),
 
-won_new_business as (
+-- A deal entered twice in the CRM (closed-won new business of the same company, amount, currency and close date)
+-- is one deal, not two to invoice: the lowest opportunity id stands for it.
+ranked_won_new_business as (
 
-    select *
+    select
+        *,
+        row_number() over (
+            partition by company_id, acv_amount, currency, close_date
+            order by opportunity_id
+        ) as entry_rank
     from crm_opportunities
     where is_won and opportunity_type = 'New Business'
+
+),
+
+won_new_business as (
+
+    select
+        opportunity_id,
+        account_id,
+        opportunity_type,
+        stage_name,
+        acv_amount,
+        currency,
+        close_date,
+        is_closed,
+        is_won,
+        company_id
+    from ranked_won_new_business
+    where entry_rank = 1
 
 ),
 

@@ -57,10 +57,15 @@ class LeakageBook:
         opps = [o for o in sim.f_opps if not o["deleted"]]
         invoices = sorted((i for i in sim.f_invoices if i["status"] not in ("void", "draft")), key=lambda i: (i["created"], i["id"]))
         subs = sim.f_subs
-        # 1 + 2. won new business: the first invoice of its company from the close date less the grace days
+        # 1 + 2. won new business: the first invoice of its company from the close date less the grace days; a deal
+        # entered twice (same company, amount, currency and close date) is one deal, on its lowest opportunity id
+        deals: dict[tuple, dict] = {}
         for o in opps:
-            if not (o["won"] and o["type"] == "New Business"):
-                continue
+            if o["won"] and o["type"] == "New Business":
+                key = (company_of(o["account_id"]), Decimal(str(o["amount"])), o["currency"], o["close_date"])
+                if key not in deals or o["id"] < deals[key]["id"]:
+                    deals[key] = o
+        for o in deals.values():
             since = datetime.combine(o["close_date"], datetime.min.time()) - timedelta(days=C.LEAKAGE_INVOICE_GRACE_DAYS)
             first = next((i for i in invoices if i["created"] >= since), None) \
                 if company_of(o["account_id"]) == billing_company else None
