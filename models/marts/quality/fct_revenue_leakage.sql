@@ -18,6 +18,12 @@ invoices as (
 
 ),
 
+invoice_lines as (
+
+    select * from {{ ref('stg_stripe__invoice_line_item') }}
+
+),
+
 subscriptions as (
 
     select * from {{ ref('stg_stripe__subscription') }}
@@ -128,6 +134,61 @@ company_invoices as (
 
 ),
 
+-- Recurring charges per invoice (SOURCES.md: recurring revenue comes from the line items of recurring prices): a line
+-- of a price without an interval is one-off (an onboarding or setup fee); a line whose price is missing from
+-- staging is recurring when it covers a service period (as int_invoice_lines__spread_monthly reads it).
+classified_invoice_lines as (
+
+    select
+        invoice_lines.invoice_id,
+        invoice_lines.amount,
+        invoice_lines.amount - coalesce(invoice_lines.discount_amount, 0) as net_amount,
+        case
+            when prices.price_id is not null then prices.recurring_interval is not null
+            else invoice_lines.period_end_at > invoice_lines.period_start_at
+        end as is_recurring
+    from invoice_lines
+    left join prices
+        on invoice_lines.price_id = prices.price_id
+
+),
+
+invoice_recurring_charges as (
+
+    select
+        invoice_id,
+        sum(case when is_recurring then amount else 0 end) as recurring_amount,
+        sum(case when is_recurring then net_amount else 0 end) as recurring_net_amount
+    from classified_invoice_lines
+    group by invoice_id
+
+),
+
+-- The invoices that can bill a deal: those with recurring charges, at their recurring amount net of discounts. A 0
+-- trial invoice or one of one-off lines only is not a deal's first invoice, and a one-off fee beside the first
+-- recurring charges is not annualised with them. An invoice whose lines never arrived counts by its header.
+recurring_invoices as (
+
+    select
+        company_invoices.invoice_id,
+        company_invoices.customer_id,
+        company_invoices.subscription_id,
+        company_invoices.company_id,
+        company_invoices.currency,
+        company_invoices.created_at,
+        company_invoices.period_start_at,
+        company_invoices.period_end_at,
+        coalesce(
+            invoice_recurring_charges.recurring_net_amount,
+            company_invoices.subtotal_amount - company_invoices.discount_amount
+        ) as recurring_net_amount
+    from company_invoices
+    left join invoice_recurring_charges
+        on company_invoices.invoice_id = invoice_recurring_charges.invoice_id
+    where coalesce(invoice_recurring_charges.recurring_amount, company_invoices.subtotal_amount) > 0
+
+),
+
 -- A deal entered twice in the CRM (closed-won new business of the same company, amount, currency and close date)
 -- is one deal, not two to invoice: the lowest opportunity id stands for it.
 ranked_won_new_business as (
@@ -161,28 +222,29 @@ won_new_business as (
 
 ),
 
--- 1. Closed-won new business with no invoice to its company on or after the close date (less the grace days).
+-- 1. Closed-won new business with no invoice of recurring charges to its company on or after the close date (less
+-- the grace days).
 first_invoice_after_close as (
 
     select
         won_new_business.opportunity_id,
-        company_invoices.invoice_id,
-        company_invoices.customer_id,
-        company_invoices.subscription_id,
-        company_invoices.currency,
-        company_invoices.subtotal_amount - company_invoices.discount_amount as net_amount,
-        cast({{ dbt.date_trunc('month', 'company_invoices.created_at') }} as date) as invoice_month,
-        {{ dbt.datediff('company_invoices.period_start_at', 'company_invoices.period_end_at', 'month') }}
+        recurring_invoices.invoice_id,
+        recurring_invoices.customer_id,
+        recurring_invoices.subscription_id,
+        recurring_invoices.currency,
+        recurring_invoices.recurring_net_amount as net_amount,
+        cast({{ dbt.date_trunc('month', 'recurring_invoices.created_at') }} as date) as invoice_month,
+        {{ dbt.datediff('recurring_invoices.period_start_at', 'recurring_invoices.period_end_at', 'month') }}
             as period_months,
         row_number() over (
             partition by won_new_business.opportunity_id
-            order by company_invoices.created_at, company_invoices.invoice_id
+            order by recurring_invoices.created_at, recurring_invoices.invoice_id
         ) as invoice_rank
     from won_new_business
-    inner join company_invoices
+    inner join recurring_invoices
         on
-            won_new_business.company_id = company_invoices.company_id
-            and company_invoices.created_at >= {{ dbt.dateadd(
+            won_new_business.company_id = recurring_invoices.company_id
+            and recurring_invoices.created_at >= {{ dbt.dateadd(
                 'day', -1 * var('leakage_invoice_grace_days'), 'won_new_business.close_date') }}
 
 ),
@@ -195,8 +257,9 @@ first_invoices as (
 
 ),
 
--- The first invoice's net amount in the deal's currency: as it is when both agree, else converted at the FX rates
--- of the invoice's month (the reporting currency at 1 whether or not the FX export lists it); NULL without a rate.
+-- The first invoice's recurring net amount in the deal's currency: as it is when both agree, else converted at the FX
+-- rates of the invoice's month (the reporting currency at 1 whether or not the FX export lists it); NULL without a
+-- rate.
 first_invoices_in_deal_currency as (
 
     select
@@ -251,8 +314,8 @@ never_invoiced as (
 
 ),
 
--- 2. The first invoice after the close, annualised (in the deal's currency), below the contracted amount less the
--- allowed discount.
+-- 2. The recurring charges of the first invoice after the close, annualised (in the deal's currency), below the
+-- contracted amount less the allowed discount.
 under_invoiced as (
 
     select

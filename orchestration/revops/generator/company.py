@@ -832,7 +832,10 @@ class CompanySim:
             self.f_invoices.append({"id": iid, "customer": self.customer_id, "sub": sub_id, "status": status,
                                     "currency": co.currency, "subtotal": subtotal, "discount": discount,
                                     "paid": row["amount_paid"], "due": due, "created": created,
-                                    "due_date": row["due_date"], "ps": ps, "pe": pe})
+                                    "due_date": row["due_date"], "ps": ps, "pe": pe,
+                                    # charges of recurring prices (an onboarding fee is one-off): what bills a deal
+                                    "recurring": sum(li["amount"] for li in lines if li["months"]),
+                                    "recurring_net": sum(li["amount"] - li["disc"] for li in lines if li["months"])})
         if status != "void" and getattr(self, "ignored_pending", False):
             self.ignored_pending = False
             self.planted("invoice_unpaid_past_due", iid)
