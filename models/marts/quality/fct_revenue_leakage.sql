@@ -24,6 +24,12 @@ invoice_lines as (
 
 ),
 
+credit_notes as (
+
+    select * from {{ ref('stg_stripe__credit_note') }}
+
+),
+
 subscriptions as (
 
     select * from {{ ref('stg_stripe__subscription') }}
@@ -164,10 +170,18 @@ invoice_recurring_charges as (
 
 ),
 
--- The invoices that can bill a deal: those with recurring charges, at their recurring amount net of discounts. A 0
--- trial invoice or one of one-off lines only is not a deal's first invoice, and a one-off fee beside the first
--- recurring charges is not annualised with them. An invoice whose lines never arrived counts by its header.
-recurring_invoices as (
+-- Credit notes (refunds) reduce their invoice's recurring charges, as in the MRR (int_invoice_lines__spread_monthly).
+invoice_credits as (
+
+    select
+        invoice_id,
+        sum(amount) as credited_amount
+    from credit_notes
+    group by invoice_id
+
+),
+
+invoice_billed_amounts as (
 
     select
         company_invoices.invoice_id,
@@ -178,14 +192,40 @@ recurring_invoices as (
         company_invoices.created_at,
         company_invoices.period_start_at,
         company_invoices.period_end_at,
+        coalesce(invoice_recurring_charges.recurring_amount, company_invoices.subtotal_amount) as recurring_amount,
         coalesce(
             invoice_recurring_charges.recurring_net_amount,
             company_invoices.subtotal_amount - company_invoices.discount_amount
-        ) as recurring_net_amount
+        ) as recurring_net_amount,
+        coalesce(invoice_credits.credited_amount, 0) as credited_amount
     from company_invoices
     left join invoice_recurring_charges
         on company_invoices.invoice_id = invoice_recurring_charges.invoice_id
-    where coalesce(invoice_recurring_charges.recurring_amount, company_invoices.subtotal_amount) > 0
+    left join invoice_credits
+        on company_invoices.invoice_id = invoice_credits.invoice_id
+
+),
+
+-- The invoices that can bill a deal: those with recurring charges, at their recurring amount net of discounts and
+-- credit notes. A 0 trial invoice or one of one-off lines only is not a deal's first invoice, nor is one credited
+-- in full (cancelled in effect, as when it is re-issued), and a one-off fee beside the first recurring charges is not
+-- annualised with them. An invoice whose lines never arrived counts by its header.
+recurring_invoices as (
+
+    select
+        invoice_id,
+        customer_id,
+        subscription_id,
+        company_id,
+        currency,
+        created_at,
+        period_start_at,
+        period_end_at,
+        recurring_net_amount - credited_amount as recurring_net_amount
+    from invoice_billed_amounts
+    where
+        recurring_amount > 0
+        and (credited_amount = 0 or credited_amount < recurring_net_amount)
 
 ),
 

@@ -835,7 +835,8 @@ class CompanySim:
                                     "due_date": row["due_date"], "ps": ps, "pe": pe,
                                     # charges of recurring prices (an onboarding fee is one-off): what bills a deal
                                     "recurring": sum(li["amount"] for li in lines if li["months"]),
-                                    "recurring_net": sum(li["amount"] - li["disc"] for li in lines if li["months"])})
+                                    "recurring_net": sum(li["amount"] - li["disc"] for li in lines if li["months"]),
+                                    "credit": credit[0] if credit else 0})
         if status != "void" and getattr(self, "ignored_pending", False):
             self.ignored_pending = False
             self.planted("invoice_unpaid_past_due", iid)

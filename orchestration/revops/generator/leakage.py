@@ -58,8 +58,9 @@ class LeakageBook:
         invoices = sorted((i for i in sim.f_invoices if i["status"] not in ("void", "draft")), key=lambda i: (i["created"], i["id"]))
         subs = sim.f_subs
         # 1 + 2. won new business: the first invoice of its company with recurring charges (a one-off fee is not
-        # annualised with them) from the close date less the grace days; a deal entered twice (same company, amount,
-        # currency and close date) is one deal, on its lowest opportunity id
+        # annualised with them; a credit note reduces them, and one credited in full does not bill) from the close
+        # date less the grace days; a deal entered twice (same company, amount, currency and close date) is one deal,
+        # on its lowest opportunity id
         deals: dict[tuple, dict] = {}
         for o in opps:
             if o["won"] and o["type"] == "New Business":
@@ -68,7 +69,8 @@ class LeakageBook:
                     deals[key] = o
         for o in deals.values():
             since = datetime.combine(o["close_date"], datetime.min.time()) - timedelta(days=C.LEAKAGE_INVOICE_GRACE_DAYS)
-            first = next((i for i in invoices if i["created"] >= since and i["recurring"] > 0), None) \
+            first = next((i for i in invoices if i["created"] >= since and i["recurring"] > 0
+                          and (i["credit"] == 0 or i["credit"] < i["recurring_net"])), None) \
                 if company_of(o["account_id"]) == billing_company else None
             acv = Decimal(str(o["amount"]))
             if first is None:
@@ -81,7 +83,7 @@ class LeakageBook:
             # the generator bills a company in its deals' currency, so the mart's conversion of a first invoice in
             # another currency (at the invoice month's rates) never applies here
             pm = _months(first["ps"], first["pe"])
-            net = Decimal(first["recurring_net"]) / exp
+            net = Decimal(first["recurring_net"] - first["credit"]) / exp
             if pm > 0 and first["currency"] == o["currency"] and \
                     net * 12 < acv * (1 - Decimal(str(C.LEAKAGE_ALLOWED_DISCOUNT))) * pm:
                 self.cases.append(("invoiced_below_contract", o["id"], o["account_id"], first["customer"],
