@@ -181,6 +181,18 @@ invoice_credits as (
 
 ),
 
+-- When each subscription first billed: a new-business deal is billed on a subscription that starts with it.
+subscription_first_invoices as (
+
+    select
+        subscription_id,
+        min(created_at) as first_invoiced_at
+    from company_invoices
+    where subscription_id is not null
+    group by subscription_id
+
+),
+
 invoice_billed_amounts as (
 
     select
@@ -197,12 +209,16 @@ invoice_billed_amounts as (
             invoice_recurring_charges.recurring_net_amount,
             company_invoices.subtotal_amount - company_invoices.discount_amount
         ) as recurring_net_amount,
-        coalesce(invoice_credits.credited_amount, 0) as credited_amount
+        coalesce(invoice_credits.credited_amount, 0) as credited_amount,
+        coalesce(subscription_first_invoices.first_invoiced_at, company_invoices.created_at)
+            as subscription_first_invoiced_at
     from company_invoices
     left join invoice_recurring_charges
         on company_invoices.invoice_id = invoice_recurring_charges.invoice_id
     left join invoice_credits
         on company_invoices.invoice_id = invoice_credits.invoice_id
+    left join subscription_first_invoices
+        on company_invoices.subscription_id = subscription_first_invoices.subscription_id
 
 ),
 
@@ -221,6 +237,7 @@ recurring_invoices as (
         created_at,
         period_start_at,
         period_end_at,
+        subscription_first_invoiced_at,
         recurring_net_amount - credited_amount as recurring_net_amount
     from invoice_billed_amounts
     where
@@ -263,7 +280,8 @@ won_new_business as (
 ),
 
 -- 1. Closed-won new business with no invoice of recurring charges to its company on or after the close date (less
--- the grace days).
+-- the grace days), on a subscription first billed then too: an invoice of a subscription billed before (the
+-- company's earlier business, its monthly invoices going on after the close) is not the new deal's.
 first_invoice_after_close as (
 
     select
@@ -284,7 +302,7 @@ first_invoice_after_close as (
     inner join recurring_invoices
         on
             won_new_business.company_id = recurring_invoices.company_id
-            and recurring_invoices.created_at >= {{ dbt.dateadd(
+            and recurring_invoices.subscription_first_invoiced_at >= {{ dbt.dateadd(
                 'day', -1 * var('leakage_invoice_grace_days'), 'won_new_business.close_date') }}
 
 ),

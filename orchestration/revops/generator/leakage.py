@@ -59,8 +59,12 @@ class LeakageBook:
         subs = sim.f_subs
         # 1 + 2. won new business: the first invoice of its company with recurring charges (a one-off fee is not
         # annualised with them; a credit note reduces them, and one credited in full does not bill) from the close
-        # date less the grace days; a deal entered twice (same company, amount, currency and close date) is one deal,
-        # on its lowest opportunity id
+        # date less the grace days, on a subscription first billed then too (not the company's earlier billing); a
+        # deal entered twice (same company, amount, currency and close date) is one deal, on its lowest opportunity id
+        sub_first: dict[str, datetime] = {}
+        for i in invoices:
+            if i["sub"] is not None:
+                sub_first.setdefault(i["sub"], i["created"])
         deals: dict[tuple, dict] = {}
         for o in opps:
             if o["won"] and o["type"] == "New Business":
@@ -69,7 +73,7 @@ class LeakageBook:
                     deals[key] = o
         for o in deals.values():
             since = datetime.combine(o["close_date"], datetime.min.time()) - timedelta(days=C.LEAKAGE_INVOICE_GRACE_DAYS)
-            first = next((i for i in invoices if i["created"] >= since and i["recurring"] > 0
+            first = next((i for i in invoices if sub_first.get(i["sub"], i["created"]) >= since and i["recurring"] > 0
                           and (i["credit"] == 0 or i["credit"] < i["recurring_net"])), None) \
                 if company_of(o["account_id"]) == billing_company else None
             acv = Decimal(str(o["amount"]))
