@@ -47,3 +47,18 @@ def test_the_check_catches_engine_specific_sql(tmp_path):
     sample = "select a::int, list_sum(b) from t qualify row_number() over () = 1"
     hits = [p for p in FORBIDDEN if re.search(p, sample)]
     assert len(hits) == 3
+
+
+def test_unit_test_and_model_names_fit_a_postgresql_identifier():
+    """dbt names a relation after each model and each unit test (its fixture); PostgreSQL refuses a relation
+    name over 63 bytes, so such a name passes on DuckDB and fails the PostgreSQL build."""
+    import yaml
+
+    too_long = []
+    for path in sorted((PROJECT_DIR / "models").rglob("*.yml")):
+        for test in (yaml.safe_load(path.read_text()) or {}).get("unit_tests") or []:
+            if len(test["name"].encode()) > 63:
+                too_long.append(f"{path.relative_to(PROJECT_DIR)}: unit test {test['name']}")
+    too_long += [f"{p.relative_to(PROJECT_DIR)}: model {p.stem}" for p in (PROJECT_DIR / "models").rglob("*.sql")
+                 if len(p.stem.encode()) > 63]
+    assert not too_long, "names over 63 bytes:\n" + "\n".join(too_long)
