@@ -1,0 +1,20 @@
+{#- The bare address of an email field as systems export it, trimmed and lower-cased: a display name
+    (`John Smith <john@acme.com>`, `"Smith, John" <john@acme.com>`), angle brackets, a `mailto:` scheme and
+    quotes or spaces around the address are dropped, so each of those is john@acme.com. The name goes up to the
+    last '<', the rest from the '>' after it; a quote inside an address (pat.o'hara@) stays. Anchored
+    regexp_replace calls (one match each) read the same on DuckDB, PostgreSQL and Spark, and match across line
+    breaks on all three ([^<] rather than .); they run only on a value holding one of < > " ' : (few do). -#}
+{% macro identity_email_address(expr) -%}
+    {%- set text = "lower(trim(" ~ expr ~ "))" -%}
+    case
+        when
+            {{ text }} like '%<%' or {{ text }} like '%>%' or {{ text }} like '%"%'
+            or {{ text }} like '%''%' or {{ text }} like '%:%'
+            then trim(regexp_replace(
+                regexp_replace(regexp_replace(
+                    regexp_replace(regexp_replace({{ text }}, '^([^<]*<)+', ''), '>[^<]*$', ''),
+                    '^[ "'']+', ''), '[ "'']+$', ''),
+                '^mailto:', ''))
+        else {{ text }}
+    end
+{%- endmacro %}
