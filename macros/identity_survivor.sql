@@ -1,23 +1,35 @@
 {#- Survivorship of one golden-record field: the value of the most recent record (record_updated_at) that has
     one, ties broken by system priority (source_rank, lower wins), then source id. Used inside a select over
-    member records, partitioned by the entity id. -#}
-{% macro identity_survivor(column, partition_by, filter=none) -%}
+    member records, partitioned by the entity id. prefer (a condition on the column, or none) puts the values
+    that meet it first, ahead of recency: a properly cased name (identity_is_mixed_case) over a more recent
+    ALL-CAPS or all-lowercase one. -#}
+{% macro identity_survivor(column, partition_by, filter=none, prefer=none) -%}
     {%- set value = column if filter is none else "case when " ~ filter ~ " then " ~ column ~ " end" -%}
     first_value({{ value }}) over (
         partition by {{ partition_by }}
         order by
-            case when {{ value }} is null then 1 else 0 end,
-            record_updated_at desc nulls last,
-            source_rank,
-            source_id
+            {{ identity_survivor_order(value, prefer) }}
         rows between unbounded preceding and unbounded following
     )
 {%- endmacro %}
 
+{#- The order of survivorship (see identity_survivor): values first, preferred values first, most recent first,
+    then system priority and source id. -#}
+{% macro identity_survivor_order(value, prefer=none) -%}
+    case when {{ value }} is null then 1 else 0 end,
+    {%- if prefer is not none %}
+    case when {{ prefer }} then 0 else 1 end,
+    {%- endif %}
+    record_updated_at desc nulls last,
+    source_rank,
+    source_id
+{%- endmacro %}
+
 {#- One row per entity with the survivor of each field: `select <entity>, <field>... from <source> group by
-    <entity>`. fields: list of [alias, column, filter or none]. DuckDB takes each survivor with an ordered
-    aggregate, one pass (six windows over a million records, each its own sort, took three times as long);
-    other engines take the window of identity_survivor, then collapse. Same values either way. -#}
+    <entity>`. fields: list of [alias, column, filter or none] or [alias, column, filter or none, prefer], prefer a
+    condition on the column (only records with a value are ranked by it). DuckDB takes each survivor with an
+    ordered aggregate, one pass (six windows over a million records, each its own sort, took three times as
+    long); other engines take the window of identity_survivor, then collapse. Same values either way. -#}
 {% macro identity_survivors(source, entity, fields) -%}
     {{ return(adapter.dispatch('identity_survivors', 'revops')(source, entity, fields)) }}
 {%- endmacro %}
@@ -25,14 +37,15 @@
 {% macro default__identity_survivors(source, entity, fields) -%}
     select
         {{ entity }},
-        {%- for alias, column, filter in fields %}
-        max({{ alias }}) as {{ alias }}{% if not loop.last %},{% endif %}
+        {%- for field in fields %}
+        max({{ field[0] }}) as {{ field[0] }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from (
         select
             {{ entity }},
-            {%- for alias, column, filter in fields %}
-            {{ identity_survivor(column, entity, filter) }} as {{ alias }}{% if not loop.last %},{% endif %}
+            {%- for field in fields %}
+            {{ identity_survivor(field[1], entity, field[2], field[3] if field | length > 3 else none) }}
+                as {{ field[0] }}{% if not loop.last %},{% endif %}
             {%- endfor %}
         from {{ source }}
     ) as survivors
@@ -42,13 +55,11 @@
 {% macro duckdb__identity_survivors(source, entity, fields) -%}
     select
         {{ entity }},
-        {%- for alias, column, filter in fields %}
-        {%- set value = column if filter is none else "case when " ~ filter ~ " then " ~ column ~ " end" %}
+        {%- for field in fields %}
+        {%- set value = field[1] if field[2] is none else "case when " ~ field[2] ~ " then " ~ field[1] ~ " end" %}
         first({{ value }} order by
-            case when {{ value }} is null then 1 else 0 end,
-            record_updated_at desc nulls last,
-            source_rank,
-            source_id) as {{ alias }}{% if not loop.last %},{% endif %}
+            {{ identity_survivor_order(value, field[3] if field | length > 3 else none) }}) as {{ field[0] }}
+            {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ source }}
     group by {{ entity }}

@@ -505,7 +505,8 @@ def test_a_shared_role_mailbox_does_not_merge_different_people(sample_warehouse,
     assert ann != bob, "two people sharing info@ were merged into one person"
     assert ann == ann_again and carl == karl
     assert dana == dana_tagged, "dana+webinar@ and dana@ (one mailbox) stayed two persons"
-    assert golden[bob] == "Bob" and golden[ann] in ("Ann", "ANN")
+    assert golden[bob] == "Bob"
+    assert golden[ann] == "Ann", "the golden name is the ALL-CAPS entry although 'Ann' is in the cluster"
 
 
 @pytest.mark.slow

@@ -22,8 +22,8 @@ survivors as (
     {{ identity_survivors('members', 'person_id', [
         ['deliverable_email', 'email_normalised', "email_status in ('valid', 'risky')"],
         ['any_email', 'email_normalised', none],
-        ['first_name', 'first_name', none],
-        ['last_name', 'last_name', none],
+        ['first_name', 'first_name', none, identity_is_mixed_case('first_name')],
+        ['last_name', 'last_name', none, identity_is_mixed_case('last_name')],
         ['phone_e164', 'phone_e164', none],
         ['title', 'title', none],
     ]) }}

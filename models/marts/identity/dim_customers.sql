@@ -54,8 +54,8 @@ members as (
 survivors as (
 
     {{ identity_survivors('members', 'company_id', [
-        ['company_record_name', 'company_name', 'is_company_record'],
-        ['any_record_name', 'company_name', none],
+        ['company_record_name', 'company_name', 'is_company_record', identity_is_mixed_case('company_name')],
+        ['any_record_name', 'company_name', none, identity_is_mixed_case('company_name')],
         ['industry', 'industry', none],
         ['country', 'country', none],
         ['owner_id', 'owner_id', none],
@@ -161,7 +161,12 @@ collapsed as (
         survivors.owner_id,
         salesforce_accounts.salesforce_account_id,
         stripe_customers.stripe_customer_id,
-        coalesce(survivors.company_record_name, survivors.any_record_name) as company_name
+        -- a mixed-case name of a company record, else of any member, before an ALL-CAPS or all-lowercase one
+        case
+            when {{ identity_is_mixed_case('survivors.company_record_name') }} then survivors.company_record_name
+            when {{ identity_is_mixed_case('survivors.any_record_name') }} then survivors.any_record_name
+            else coalesce(survivors.company_record_name, survivors.any_record_name)
+        end as company_name
     from survivors
     left join salesforce_accounts on survivors.company_id = salesforce_accounts.company_id
     left join stripe_customers on survivors.company_id = stripe_customers.company_id
