@@ -509,6 +509,55 @@ def test_a_shared_role_mailbox_does_not_merge_different_people(sample_warehouse,
     assert golden[ann] == "Ann", "the golden name is the ALL-CAPS entry although 'Ann' is in the cluster"
 
 
+def _sf_account_rows(rows: list[tuple[str, str, str]]) -> str:
+    """An insert of live Salesforce accounts (id, name, website) into the staging base table."""
+    values = ", ".join(f"('{i}', '{name}', '{w}', timestamp '2026-01-05 10:00:00', 'fixture', {950_000 + n}, "
+                       f"timestamp '2026-11-01 00:00:00', 1)" for n, (i, name, w) in enumerate(rows))
+    return ("insert into staging.base_salesforce__account (id, name, website, created_date, _source_file, "
+            f"_source_row, _loaded_at, _version_rank) values {values}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["python", "sql"])
+def test_exported_email_forms_and_subdomains_join_their_entity(sample_warehouse, tmp_path, engine):
+    """A contact whose email was exported as 'Name <address>' or 'mailto:address' is the person of that address;
+    an account on a subdomain of a company's domain (eu.<domain>) is that company; tenants of a shared host
+    (myshopify.com) stay apart from each other and from the host's own account."""
+    q = sample_warehouse.query
+    person_id, email = q("select person_id, email from marts.dim_contacts where email_status = 'valid' "
+                         "and email not like '%+%' and email not like '%''%' order by person_id limit 1")[0]
+    company_id, domain = q("select company_id, primary_domain from marts.dim_customers "
+                           "where primary_domain not like '%.%.%' order by company_id limit 1")[0]
+    contacts = [("003FIXTUREFORM01", "Quinn", "Zeller", f'"Zeller, Quinn" <{email.upper()}>'),
+                ("003FIXTUREFORM02", "Quinn", "Zeller", f"mailto:{email}")]
+    accounts = [("001FIXTURESUB001", "Zzyzx Subsidiary Europe", f"https://eu.{domain}/"),
+                ("001FIXTURESUB002", "Zzyzx Tenant One", "https://tenantone.myshopify.com"),
+                ("001FIXTURESUB003", "Zzyzx Tenant Two", "tenanttwo.myshopify.com"),
+                ("001FIXTURESUB004", "Zzyzx Hosting Platform", "https://myshopify.com")]
+    # a record of each before the rebuild: a planted account or contact may become the entity's anchor (new id)
+    person_record = q("select source_system, source_table, source_id from marts.xref_persons where person_id = ? "
+                      "order by source_id limit 1", [person_id])[0]
+    company_record = q("select source_system, source_table, source_id from marts.xref_companies "
+                       "where company_id = ? order by source_id limit 1", [company_id])[0]
+    copy = _rebuild_identity_on_copy(sample_warehouse, tmp_path, dbt_vars=f"{{identity_engine: {engine}}}",
+                                     statements=[_sf_contact_rows(contacts), _sf_account_rows(accounts)])
+    with duckdb.connect(str(copy), read_only=True) as con:
+        person = dict(con.execute("select source_id, person_id from marts.xref_persons where source_id like "
+                                  "'003FIXTUREFORM%'").fetchall())
+        company = dict(con.execute("select source_id, company_id from marts.xref_companies where source_id like "
+                                   "'001FIXTURESUB%'").fetchall())
+        person_id = con.execute("select person_id from marts.xref_persons where source_system = ? and "
+                                "source_table = ? and source_id = ?", list(person_record)).fetchone()[0]
+        company_id = con.execute("select company_id from marts.xref_companies where source_system = ? and "
+                                 "source_table = ? and source_id = ?", list(company_record)).fetchone()[0]
+        verified = con.execute("select count(*) from marts.dim_email_verification where email like '%<%' "
+                               "or email like 'mailto:%'").fetchone()[0]
+    assert person == {c[0]: person_id for c in contacts}, f"{email} in exported forms is not its person"
+    assert verified == 0, "dim_email_verification lists addresses with a display name or mailto:"
+    assert company["001FIXTURESUB001"] == company_id, f"eu.{domain} is not {domain}'s company"
+    assert len({company[a[0]] for a in accounts[1:]} | {company_id}) == 4, "shared-host tenants were merged"
+
+
 @pytest.mark.slow
 def test_sql_rules_engine_builds_the_same_tables(sample_warehouse, tmp_path):
     copy = _rebuild_identity_on_copy(sample_warehouse, tmp_path, dbt_vars="{identity_engine: sql}")

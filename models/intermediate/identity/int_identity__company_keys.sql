@@ -1,7 +1,11 @@
 {#- The evidence that ties company records together, one row per (record, key): a corporate domain (never a
     free-mail, free-mail typo or disposable domain), a normalised company name (never a placeholder such as
     N/A or Self-employed: seed identity_placeholder_company_names), a Salesforce account id (the account's
-    own, or a Stripe customer's salesforce_account_id). Records sharing a key are one company. -#}
+    own, or a Stripe customer's salesforce_account_id). Records sharing a key are one company. A host on a
+    subdomain (eu.acme.com, app.acme.com) also keys its organisation's domain (acme.com) when another record
+    names that domain itself: never a public suffix or shared-hosting domain (co.uk, github.io, myshopify.com:
+    seed identity_public_suffixes), and two subdomains alone are not tied (their parent may be a platform the
+    seed does not list). -#}
 with
 
 records as (select * from {{ ref('int_identity__company_records') }}),
@@ -11,6 +15,8 @@ free_mail as (select domain from {{ ref('identity_free_mail_domains') }}),
 free_mail_typos as (select domain from {{ ref('identity_free_mail_typo_domains') }}),
 
 disposable as (select domain from {{ ref('identity_disposable_domains') }}),
+
+public_suffixes as (select suffix from {{ ref('identity_public_suffixes') }}),
 
 placeholder_names as (
 
@@ -91,7 +97,8 @@ domains as (
 
 ),
 
-keys as (
+-- the domains that may name a company: a dot inside, not free-mail, a typo of it, disposable or our own
+company_domains as (
 
     select
         d.source_system,
@@ -99,12 +106,92 @@ keys as (
         d.source_id,
         d.source_rank,
         d.record_label,
-        'domain' as key_type,
         d.key_value
     from domains as d
     where
         d.key_value like '%_._%'
         and d.key_value not in (select n.domain from non_company_domains as n)
+
+),
+
+-- the hosts of three labels or more
+subdomain_hosts as (
+
+    select distinct key_value as host_name
+    from company_domains
+    where key_value like '%_._%._%'
+
+),
+
+subdomain_tails as (
+
+    select
+        host_name,
+        {{ identity_domain_tail('host_name', 2) }} as tail_2,
+        {{ identity_domain_tail('host_name', 3) }} as tail_3,
+        {{ identity_domain_tail('host_name', 4) }} as tail_4
+    from subdomain_hosts
+
+),
+
+-- the organisation's domain of each of them: one label before the longest suffix of seed
+-- identity_public_suffixes it ends in (eu.acme.co.uk -> acme.co.uk; shop.myshopify.com is itself), else its
+-- last two labels (app.acme.com -> acme.com)
+parent_domains as (
+
+    select
+        t.host_name,
+        case
+            when s3.suffix is not null then t.tail_4
+            when s2.suffix is not null then t.tail_3
+            else t.tail_2
+        end as parent_domain
+    from subdomain_tails as t
+    left join public_suffixes as s2 on t.tail_2 = s2.suffix
+    left join public_suffixes as s3 on t.tail_3 = s3.suffix
+
+),
+
+domain_keys as (
+
+    select
+        source_system,
+        source_table,
+        source_id,
+        source_rank,
+        record_label,
+        key_value
+    from company_domains
+
+    union
+
+    -- a subdomain's record also keys its organisation's domain, when another record names that domain itself
+    select
+        d.source_system,
+        d.source_table,
+        d.source_id,
+        d.source_rank,
+        d.record_label,
+        p.parent_domain as key_value
+    from company_domains as d
+    inner join parent_domains as p on d.key_value = p.host_name
+    where
+        p.parent_domain <> p.host_name
+        and p.parent_domain in (select c.key_value from company_domains as c)
+
+),
+
+keys as (
+
+    select
+        source_system,
+        source_table,
+        source_id,
+        source_rank,
+        record_label,
+        'domain' as key_type,
+        key_value
+    from domain_keys
 
     union all
 
