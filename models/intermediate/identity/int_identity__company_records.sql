@@ -137,7 +137,8 @@ final as (
         {{ identity_record_label('is_deleted', 'source_rank', 'source_system', 'source_table', 'source_id') }}
             as record_label,
         source_table in ('account', 'customer', 'organization') as is_company_record,
-        nullif(trim(company_name), '') as company_name,
+        -- runs of spaces typed inside a name are one ("Acme  Inc." is Acme Inc.)
+        nullif(trim({{ regexp_replace_all('company_name', "'  +'", "' '") }}), '') as company_name,
         {{ identity_company_name_key('company_name') }} as company_name_key,
         nullif(domain_1, '') as domain_1,
         nullif(domain_2, '') as domain_2,
