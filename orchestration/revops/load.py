@@ -25,6 +25,10 @@ What the loader does with damaged files, so nothing is lost and nothing crashes 
 - records that cannot be parsed as CSV (broken quoting, wrong number of fields, bytes that are not UTF-8,
   a field over the size limit): landed in ``raw_meta.load_rejects`` with file, line, column and reason,
   where ``raw_quarantine`` picks them up;
+- a quote that opens a value and is never closed (DuckDB reads every line after it into that value, up to the
+  next quote): that record alone is rejected (``UNTERMINATED QUOTE``, its line and column) and the file read
+  again from a copy with its lines left empty, so the records after it load; a quoted value with line breaks,
+  closed, stays one record. Only a file with a rejected record spanning lines is scanned and read again;
 - lines ending in both CRLF and LF (which DuckDB's reader refuses): read from a copy with LF endings, with a
   warning;
 - a file DuckDB cannot read at all: :class:`RawFileError` naming the file, never a bare DuckDB error.
@@ -37,7 +41,10 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
 import logging
+import mmap
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -110,6 +117,31 @@ class _Unreadable(Exception):
         super().__init__(str(error))
         self.probes = probes
         self.error = error
+
+
+@dataclass(frozen=True)
+class _BrokenRecord:
+    """Lines ``first`` to ``last`` (1-based) of a CSV file, set aside as one record: a quote opens a value on
+    line ``last`` and is never closed, or closes only on a later line and is followed there by more text (the
+    opening quote of a later value), so a reader takes the lines after it into the value. ``start`` and ``end``
+    are the record's bytes in the file that was scanned (its newline excluded)."""
+
+    first: int
+    last: int
+    column: str | None
+    text: str
+    swallows: bool  # lines with records follow it: a reader would take them into it
+    start: int
+    end: int
+
+
+class _SwallowedLines(Exception):
+    """A CSV file in which an unterminated quote took the lines after it into one record: ``files`` holds
+    (file, its broken records), to read the file again with those lines blanked."""
+
+    def __init__(self, files: dict[Path, list[_BrokenRecord]]):
+        super().__init__(", ".join(str(path) for path in files))
+        self.files = files
 
 
 # DuckDB errors that say nothing about the file being read: passed on as they are.
@@ -444,25 +476,44 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
     check_raw_folder(raw_dir)
     files = find_files(raw_dir, table)
     con.execute(f"create schema if not exists {table.schema}")
-    normalised: dict[Path, Path] = {}  # CSV file whose lines end in both CRLF and LF -> a copy with LF only
+    # CSV file -> the copy read instead: with LF line endings (lines ending in both CRLF and LF, in ``mixed``),
+    # and with the lines of its records broken by an unterminated quote left empty (in ``broken``)
+    normalised: dict[Path, Path] = {}
+    mixed: list[Path] = []
+    broken: dict[Path, list[_BrokenRecord]] = {}
     scratch: tempfile.TemporaryDirectory | None = None
+    copies = 0
     try:
         while True:
             con.execute("begin transaction")
             try:
-                result = _land_table(con, raw_dir, table, files, full_refresh, copy_parquet, normalised)
+                result = _land_table(con, raw_dir, table, files, full_refresh, copy_parquet, normalised, broken)
                 con.execute("commit")
                 break
             except _Unreadable as failed:
                 _rollback(con)
-                mixed = [path for path, _ in failed.probes
-                         if path not in normalised and file_kind(path) == ".csv" and _mixed_line_endings(path)]
-                if not mixed:
+                _drop_rejects(con)
+                unread = [path for path, _ in failed.probes
+                          if path not in mixed and file_kind(path) == ".csv" and _mixed_line_endings(path)]
+                if not unread:
                     raise _unreadable_error(con, table, failed) from failed.error
                 # DuckDB's CSV reader stops on such a file: read it again from a copy with LF line endings.
                 scratch = scratch or tempfile.TemporaryDirectory(prefix="revops_load_")
-                for path in mixed:
-                    normalised[path] = _lf_copy(path, Path(scratch.name) / f"{len(normalised)}_{path.name}")
+                for path in unread:
+                    copies += 1
+                    normalised[path] = _lf_copy(path, Path(scratch.name) / f"{copies}_{path.name}")
+                    mixed.append(path)
+            except _SwallowedLines as found:
+                # An unterminated quote took the lines after it into one rejected record: read the file again
+                # from a copy with that record's lines left empty, and reject that record alone.
+                _rollback(con)
+                _drop_rejects(con)
+                scratch = scratch or tempfile.TemporaryDirectory(prefix="revops_load_")
+                for path, records in found.files.items():
+                    copies += 1
+                    copy = Path(scratch.name) / f"{copies}_{path.name}"
+                    normalised[path] = _blank_copy(normalised.get(path, path), copy, records)
+                    broken.setdefault(path, []).extend(records)
             except BaseException:
                 _rollback(con)
                 raise
@@ -471,7 +522,7 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
     finally:
         if scratch is not None:
             scratch.cleanup()
-    result.warnings += [f"{path}: lines end in both CRLF and LF; read with LF line endings" for path in normalised]
+    result.warnings += [f"{path}: lines end in both CRLF and LF; read with LF line endings" for path in mixed]
     result.seconds = time.perf_counter() - started
     return result
 
@@ -526,8 +577,11 @@ def _unreadable_error(con: duckdb.DuckDBPyConnection, table: RawTable, failed: _
 
 
 def _land_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, files: list[Path],
-                full_refresh: bool, copy_parquet: bool, normalised: dict[Path, Path]) -> TableLoad:
-    """:func:`load_table` inside its transaction (CSV files in ``normalised`` read from their copy)."""
+                full_refresh: bool, copy_parquet: bool, normalised: dict[Path, Path],
+                broken: dict[Path, list[_BrokenRecord]]) -> TableLoad:
+    """:func:`load_table` inside its transaction (CSV files in ``normalised`` read from their copy, the records
+    in ``broken`` rejected with the lines left empty in it). Raises :class:`_SwallowedLines` when an unterminated
+    quote took the lines after it into one rejected record."""
     result = TableLoad(table=table, files=files)
     mode, todo = plan_load(con, raw_dir, table, result.files, full_refresh)
     in_place = not copy_parquet and bool(result.files) and file_kind(result.files[0]) == ".parquet"
@@ -584,7 +638,7 @@ def _land_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, 
             [table.schema, table.table]).fetchall()}
         if any(extra not in existing for extra in extras):
             # A new column arrived with the new files: land the whole table again.
-            return _land_table(con, raw_dir, table, files, True, copy_parquet, normalised)
+            return _land_table(con, raw_dir, table, files, True, copy_parquet, normalised, broken)
     if extras:
         result.warnings.append(f"{table.qualified_name}: extra columns kept as text: {', '.join(extras)}")
     if in_place:
@@ -622,7 +676,11 @@ def _land_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, 
         _read(con, f"insert into {target} by name\n{numbered}", probes)
     result.rows_loaded = con.execute(f"select count(*) from {target}").fetchone()[0] - before
     if not parquet:
-        result.rows_rejected = _collect_rejects(con, table, raw_dir, normalised)
+        swallowed = _swallowing_quotes(con, readable, normalised)
+        if swallowed:
+            raise _SwallowedLines(swallowed)
+        result.rows_rejected = _collect_rejects(con, table, raw_dir, normalised,
+                                                {path: broken[path] for path, _ in readable if path in broken})
     _record_files(con, raw_dir, table, todo, mode, landing="table")
     if result.rows_rejected:
         result.warnings.append(
@@ -743,12 +801,24 @@ def _columns(header: list[str]) -> str:
 
 
 def _collect_rejects(con: duckdb.DuckDBPyConnection, table: RawTable, raw_dir: Path,
-                     normalised: dict[Path, Path]) -> int:
+                     normalised: dict[Path, Path], broken: dict[Path, list[_BrokenRecord]]) -> int:
+    """Land the records DuckDB rejected, and ``broken`` (records with an unterminated quote, left out of the
+    copy read), in ``raw_meta.load_rejects``, one row per record; the number of records."""
+    rows = [
+        [table.system, table.table, _file_state(raw_dir, path)[0], record.first, record.column, "UNTERMINATED QUOTE",
+         f"UNTERMINATED QUOTE at line {record.first}" + (f" in column {record.column}" if record.column else "")
+         + ": a quoted value opens here and is never properly closed; the record is set aside alone and the "
+           "lines after it are read as records",
+         record.text]
+        for path, records in broken.items() for record in records
+    ]
+    if rows:
+        con.executemany("insert into raw_meta.load_rejects values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     exists = con.execute(
         "select count(*) from duckdb_tables() where table_name = 'revops_rejects' and temporary"
     ).fetchone()[0]
     if not exists:
-        return 0
+        return len(rows)
     prefix = str(raw_dir.resolve()) + "/"
     file_path = "s.file_path"  # the file's path, also for a record read from its copy with LF line endings
     if normalised:
@@ -778,9 +848,151 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, table: RawTable, raw_dir: P
         "select count(distinct s.file_path || ':' || e.line) from revops_rejects as e "
         "join revops_scans as s on e.scan_id = s.scan_id and e.file_id = s.file_id"
     ).fetchone()[0]
+    _drop_rejects(con)
+    return count + len(rows)
+
+
+def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the temporary tables DuckDB's CSV reader wrote the rejects of a load in."""
     con.execute("drop table if exists revops_rejects")
     con.execute("drop table if exists revops_scans")
-    return count
+
+
+# DuckDB's errors on a record that an unterminated quote ran on into the lines after it.
+_QUOTE_ERRORS = ("UNQUOTED VALUE", "LINE SIZE OVER MAXIMUM")
+# DuckDB keeps this many characters of a rejected record (csv_line): a longer one may span lines unseen.
+_REJECT_TEXT_CHARS = 10_000
+_NOT_BLANK = re.compile(rb"[^\r\n\t ]")
+
+
+def _swallowing_quotes(con: duckdb.DuckDBPyConnection, readable: list[tuple[Path, list[str]]],
+                       normalised: dict[Path, Path]) -> dict[Path, list[_BrokenRecord]]:
+    """The CSV files of this load in which a quote that is never closed made DuckDB read the lines after it into
+    one rejected record, each with its broken records (:func:`_unterminated_quotes`). Only the files with such a
+    reject (one that spans lines) are scanned: a load without rejects costs one query on an absent table."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where table_name = 'revops_rejects' and temporary"
+    ).fetchone()[0]
+    if not exists:
+        return {}
+    read_as = {str((normalised.get(path) or path).resolve()): (path, header) for path, header in readable}
+    rows = con.execute(
+        f"""
+        select s.file_path, min(e.line_byte_position), arg_min(e.csv_line, e.line_byte_position)
+        from revops_rejects as e
+        join revops_scans as s on e.scan_id = s.scan_id and e.file_id = s.file_id
+        where e.error_type in ({", ".join(_sql_str(t) for t in _QUOTE_ERRORS)})
+            and (contains(trim(e.csv_line, chr(13) || chr(10)), chr(10))
+                or length(e.csv_line) >= {_REJECT_TEXT_CHARS})
+        group by s.file_path
+        """
+    ).fetchall()
+    found = {}
+    for read_path, position, csv_line in rows:
+        path, header = read_as[read_path]
+        broken = _unterminated_quotes(Path(read_path), position, csv_line, header)
+        if any(record.swallows for record in broken):
+            found[path] = broken
+    return found
+
+
+def _record_start(buf: mmap.mmap, position: int, text: str) -> int:
+    """Where the rejected record DuckDB reports at ``position`` (its line_byte_position, which is the record's
+    first byte or the one after it) with text ``text`` begins; 0 (the file's start) when that is not sure."""
+    if 0 < position <= len(buf) and buf[position - 1] != ord("\n"):
+        position = buf.rfind(b"\n", 0, position) + 1
+    while position < len(buf) and buf[position] in b"\r\n":
+        position += 1
+    head = text.lstrip("\r\n").encode("utf-8")[:200]
+    return position if head and buf[position:position + len(head)] == head else 0
+
+
+def _unterminated_quotes(path: Path, position: int, text: str, header: list[str]) -> list[_BrokenRecord]:
+    """The records of a CSV file, from the rejected record at ``position`` with text ``text`` on
+    (:func:`_record_start`), in which a quote opens a value and is never closed, or closes on a later line
+    followed by more text (RFC 4180: a quoted value ends at a quote followed by a comma or a line break).
+    A quoted value with line breaks closed that way is a value, not a broken record, and a quote inside an
+    unquoted value is a character of it, as DuckDB reads them; a quote closed on its own line but followed by
+    more text breaks only that line, which DuckDB rejects alone. Reads the file once, quote to quote."""
+    records = []
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+        size = len(buf)
+        lines = _LineCounter(buf)
+        pos = record = _record_start(buf, position, text)
+        while (quote := buf.find(b'"', pos)) != -1:
+            newline = buf.rfind(b"\n", pos, quote)
+            if newline != -1:
+                record = newline + 1
+            if quote != record and buf[quote - 1] != ord(","):  # a quote inside an unquoted value
+                pos = quote + 1
+                continue
+            close = _closing_quote(buf, quote)
+            if close != -1 and buf[close + 1:close + 2] in (b",", b"\n", b"\r", b""):
+                pos = close + 1  # a quoted value (over several lines, one holding line breaks)
+                continue
+            line_end = buf.find(b"\n", quote)
+            line_end = size if line_end == -1 else line_end
+            if close != -1 and close < line_end:  # closed on its line, followed by text: DuckDB rejects the line
+                pos = record = line_end + 1
+                continue
+            if record == 0:  # the header: the file cannot be read as records at all; DuckDB's rejects stand
+                return []
+            before = next(csv.reader(io.StringIO(buf[record:quote].decode("utf-8", "replace"))), [""])
+            records.append(_BrokenRecord(
+                first=lines.line(record), last=lines.line(quote),
+                column=(header[len(before) - 1] or None) if len(before) <= len(header) else None,
+                text=buf[record:line_end].rstrip(b"\r").decode("utf-8", "replace"),
+                swallows=_NOT_BLANK.search(buf, line_end) is not None, start=record, end=line_end,
+            ))
+            pos = record = line_end + 1
+    return records
+
+
+def _closing_quote(buf: mmap.mmap, quote: int) -> int:
+    """Where the value opened by the quote at ``quote`` closes (a doubled quote is a quote in it); -1: never."""
+    pos = quote + 1
+    while (found := buf.find(b'"', pos)) != -1:
+        if buf[found + 1:found + 2] != b'"':
+            return found
+        pos = found + 2
+    return -1
+
+
+class _LineCounter:
+    """1-based line numbers of byte offsets in a file, asked in increasing order (each byte counted once)."""
+
+    def __init__(self, buf: mmap.mmap, chunk_bytes: int = 1 << 24):
+        self.buf, self.chunk_bytes, self.pos, self.lines = buf, chunk_bytes, 0, 1
+
+    def line(self, offset: int) -> int:
+        while self.pos < offset:
+            end = min(offset, self.pos + self.chunk_bytes)
+            self.lines += self.buf[self.pos:end].count(b"\n")
+            self.pos = end
+        return self.lines
+
+
+def _blank_copy(path: Path, copy: Path, records: list[_BrokenRecord], chunk_bytes: int = 1 << 24) -> Path:
+    """Write ``path`` to ``copy`` with the lines of ``records`` (their bytes in ``path``) left empty: the lines,
+    and their numbers, stay; DuckDB skips an empty line, so it reads the lines after them as records."""
+    with path.open("rb") as src, copy.open("wb") as dst:
+        done = 0
+        for record in sorted(records, key=lambda r: r.start):
+            _copy_bytes(src, dst, record.start - done, chunk_bytes)
+            dst.write(re.sub(rb"[^\r\n]+", b"", src.read(record.end - record.start)))
+            done = record.end
+        while chunk := src.read(chunk_bytes):
+            dst.write(chunk)
+    return copy
+
+
+def _copy_bytes(src, dst, count: int, chunk_bytes: int) -> None:
+    while count > 0:
+        chunk = src.read(min(count, chunk_bytes))
+        if not chunk:
+            return
+        dst.write(chunk)
+        count -= len(chunk)
 
 
 def create_meta_tables(con: duckdb.DuckDBPyConnection) -> None:

@@ -317,6 +317,78 @@ def test_lines_ending_in_both_crlf_and_lf_load(tmp_path, crlf_line):
                                                            "line endings"]
 
 
+LINE_ITEM = get_table("stripe", "invoice_line_item")
+
+
+def _line_item(n: int, description: str = "Pro plan") -> str:
+    return f"il_{n},in_{n},sub_1,price_1,{description},1,1000,0,usd,2024-01-01,2024-02-01,false"
+
+
+def _load_line_items(tmp_path: Path, lines: list[str], name: str = "invoice_line_item.csv", **more: list[str]):
+    """Land these records of stripe.invoice_line_item (in file ``name``, and ``more`` part files by name)."""
+    for file, records in {name: lines, **{f"invoice_line_item/{n}.csv": r for n, r in more.items()}}.items():
+        path = tmp_path / "raw" / "stripe" / file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(",".join(LINE_ITEM.columns) + "\n" + "\n".join(records) + "\n")
+    result = load_all(tmp_path / "raw", tmp_path / "w.duckdb", tables=[LINE_ITEM], progress=False)[0]
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    loaded = con.execute("select _source_row, id, description from raw_stripe.invoice_line_item order by 1").fetchall()
+    rejects = con.execute("select source_file, line, column_name, error_type, reason, raw_record "
+                          "from raw_meta.load_rejects order by source_file, line").fetchall()
+    con.close()
+    return result, loaded, rejects
+
+
+def test_an_unterminated_quote_rejects_its_record_alone_and_the_records_after_it_load(tmp_path):
+    """A description opening a quote it never closes made DuckDB read every line after it into that one
+    value: the three good records after it were lost inside one reject. Only the broken line is rejected now."""
+    broken = _line_item(2, '"Annual plan')
+    result, loaded, rejects = _load_line_items(tmp_path, [_line_item(1), broken, _line_item(3), _line_item(4),
+                                                          _line_item(5)])
+    assert (result.rows_loaded, result.rows_rejected) == (4, 1)
+    assert loaded == [(1, "il_1", "Pro plan"), (2, "il_3", "Pro plan"), (3, "il_4", "Pro plan"),
+                      (4, "il_5", "Pro plan")]
+    assert len(rejects) == 1
+    source_file, line, column, error_type, reason, raw_record = rejects[0]
+    assert (source_file, line, column, error_type) == ("stripe/invoice_line_item.csv", 3, "description",
+                                                       "UNTERMINATED QUOTE")
+    assert reason.startswith("UNTERMINATED QUOTE at line 3 in column description: a quoted value opens here and is "
+                             "never properly closed")
+    assert raw_record == broken
+
+
+def test_an_unterminated_quote_before_a_value_with_line_breaks_leaves_that_value_whole(tmp_path):
+    """The stray quote closed at the opening quote of a later value with a line break (DuckDB then rejected the
+    rest of that record apart): each broken line is rejected alone, the values with line breaks load whole,
+    in several files, numbered on across them."""
+    first = [_line_item(1), _line_item(2, '"Annual plan'), _line_item(3), _line_item(4, '"Two\nlines, one value"'),
+             _line_item(5, '"Open again'), _line_item(6)]
+    result, loaded, rejects = _load_line_items(tmp_path, first, name="invoice_line_item/part-0.csv",
+                                               **{"part-1": [_line_item(7, '"Also open'), _line_item(8)]})
+    assert (result.rows_loaded, result.rows_rejected) == (5, 3)
+    assert loaded == [(1, "il_1", "Pro plan"), (2, "il_3", "Pro plan"), (3, "il_4", "Two\nlines, one value"),
+                      (4, "il_6", "Pro plan"), (5, "il_8", "Pro plan")]
+    assert [(f, line, error_type) for f, line, _, error_type, _, _ in rejects] == [
+        ("stripe/invoice_line_item/part-0.csv", 3, "UNTERMINATED QUOTE"),
+        ("stripe/invoice_line_item/part-0.csv", 7, "UNTERMINATED QUOTE"),  # line 5 holds a line break
+        ("stripe/invoice_line_item/part-1.csv", 2, "UNTERMINATED QUOTE")]
+
+
+def test_an_unterminated_quote_on_the_last_record_rejects_that_record(tmp_path):
+    result, loaded, rejects = _load_line_items(tmp_path, [_line_item(1), _line_item(2), _line_item(3, '"Annual plan')])
+    assert (result.rows_loaded, result.rows_rejected) == (2, 1)
+    assert [row[1] for row in loaded] == ["il_1", "il_2"]
+    assert [(line, column) for _, line, column, *_ in rejects] == [(4, "description")]
+    assert "unterminated quote" in rejects[0][4].lower()
+
+
+def test_a_quoted_value_with_line_breaks_loads_as_one_record(tmp_path):
+    result, loaded, rejects = _load_line_items(
+        tmp_path, [_line_item(1, '"Annual\nplan, ""gold"""'), _line_item(2, '"Pro\r\n\nplan"'), _line_item(3)])
+    assert (result.rows_loaded, result.rows_rejected) == (3, 0) and rejects == []
+    assert loaded == [(1, "il_1", 'Annual\nplan, "gold"'), (2, "il_2", "Pro\r\n\nplan"), (3, "il_3", "Pro plan")]
+
+
 def test_a_header_ending_in_a_comma_over_empty_values_is_ignored_with_a_warning(tmp_path):
     raw = tmp_path / "raw"
     path = _write(raw, f"{HEADER},\n{GOOD},\n{GOOD.replace('001A', '002B')}, \n")
