@@ -23,8 +23,9 @@ What the loader does with damaged files, so nothing is lost and nothing crashes 
   empty, else :class:`RawFileError` naming the file and the column's position;
 - extra columns: kept (the contract allows added columns);
 - records that cannot be parsed as CSV (broken quoting, wrong number of fields, bytes that are not UTF-8,
-  a field over the size limit): landed in ``raw_meta.load_rejects`` with file, line, column and reason,
-  where ``raw_quarantine`` picks them up;
+  a field over the size limit): landed in ``raw_meta.load_rejects`` with file, line (in the file, counted from
+  the reject's byte position: DuckDB counts a record with line breaks as one line), column and reason, where
+  ``raw_quarantine`` picks them up;
 - a quote that opens a value and is never closed (DuckDB reads every line after it into that value, up to the
   next quote): that record alone is rejected (``UNTERMINATED QUOTE``, its line and column) and the file read
   again from a copy with its lines left empty, so the records after it load; a quoted value with line breaks,
@@ -42,6 +43,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import itertools
 import logging
 import mmap
 import re
@@ -825,6 +827,7 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, table: RawTable, raw_dir: P
         cases = " ".join(f"when {_sql_str(str(copy.resolve()))} then {_sql_str(str(path.resolve()))}"
                          for path, copy in normalised.items())
         file_path = f"(case s.file_path {cases} else s.file_path end)"
+    _reject_lines(con)
     # One reject row per record (the first error DuckDB found on that line).
     con.execute(
         f"""
@@ -832,14 +835,15 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, table: RawTable, raw_dir: P
         select
             ?, ?,
             replace({file_path}, {_sql_str(prefix)}, ''),
-            e.line,
+            coalesce(l.file_line, e.line),
             e.column_name,
             e.error_type,
-            e.error_type || ' at line ' || e.line
+            e.error_type || ' at line ' || coalesce(l.file_line, e.line)
                 || coalesce(' in column ' || e.column_name, '') || ': ' || e.error_message,
             e.csv_line
         from revops_rejects as e
         join revops_scans as s on e.scan_id = s.scan_id and e.file_id = s.file_id
+        left join revops_reject_lines as l on s.file_path = l.file_path and e.line = l.line
         qualify row_number() over (partition by s.file_path, e.line order by e.column_idx) = 1
         """,
         [table.system, table.table],
@@ -852,10 +856,35 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, table: RawTable, raw_dir: P
     return count + len(rows)
 
 
+def _reject_lines(con: duckdb.DuckDBPyConnection) -> None:
+    """The temporary table ``revops_reject_lines``: for each record DuckDB rejected (file read, DuckDB's line),
+    the line of the file it starts on. DuckDB counts a record with a quoted value holding line breaks as one
+    line, so after one its number falls short of the file's; the line is counted from the reject's byte
+    position instead, in one pass over each file with rejects up to its last (DuckDB's number where that
+    position does not hold the rejected record)."""
+    rejected = con.execute(
+        "select s.file_path, e.line, min(e.line_byte_position), arg_min(e.csv_line, e.line_byte_position) "
+        "from revops_rejects as e join revops_scans as s on e.scan_id = s.scan_id and e.file_id = s.file_id "
+        "group by s.file_path, e.line order by s.file_path, 3"
+    ).fetchall()
+    files, duckdb_lines, file_lines = [], [], []
+    for file_path, rows in itertools.groupby(rejected, key=lambda row: row[0]):
+        with open(file_path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+            lines = _LineCounter(buf)
+            for _, line, position, text in rows:
+                start = _record_start(buf, position, text)
+                files.append(file_path)
+                duckdb_lines.append(line)
+                file_lines.append(line if start is None else lines.line(start))
+    con.execute("create or replace temporary table revops_reject_lines as select "
+                "unnest(cast(? as varchar[])) as file_path, unnest(cast(? as bigint[])) as line, "
+                "unnest(cast(? as bigint[])) as file_line", [files, duckdb_lines, file_lines])
+
+
 def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the temporary tables DuckDB's CSV reader wrote the rejects of a load in."""
-    con.execute("drop table if exists revops_rejects")
-    con.execute("drop table if exists revops_scans")
+    for name in ("revops_rejects", "revops_scans", "revops_reject_lines"):
+        con.execute(f"drop table if exists {name}")
 
 
 # DuckDB's errors on a record that an unterminated quote ran on into the lines after it.
@@ -863,6 +892,7 @@ _QUOTE_ERRORS = ("UNQUOTED VALUE", "LINE SIZE OVER MAXIMUM")
 # DuckDB keeps this many characters of a rejected record (csv_line): a longer one may span lines unseen.
 _REJECT_TEXT_CHARS = 10_000
 _NOT_BLANK = re.compile(rb"[^\r\n\t ]")
+_TEXT_HEAD = re.compile(r"[^?\x80-\U0010ffff]*")
 
 
 def _swallowing_quotes(con: duckdb.DuckDBPyConnection, readable: list[tuple[Path, list[str]]],
@@ -896,15 +926,16 @@ def _swallowing_quotes(con: duckdb.DuckDBPyConnection, readable: list[tuple[Path
     return found
 
 
-def _record_start(buf: mmap.mmap, position: int, text: str) -> int:
+def _record_start(buf: mmap.mmap, position: int, text: str) -> int | None:
     """Where the rejected record DuckDB reports at ``position`` (its line_byte_position, which is the record's
-    first byte or the one after it) with text ``text`` begins; 0 (the file's start) when that is not sure."""
+    first byte or the one after it) with text ``text`` begins; None when the bytes there are not that text."""
     if 0 < position <= len(buf) and buf[position - 1] != ord("\n"):
         position = buf.rfind(b"\n", 0, position) + 1
     while position < len(buf) and buf[position] in b"\r\n":
         position += 1
-    head = text.lstrip("\r\n").encode("utf-8")[:200]
-    return position if head and buf[position:position + len(head)] == head else 0
+    # DuckDB shows bytes that are not UTF-8 as '?' (and may take the next byte with them): compare up to there
+    head = _TEXT_HEAD.match(text.lstrip("\r\n")).group().encode()[:200]
+    return position if head and buf[position:position + len(head)] == head else None
 
 
 def _unterminated_quotes(path: Path, position: int, text: str, header: list[str]) -> list[_BrokenRecord]:
@@ -918,7 +949,7 @@ def _unterminated_quotes(path: Path, position: int, text: str, header: list[str]
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as buf:
         size = len(buf)
         lines = _LineCounter(buf)
-        pos = record = _record_start(buf, position, text)
+        pos = record = _record_start(buf, position, text) or 0  # not sure where: from the file's start
         while (quote := buf.find(b'"', pos)) != -1:
             newline = buf.rfind(b"\n", pos, quote)
             if newline != -1:
@@ -965,6 +996,8 @@ class _LineCounter:
         self.buf, self.chunk_bytes, self.pos, self.lines = buf, chunk_bytes, 0, 1
 
     def line(self, offset: int) -> int:
+        if offset < self.pos:
+            return self.lines - self.buf[offset:self.pos].count(b"\n")
         while self.pos < offset:
             end = min(offset, self.pos + self.chunk_bytes)
             self.lines += self.buf[self.pos:end].count(b"\n")

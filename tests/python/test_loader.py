@@ -389,6 +389,22 @@ def test_a_quoted_value_with_line_breaks_loads_as_one_record(tmp_path):
     assert loaded == [(1, "il_1", 'Annual\nplan, "gold"'), (2, "il_2", "Pro\r\n\nplan"), (3, "il_3", "Pro plan")]
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n"], ids=["LF", "CRLF"])
+def test_a_reject_after_values_with_line_breaks_names_its_line_in_the_file(tmp_path, ending):
+    """DuckDB counts a record holding line breaks as one line: the rejects after one were named a line too
+    early for each break (line 4 for the record on line 7 here), so a person opening the file found another."""
+    lines = [HEADER, GOOD.replace("Acme", '"Acme\nHoldings"'), GOOD.replace("001A", "002B").replace("Acme", '"A\n\nB"'),
+             GOOD.replace("001A", "003C") + ",extra", GOOD.replace("001A", "004D").replace("Acme", "Caf\xe9"),
+             GOOD.replace("001A", "005E")]
+    _write(tmp_path / "raw", ("\n".join(lines) + "\n").replace("\n", ending).encode("latin-1"))
+    result, con = _load(tmp_path, tmp_path / "raw")
+    assert (result.rows_loaded, result.rows_rejected) == (3, 2)
+    rejects = con.execute("select line, error_type, reason from raw_meta.load_rejects order by line").fetchall()
+    assert [(line, error_type) for line, error_type, _ in rejects] == [(7, "TOO MANY COLUMNS"), (8, "INVALID ENCODING")]
+    assert [reason.split(":")[0] for _, _, reason in rejects] == ["TOO MANY COLUMNS at line 7",
+                                                                  "INVALID ENCODING at line 8 in column name"]
+
+
 def test_a_header_ending_in_a_comma_over_empty_values_is_ignored_with_a_warning(tmp_path):
     raw = tmp_path / "raw"
     path = _write(raw, f"{HEADER},\n{GOOD},\n{GOOD.replace('001A', '002B')}, \n")
