@@ -990,7 +990,8 @@ def _closing_quote(buf: mmap.mmap, quote: int) -> int:
 
 
 class _LineCounter:
-    """1-based line numbers of byte offsets in a file, asked in increasing order (each byte counted once)."""
+    """1-based line numbers of byte offsets in a file, asked mostly in increasing order (each byte counted once
+    going forward; an offset before the last one asked is counted back from it)."""
 
     def __init__(self, buf: mmap.mmap, chunk_bytes: int = 1 << 24):
         self.buf, self.chunk_bytes, self.pos, self.lines = buf, chunk_bytes, 0, 1

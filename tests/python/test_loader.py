@@ -324,12 +324,14 @@ def _line_item(n: int, description: str = "Pro plan") -> str:
     return f"il_{n},in_{n},sub_1,price_1,{description},1,1000,0,usd,2024-01-01,2024-02-01,false"
 
 
-def _load_line_items(tmp_path: Path, lines: list[str], name: str = "invoice_line_item.csv", **more: list[str]):
+def _load_line_items(tmp_path: Path, lines: list[str], name: str = "invoice_line_item.csv", ending: str = "\n",
+                     **more: list[str]):
     """Land these records of stripe.invoice_line_item (in file ``name``, and ``more`` part files by name)."""
     for file, records in {name: lines, **{f"invoice_line_item/{n}.csv": r for n, r in more.items()}}.items():
         path = tmp_path / "raw" / "stripe" / file
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(",".join(LINE_ITEM.columns) + "\n" + "\n".join(records) + "\n")
+        text = ",".join(LINE_ITEM.columns) + "\n" + "\n".join(records) + "\n"
+        path.write_bytes(text.replace("\n", ending).encode())
     result = load_all(tmp_path / "raw", tmp_path / "w.duckdb", tables=[LINE_ITEM], progress=False)[0]
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
     loaded = con.execute("select _source_row, id, description from raw_stripe.invoice_line_item order by 1").fetchall()
@@ -339,12 +341,13 @@ def _load_line_items(tmp_path: Path, lines: list[str], name: str = "invoice_line
     return result, loaded, rejects
 
 
-def test_an_unterminated_quote_rejects_its_record_alone_and_the_records_after_it_load(tmp_path):
+@pytest.mark.parametrize("ending", ["\n", "\r\n"], ids=["LF", "CRLF"])
+def test_an_unterminated_quote_rejects_its_record_alone_and_the_records_after_it_load(tmp_path, ending):
     """A description opening a quote it never closes made DuckDB read every line after it into that one
     value: the three good records after it were lost inside one reject. Only the broken line is rejected now."""
     broken = _line_item(2, '"Annual plan')
     result, loaded, rejects = _load_line_items(tmp_path, [_line_item(1), broken, _line_item(3), _line_item(4),
-                                                          _line_item(5)])
+                                                          _line_item(5)], ending=ending)
     assert (result.rows_loaded, result.rows_rejected) == (4, 1)
     assert loaded == [(1, "il_1", "Pro plan"), (2, "il_3", "Pro plan"), (3, "il_4", "Pro plan"),
                       (4, "il_5", "Pro plan")]
