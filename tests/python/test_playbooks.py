@@ -81,6 +81,14 @@ def test_upsell_and_churn_rankings_follow_their_scores(warehouse):
         select count(*) from marts.playbook_upsell_candidates
         where has_pending_cancellation and suggested_timing <> 'hold'""")
     assert held == [(0,)]
+    # so does a high churn risk: a retention play comes first, and the reasons say why it is held
+    (at_risk, held_for_it), = warehouse.query("""
+        select count(*), count(case when u.suggested_timing = 'hold' and not u.is_eligible
+                                        and u.reasons like '%high churn risk (score %' then 1 end)
+        from marts.playbook_upsell_candidates u
+        join marts.playbook_churn_risk c on u.company_id = c.company_id
+        where c.risk_band = 'high'""")
+    assert at_risk > 0 and held_for_it == at_risk
 
 
 def test_upsell_never_offers_to_a_company_whose_subscriptions_all_ended(warehouse):

@@ -4,9 +4,10 @@
     months since the last expansion (12+ -> 1), and an annual renewal (of a yearly-billed subscription) inside var
     playbook_renewal_window_days: a monthly subscription's period end, always within weeks, is no renewal to time
     an offer by (it made every monthly customer "ahead of renewal" and none "now").
-    An open urgent ticket, a pending cancellation or no live subscription (churned: every subscription ended,
-    though the ledger's last month still carries its MRR) makes a company ineligible (ranked after every eligible
-    one).
+    An open urgent ticket, a pending cancellation, no live subscription (churned: every subscription ended,
+    though the ledger's last month still carries its MRR) or a high churn risk (risk_band 'high' in
+    playbook_churn_risk: a retention play comes first) makes a company ineligible (ranked after every eligible
+    one); reasons names each.
     Timing: ineligible -> hold; renewal in the window -> ahead of renewal (30 days before, not before tomorrow);
     seat utilisation from var playbook_upsell_hot_seat_utilisation -> now; else at the next quarterly review. -#}
 {%- set w = var('playbook_upsell_weights') -%}
@@ -15,6 +16,24 @@
 with signals as (
 
     select * from {{ ref('int_playbooks__customer_signals') }}
+
+),
+
+churn_risk as (
+
+    select * from {{ ref('playbook_churn_risk') }}
+
+),
+
+signals_with_risk as (
+
+    select
+        signals.*,
+        churn_risk.churn_risk_score,
+        coalesce(churn_risk.risk_band = 'high', false) as is_high_churn_risk
+    from signals
+    left join churn_risk
+        on signals.company_id = churn_risk.company_id
 
 ),
 
@@ -43,8 +62,9 @@ scaled as (
                 then 1.0
             else 0.0
         end as renewal_component,
-        open_urgent_tickets = 0 and not has_pending_cancellation and has_live_subscription as is_eligible
-    from signals
+        open_urgent_tickets = 0 and not has_pending_cancellation and has_live_subscription
+        and not is_high_churn_risk as is_eligible
+    from signals_with_risk
 
 ),
 
@@ -146,6 +166,11 @@ final as (
             end
             || case when has_pending_cancellation then '; cancellation pending' else '' end
             || case when has_live_subscription then '' else '; no live subscription' end
+            || case
+                when is_high_churn_risk
+                    then '; high churn risk (score ' || cast(churn_risk_score as {{ dbt.type_string() }}) || ')'
+                else ''
+            end
             || '; ' || cast(months_since_last_expansion as {{ dbt.type_string() }}) || ' months since last expansion'
             || case
                 when next_annual_renewal_date is null then ''
