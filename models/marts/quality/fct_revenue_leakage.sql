@@ -519,16 +519,17 @@ crm_billing as (
 
 ),
 
+-- The company's last invoice with recurring charges, at their net less credit notes (recurring_invoices, as the
+-- first-invoice checks read it): a one-off fee beside them, or an invoice of one-off lines only, is no run-rate.
 ranked_invoices as (
 
     select
         company_id,
         currency,
-        subtotal_amount - discount_amount as net_amount,
+        recurring_net_amount as net_amount,
         {{ dbt.datediff('period_start_at', 'period_end_at', 'month') }} as period_months,  -- noqa: LT05
         row_number() over (partition by company_id order by created_at desc, invoice_id desc) as invoice_rank
-    from company_invoices
-    where subtotal_amount > 0
+    from recurring_invoices
 
 ),
 
@@ -544,7 +545,8 @@ last_invoice_amounts as (
 
 ),
 
--- 4. Billing says churned while the CRM still shows a customer, and the reverse.
+-- 4. Billing says churned while the CRM still shows a customer, and the reverse: at risk, the last invoice's
+-- recurring charges annualised (0 without one).
 status_mismatch as (
 
     select

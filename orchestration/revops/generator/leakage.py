@@ -116,13 +116,17 @@ class LeakageBook:
                 if is_live != crm_active:
                     kind = "active_in_billing_churned_in_crm" if is_live else "churned_in_billing_active_in_crm"
                     opp = max(o["id"] for o in (lost if is_live else won))
-                    billed = [i for i in invoices if i["subtotal"] > 0]
+                    # at risk: the last invoice with recurring charges (as in 1 + 2: a one-off fee is no run-rate,
+                    # credit notes reduce them, one credited in full does not bill), annualised
+                    billed = [i for i in invoices
+                              if i["recurring"] > 0 and (i["credit"] == 0 or i["credit"] < i["recurring_net"])]
                     last = max(billed, key=lambda i: (i["created"], i["id"])) if billed else None
                     amount, cur = Decimal(0), None
                     if last is not None:
                         cur = last["currency"]
                         pm = _months(last["ps"], last["pe"])
-                        amount = Decimal(last["subtotal"] - last["discount"]) / exp * 12 / pm if pm else Decimal(0)
+                        net = Decimal(last["recurring_net"] - last["credit"]) / exp
+                        amount = net * 12 / pm if pm else Decimal(0)
                     detail = ("live subscription while the CRM lost the renewal" if is_live
                               else "no live subscription while the CRM shows an active customer")
                     self.cases.append((kind, opp, sim.account_id, customer, None, None, cid, cur, amount,
