@@ -1,5 +1,6 @@
 {#- The MRR bridge and logo counts per month and segment, on a full month x segment grid (a segment without
-    customers in a month still has a row, with zeros), from fct_mrr. The KPI marts compute ratios from it. -#}
+    customers in a month still has a row, with zeros), from fct_mrr. The KPI marts compute ratios from it.
+    Each company is in its current segment in every month: the sources have no headcount history. -#}
 {%- set segments = ['smb', 'mid_market', 'enterprise', 'unknown'] -%}
 with mrr as (
 
