@@ -56,6 +56,8 @@ joined as (
 
     select
         revenue.*,
+        -- the opening base at this month's rates (what the constant-currency movements are measured against)
+        revenue.opening_mrr + revenue.fx_mrr as retention_base_mrr,
         coalesce(spend_by_month.paid_media_spend, 0) as paid_media_spend,
         coalesce(spend_by_month.paid_media_spend, 0) + coalesce(spend_by_month.sales_marketing_expense, 0)
             as fully_loaded_spend,
@@ -83,9 +85,11 @@ ratios as (
     select
         *,
         {{ safe_divide('churned_customers', 'opening_customers') }} as logo_churn_rate,
-        {{ safe_divide('opening_mrr + contraction_mrr + churned_mrr', 'opening_mrr') }} as grr,
-        {{ safe_divide('opening_mrr + expansion_mrr + contraction_mrr + churned_mrr', 'opening_mrr') }} as nrr,
-        {{ safe_divide('-1 * (contraction_mrr + churned_mrr)', 'opening_mrr') }} as revenue_churn_rate,
+        {{ safe_divide('retention_base_mrr + contraction_mrr + churned_mrr', 'retention_base_mrr') }} as grr,
+        {{ safe_divide(
+            'retention_base_mrr + expansion_mrr + contraction_mrr + churned_mrr', 'retention_base_mrr'
+        ) }} as nrr,
+        {{ safe_divide('-1 * (contraction_mrr + churned_mrr)', 'retention_base_mrr') }} as revenue_churn_rate,
         {{ safe_divide('mrr', 'active_customers') }} as arpa,
         {{ safe_divide('paid_media_spend', 'new_customers') }} as cac_paid_media,
         {{ safe_divide('fully_loaded_spend', 'new_customers') }} as cac_fully_loaded,

@@ -29,10 +29,15 @@ final as (
             case when opening_customers = 0 then 'no customers in the segment at the start of the month' end
             as {{ dbt.type_string() }}
         ) as logo_churn_rate_null_reason,
-        cast({{ safe_divide('opening_mrr + contraction_mrr + churned_mrr', 'opening_mrr') }} as decimal(18, 6))
-            as grr,
+        -- retention against the opening base at this month's rates (opening_mrr + fx_mrr): constant currency
         cast(
-            {{ safe_divide('opening_mrr + expansion_mrr + contraction_mrr + churned_mrr', 'opening_mrr') }}
+            {{ safe_divide('opening_mrr + fx_mrr + contraction_mrr + churned_mrr', 'opening_mrr + fx_mrr') }}
+            as decimal(18, 6)
+        ) as grr,
+        cast(
+            {{ safe_divide(
+                'opening_mrr + fx_mrr + expansion_mrr + contraction_mrr + churned_mrr', 'opening_mrr + fx_mrr'
+            ) }}
             as decimal(18, 6)
         ) as nrr,
         cast(
