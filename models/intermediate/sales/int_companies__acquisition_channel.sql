@@ -1,5 +1,5 @@
 {#- The channel that acquired each company: the lead-source channel of its first closed-won new-business
-    opportunity; for companies without one (self-serve), the HubSpot original source of the contact with its
+    opportunity (deleted ones left out, as in the KPI marts); for companies without one (self-serve), the HubSpot original source of the contact with its
     Stripe billing email; else 'unknown'. -#}
 with companies as (
 
@@ -32,7 +32,7 @@ won_deals as (
         lead_source_channel,
         row_number() over (partition by company_id order by close_date, opportunity_id) as deal_rank
     from opportunities
-    where is_won and opportunity_type = 'New Business' and company_id is not null
+    where is_won and opportunity_type = 'New Business' and company_id is not null and not is_deleted
 
 ),
 
