@@ -4,7 +4,8 @@
 with opportunities as (
 
     select * from {{ ref('fct_opportunities') }}
-    where not is_deleted
+    -- a deal entered twice in the CRM counts once (fct_opportunities.is_duplicate_entry)
+    where not is_deleted and not is_duplicate_entry
 
 ),
 

@@ -21,7 +21,7 @@ spend as (
 opportunities as (
 
     select * from {{ ref('fct_opportunities') }}
-    where not is_deleted and is_closed and opportunity_type = 'New Business'
+    where not is_deleted and not is_duplicate_entry and is_closed and opportunity_type = 'New Business'
 
 ),
 

@@ -181,6 +181,35 @@ reconciled as (
 
 ),
 
+-- A closed new-business deal entered twice in the CRM (same company, outcome, amount, currency and close date, not
+-- deleted) is one deal: the lowest opportunity id stands for it, the others are flagged is_duplicate_entry
+dedup_candidates as (
+
+    select
+        *,
+        coalesce(
+            is_closed
+            and opportunity_type = 'New Business'
+            and company_id is not null
+            and not coalesce(is_deleted, false),
+            false
+        ) as is_dedup_candidate
+    from reconciled
+
+),
+
+entry_ranks as (
+
+    select
+        *,
+        row_number() over (
+            partition by is_dedup_candidate, company_id, is_won, acv_amount, currency, close_date
+            order by opportunity_id
+        ) as entry_rank
+    from dedup_candidates
+
+),
+
 final as (
 
     select
@@ -218,8 +247,9 @@ final as (
                     then company_arr_after_close - company_arr_before_close - acv
             end as decimal(18, 2)
         ) as acv_reconciliation_gap,
-        coalesce(is_deleted, false) as is_deleted
-    from reconciled
+        coalesce(is_deleted, false) as is_deleted,
+        is_dedup_candidate and entry_rank > 1 as is_duplicate_entry
+    from entry_ranks
 
 )
 
