@@ -43,6 +43,9 @@ closed_in_month as (
     select
         close_month as month_start,
         sum(case when opportunity_type = 'New Business' and is_won then 1 else 0 end) as won_deals,
+        -- the average deal size is over the won deals whose ACV is known (an amount missing in the CRM is not 0)
+        sum(case when opportunity_type = 'New Business' and is_won and acv is not null then 1 else 0 end)
+            as won_deals_with_acv,
         sum(case when opportunity_type = 'New Business' and not is_won then 1 else 0 end) as lost_deals,
         sum(case when opportunity_type = 'New Business' and is_won then acv else 0 end) as won_acv,
         sum(case when opportunity_type = 'New Business' and not is_won then acv else 0 end) as lost_acv,
@@ -118,6 +121,7 @@ final as (
     select
         month_bounds.month_start as month,  -- noqa: RF04
         coalesce(closed_in_month.won_deals, 0) as won_deals,
+        coalesce(closed_in_month.won_deals_with_acv, 0) as won_deals_with_acv,
         coalesce(closed_in_month.lost_deals, 0) as lost_deals,
         coalesce(closed_in_month.won_acv, 0) as won_acv,
         coalesce(closed_in_month.lost_acv, 0) as lost_acv,

@@ -62,6 +62,7 @@ joined as (
         coalesce(spend_by_month.paid_media_spend, 0) + coalesce(spend_by_month.sales_marketing_expense, 0)
             as fully_loaded_spend,
         coalesce(sales.won_deals, 0) as won_deals,
+        coalesce(sales.won_deals_with_acv, 0) as won_deals_with_acv,
         coalesce(sales.lost_deals, 0) as lost_deals,
         coalesce(sales.won_acv, 0) as won_acv,
         coalesce(sales.lost_acv, 0) as lost_acv,
@@ -96,7 +97,7 @@ ratios as (
         {{ safe_divide('new_mrr', 'new_customers') }} as new_mrr_per_new_customer,
         {{ safe_divide('won_deals', 'won_deals + lost_deals') }} as win_rate_count,
         {{ safe_divide('won_acv', 'won_acv + lost_acv') }} as win_rate_value,
-        {{ safe_divide('won_acv', 'won_deals') }} as average_deal_size,
+        {{ safe_divide('won_acv', 'won_deals_with_acv') }} as average_deal_size,
         {{ safe_divide('won_cycle_days', 'won_deals') }} as sales_cycle_days,
         {{ safe_divide('expanded_customers', 'opening_customers') }} as upsell_rate,
         {{ safe_divide('renewals_won', 'renewals_closed') }} as renewal_rate,
@@ -190,13 +191,18 @@ final as (
         ) as win_rate_null_reason,
         cast(average_deal_size as decimal(18, 2)) as average_deal_size,
         cast(sales_cycle_days as decimal(18, 6)) as sales_cycle_days,
-        cast(case when won_deals = 0 then 'no new-business deals won this month' end as {{ dbt.type_string() }})
-            as deal_null_reason,
+        cast(
+            case
+                when won_deals = 0 then 'no new-business deals won this month'
+                when won_deals_with_acv = 0 then 'no new-business deal won this month has an ACV (average deal size)'
+            end as {{ dbt.type_string() }}
+        ) as deal_null_reason,
         cast(open_deals as integer) as open_deals,
         cast(pipeline_velocity as decimal(18, 2)) as pipeline_velocity,
         cast(
             case
                 when won_deals = 0 then 'no new-business deals won this month'
+                when won_deals_with_acv = 0 then 'no new-business deal won this month has an ACV'
                 when sales_cycle_days = 0 then 'sales cycle of 0 days'
             end as {{ dbt.type_string() }}
         ) as pipeline_velocity_null_reason,
