@@ -104,8 +104,13 @@ final as (
         cast(coalesce(new_logos.new_customers, 0) as integer) as new_customers,
         cast(coalesce(new_logos.new_mrr, 0) as decimal(18, 2)) as new_mrr,
         cast(coalesce(paid_media.paid_media_spend, 0) as decimal(18, 2)) as paid_media_spend,
-        cast({{ safe_divide('paid_media.paid_media_spend', 'new_logos.new_customers') }} as decimal(18, 2))
-            as cac_paid_media,
+        -- NULL (with the reason below) when the channel had no paid media, also when its ads rows add up to 0
+        cast(
+            case
+                when coalesce(paid_media.paid_media_spend, 0) <> 0
+                    then {{ safe_divide('paid_media.paid_media_spend', 'new_logos.new_customers') }}
+            end as decimal(18, 2)
+        ) as cac_paid_media,
         cast(
             case
                 when coalesce(new_logos.new_customers, 0) = 0 then 'no new customers from the channel this month'
