@@ -62,7 +62,8 @@ deals as (
         close_month as month,  -- noqa: RF04
         lead_source_channel as channel,
         sum(case when is_won then 1 else 0 end) as won_deals,
-        sum(case when is_won then 0 else 1 end) as lost_deals,
+        -- a closed deal whose won flag is empty in the CRM is neither won nor lost (as in kpi_monthly)
+        sum(case when not is_won then 1 else 0 end) as lost_deals,
         sum(case when is_won then acv else 0 end) as won_acv
     from opportunities
     group by
