@@ -1,20 +1,30 @@
 {#- The bare address of an email field as systems export it, trimmed and lower-cased: a display name
-    (`John Smith <john@acme.com>`, `"Smith, John" <john@acme.com>`), angle brackets, a `mailto:` scheme and
-    quotes or spaces around the address are dropped, so each of those is john@acme.com. The name goes up to the
-    last '<', the rest from the '>' after it; a quote inside an address (pat.o'hara@) stays. Anchored
-    regexp_replace calls (one match each) read the same on DuckDB, PostgreSQL and Spark, and match across line
-    breaks on all three ([^<] rather than .); they run only on a value holding one of < > " ' : (few do). -#}
+    (`John Smith <john@acme.com>`, `"Smith, John" <john@acme.com>`), angle brackets, a `mailto:` scheme (with
+    its `?subject=...` query) and quotes or spaces around the address are dropped, so each of those is
+    john@acme.com. The name goes up to the last '<', the rest from the '>' after it; a quote inside an address
+    (pat.o'hara@) stays. Anchored regexp_replace calls (one match each) read the same on DuckDB, PostgreSQL and
+    Spark, and match across line breaks on all three ([^<] rather than .); they run only on a value holding one of
+    < > " ' : (few do). -#}
 {% macro identity_email_address(expr) -%}
     {%- set text = "lower(trim(" ~ expr ~ "))" -%}
     case
         when
             {{ text }} like '%<%' or {{ text }} like '%>%' or {{ text }} like '%"%'
             or {{ text }} like '%''%' or {{ text }} like '%:%'
-            then trim(regexp_replace(
-                regexp_replace(regexp_replace(
-                    regexp_replace(regexp_replace({{ text }}, '^([^<]*<)+', ''), '>[^<]*$', ''),
-                    '^[ "'']+', ''), '[ "'']+$', ''),
-                '^mailto:', ''))
+            then trim({{ identity_email_without_mailto(
+                "regexp_replace(regexp_replace(regexp_replace(regexp_replace(" ~ text ~ ", '^([^<]*<)+', ''), "
+                ~ "'>[^<]*$', ''), '^[ \"'']+', ''), '[ \"'']+$', '')") }})
         else {{ text }}
+    end
+{%- endmacro %}
+
+
+{#- `expr` without a leading `mailto:` scheme and, after one, without its query (`?subject=Hi&cc=...`): a `?`
+    inside a plain address (allowed, if rare) stays. -#}
+{% macro identity_email_without_mailto(expr) -%}
+    case
+        when {{ expr }} like 'mailto:%'
+            then regexp_replace(regexp_replace({{ expr }}, '^mailto:', ''), '[?][^<]*$', '')
+        else {{ expr }}
     end
 {%- endmacro %}
