@@ -1,6 +1,7 @@
-{#- Recurring revenue of every invoice line (and of the credit notes against it), spread over the months its
-    service period overlaps. Grain: one row per revenue component (a line, or a credit note's share of a line)
-    per month. Amounts in the invoice currency (major units). See the `mrr` doc block for the rules. -#}
+{#- Recurring revenue of every invoice line (and of the credit notes against it) as a run-rate at each month end:
+    a component counts its full monthly rate in every month whose end its service period covers. Grain: one row
+    per revenue component (a line, or a credit note's share of a line) per month. Amounts in the invoice currency
+    (major units). See the `mrr` doc block for the rules. -#}
 with line_items as (
 
     select * from {{ ref('stg_stripe__invoice_line_item') }}
@@ -203,12 +204,14 @@ month_bounds as (
 
     select
         month_start,
-        cast(month_start as {{ dbt.type_timestamp() }}) as month_start_at,
         cast({{ dbt.dateadd('month', '1', 'month_start') }} as {{ dbt.type_timestamp() }}) as next_month_start_at
     from months
 
 ),
 
+-- MRR is the run-rate at the end of the month (not revenue recognised by day): a component counts its full
+-- monthly rate in a month when its service period [period_start, period_end) contains the month's last instant,
+-- i.e. it starts before the next month and does not end before the next month starts
 line_months as (
 
     select
@@ -218,18 +221,12 @@ line_months as (
         rates.customer_id,
         rates.currency,
         month_bounds.month_start,
-        rates.monthly_rate_amount,
-        {{ dbt.datediff(
-            'greatest(rates.period_start_at, month_bounds.month_start_at)',
-            'least(rates.period_end_at, month_bounds.next_month_start_at)',
-            'day') }} as overlap_days,
-        {{ dbt.datediff('month_bounds.month_start_at', 'month_bounds.next_month_start_at', 'day') }}
-            as days_in_month
+        rates.monthly_rate_amount
     from rates
     inner join month_bounds
         on
             rates.period_start_at < month_bounds.next_month_start_at
-            and rates.period_end_at > month_bounds.month_start_at
+            and rates.period_end_at >= month_bounds.next_month_start_at
 
 ),
 
@@ -242,13 +239,9 @@ final as (
         customer_id,
         currency,
         month_start,
-        overlap_days,
-        days_in_month,
         monthly_rate_amount,
-        cast(round(cast(monthly_rate_amount * overlap_days / days_in_month as decimal(38, 10)), 6) as decimal(38, 6))
-            as mrr_local_amount
+        cast(round(cast(monthly_rate_amount as decimal(38, 10)), 6) as decimal(38, 6)) as mrr_local_amount
     from line_months
-    where overlap_days > 0
 
 )
 

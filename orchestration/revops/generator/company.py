@@ -1124,12 +1124,15 @@ class CompanySim:
             if covered <= 0 or net == 0:
                 continue
             rate = net / exp * full / covered / months
+            # MRR is the run-rate at month end: the full monthly rate in every month whose end the period
+            # [start, end) covers (start < next month's first day <= end), not a spread by overlap days
             m = month_start(start)
-            while m < end and m < w.end:
+            while m < w.end:
                 nm = add_months(m, 1)
-                overlap = (min(end, nm) - max(start, m)).days
-                if overlap > 0 and m >= w.start:
-                    mrr[m] = mrr.get(m, 0.0) + rate * overlap / (nm - m).days
+                if nm > end:
+                    break
+                if m >= w.start:
+                    mrr[m] = mrr.get(m, 0.0) + rate
                 m = nm
         for m in sorted(mrr):
             v = mrr[m]
