@@ -147,7 +147,8 @@ def test_no_record_is_created_after_the_export_that_carries_it(fixture, request)
 
 
 def test_clean_invoice_lines_reproduce_true_mrr(clean):
-    """The warehouse's per-line definition (spread over covered days, normalised to a month) gives mrr.csv."""
+    """The warehouse's per-line definition (the run-rate at month end: each line's rate, normalised to a month, in
+    every month whose end its period covers) gives mrr.csv."""
     root, _ = clean
     s = root / "raw" / "stripe"
     sql = f"""
@@ -174,9 +175,9 @@ def test_clean_invoice_lines_reproduce_true_mrr(clean):
     ),
     mo as (select unnest(generate_series(date '2023-11-01', date '2026-10-01', interval 1 month))::date as m),
     calc as (
-        select tc.true_company_id, m, sum(rate * date_diff('day', greatest(ps, m), least(pe, m + interval 1 month))
-            / date_diff('day', m, m + interval 1 month)) as mrr
-        from rated join mo on ps < m + interval 1 month and pe > m join tc on tc.source_id = rated.customer_id
+        select tc.true_company_id, m, sum(rate) as mrr
+        from rated join mo on ps < m + interval 1 month and pe >= m + interval 1 month
+        join tc on tc.source_id = rated.customer_id
         group by all having sum(rate) <> 0
     ),
     truth as (select true_company_id, month::date as m, mrr_local::double as mrr
