@@ -137,6 +137,41 @@ def test_no_match_holds_whichever_side_of_a_union_is_larger():
     assert out["entity_id"].nunique() == 2 and out["entity_id"][3] != out["entity_id"][2]
 
 
+def test_a_record_without_a_company_does_not_chain_namesakes_at_two_companies():
+    """A splink pair never joins two clusters at different known companies. The pairwise guard forbids the pair
+    ann@a - ann@b, but a profile with no company (a contact of an account that never arrived) matched by name to
+    both chained them into one person: at scale 100 such hubs made 97% of the false person merges."""
+    from revops.identity import persons
+
+    def rec(system, table, source_id, email, company, rank):
+        return {"source_system": system, "source_table": table, "source_id": source_id,
+                "record_label": record_label(False, rank, system, table, source_id), "email_normalised": email,
+                "email_match_key": email, "phone_e164": None, "company_id": company,
+                "key": f"{system}|{table}|{source_id}"}
+
+    records = pd.DataFrame([
+        rec("salesforce", "contact", "c1", "ann.lee@a.com", "co-a", 1),
+        rec("salesforce", "contact", "c2", "ann.lee@x.com", None, 1),  # no company: its account never arrived
+        rec("hubspot", "contact", "h1", "ann.lee@b.com", "co-b", 3),
+        rec("hubspot", "form_submission", "f1", "ann.lee@b.com", None, 6),
+    ]).sort_values("record_label").reset_index(drop=True)
+    pairs = pd.DataFrame({"profile_id_l": ["salesforce|contact|c1", "hubspot|contact|h1"],
+                          "profile_id_r": ["salesforce|contact|c2", "salesforce|contact|c2"],
+                          "match_probability": [0.99, 0.98]})
+    out = persons.resolve_persons(records, pairs, 0.95).set_index("source_id")["person_id"]
+    # the stronger pair wins the record without a company; the other company's person stays apart
+    assert out["c1"] == out["c2"] and out["h1"] == out["f1"] and out["h1"] != out["c1"]
+    # without the companies (the SQL-free pairwise guard alone) the chain forms: what the constraint prevents
+    chained = persons.resolve_persons(records.drop(columns="company_id"), pairs, 0.95)
+    assert chained["person_id"].nunique() == 1
+    # a human match still joins people at two companies
+    decision = pd.DataFrame([{"entity": "person", "left_source_system": "salesforce", "left_source_table": "contact",
+                              "left_source_id": "c1", "right_source_system": "hubspot", "right_source_table": "contact",
+                              "right_source_id": "h1", "decision": "match", "decided_at": "2026-01-01"}])
+    joined = persons.resolve_persons(records, pairs, 0.95, decision)
+    assert joined["person_id"].nunique() == 1
+
+
 def test_pairwise_score_counts_pairs_and_missing_records():
     truth = pd.DataFrame({"source_system": "s", "source_table": "t", "source_id": list("abcd"),
                           "true_person_id": ["1", "1", "1", "2"]})
@@ -351,7 +386,7 @@ def test_profiles_grouped_in_duckdb_equal_the_pandas_grouping(sample_warehouse):
         pairs = con.execute("select * from intermediate.int_identity__person_pairs "
                             "where match_probability >= ? and not is_blocked_by_rule", [threshold]).df()
         overrides = con.execute("select * from reference.identity_overrides").df()
-        cluster_records = persons.read_cluster_records(records, phones)
+        cluster_records = persons.read_cluster_records(records, phones, companies)
     assert disposable and in_pandas["email_local"].isna().any()  # the sample has throwaway addresses to blank
     assert len(in_duckdb) > 1000
     expected = in_pandas.drop(columns="profile_idx").reset_index(drop=True)

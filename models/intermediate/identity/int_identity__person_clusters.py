@@ -1,7 +1,8 @@
 """Person clusters (DuckDB): every person-like record with its person_id and the evidence behind it.
 
-Exact normalised email first, then splink pairs at or above the match threshold (and not forbidden by a
-business rule), human overrides always winning. Also the record's normalised email and E.164 phone.
+Exact normalised email first, then splink pairs at or above the match threshold (not forbidden by a business
+rule, and never joining two clusters at different known companies), human overrides always winning. Also the
+record's normalised email and E.164 phone.
 Logic: revops.identity.persons.
 """
 
@@ -15,8 +16,9 @@ def model(dbt, session):
     threshold = float(dbt.config.get("match_threshold"))
     person_records_rel = dbt.ref("int_identity__person_records")
     person_phones_rel = dbt.ref("int_identity__person_phones")
-    # clustering reads each record's key, label, email and phone only: no names, no company
-    records = persons.read_cluster_records(person_records_rel, person_phones_rel)
+    # clustering reads each record's key, label, email, phone and company only: no names
+    person_record_companies_rel = dbt.ref("int_identity__person_record_companies")
+    records = persons.read_cluster_records(person_records_rel, person_phones_rel, person_record_companies_rel)
     person_pairs_rel = dbt.ref("int_identity__person_pairs")
     pairs = person_pairs_rel.filter(f"match_probability >= {threshold} and not is_blocked_by_rule").df()
     overrides_rel = dbt.ref("identity_overrides")

@@ -2,9 +2,12 @@
 
 Edges are taken strongest first (human overrides, then deterministic rules, then probabilities), and a union
 that would put two records of a human ``no_match`` decision in one cluster is skipped: a human override
-always wins. A cluster's id is the md5 of its anchor, the record with the lowest ``record_label`` (live
-before soft-deleted, then system rank, then key), the same string the SQL macro ``identity_record_label``
-builds, so ids are stable across rebuilds and identical on the SQL-only path.
+always wins. Given each record's *exclusive key* (a person's company), a probabilistic (``splink``) edge
+never joins two clusters known at disjoint keys either: the pairwise guard alone let a record without a
+company chain namesakes at several companies into one person. A cluster's id is the md5 of its anchor, the
+record with the lowest ``record_label`` (live before soft-deleted, then system rank, then key), the same
+string the SQL macro ``identity_record_label`` builds, so ids are stable across rebuilds and identical on the
+SQL-only path.
 """
 
 from __future__ import annotations
@@ -51,11 +54,13 @@ class Edge:
 
 
 class _UnionFind:
-    def __init__(self, n: int, cannot: dict[int, set[int]]):
+    def __init__(self, n: int, cannot: dict[int, set[int]], keys: dict[int, frozenset] | None = None):
         self.parent = list(range(n))
         self.size = [1] * n
         # per root: the records its members must never be clustered with
         self.cannot = {i: set(v) for i, v in cannot.items()}
+        # per root: the exclusive keys (companies) its members are known at; absent = none known
+        self.keys = dict(keys or {})
 
     def find(self, x: int) -> int:
         root = x
@@ -65,10 +70,15 @@ class _UnionFind:
             self.parent[x], x = root, self.parent[x]
         return root
 
-    def union(self, a: int, b: int) -> bool:
+    def union(self, a: int, b: int, exclusive: bool = False) -> bool:
+        """Join the clusters of ``a`` and ``b`` unless a cannot-link forbids it, or (``exclusive``) both are
+        known at exclusive keys and share none of them. False when refused."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
+        ka, kb = self.keys.get(ra), self.keys.get(rb)
+        if exclusive and ka and kb and ka.isdisjoint(kb):
+            return False
         ca, cb = self.cannot.get(ra), self.cannot.get(rb)
         if ca and any(self.find(x) == rb for x in ca):
             return False
@@ -84,11 +94,23 @@ class _UnionFind:
         member_cannot = self.cannot.pop(rb, None)
         if member_cannot:
             self.cannot.setdefault(ra, set()).update(member_cannot)
+        member_keys = self.keys.pop(rb, None)
+        if member_keys:
+            self.keys[ra] = ka | member_keys if ka else member_keys
         return True
 
 
-def cluster(labels: list[str], edges: list[Edge], cannot_link: list[tuple[int, int]], entity: str) -> pd.DataFrame:
+# Edges held back by exclusive keys: probabilistic evidence. Rules and human overrides are not.
+EXCLUSIVE_RULES = frozenset({"splink"})
+
+
+def cluster(labels: list[str], edges: list[Edge], cannot_link: list[tuple[int, int]], entity: str,
+            exclusive_keys: dict[int, frozenset] | None = None) -> pd.DataFrame:
     """Cluster records ``0..n-1`` (their labels given) with ``edges``; never join a ``cannot_link`` pair.
+
+    ``exclusive_keys`` maps a record to the keys it is known at (a person record to its company): an edge of
+    ``EXCLUSIVE_RULES`` that is not an override never joins two clusters whose known keys are disjoint, so a
+    record without a company, matched by name to people at two companies, cannot chain them into one.
 
     Returns one row per record: entity id, match_rule, match_probability, is_override. The anchor's rule is
     its own kind (``<system>_<table>``); any other record carries the weakest link of its strongest path
@@ -100,12 +122,13 @@ def cluster(labels: list[str], edges: list[Edge], cannot_link: list[tuple[int, i
     for a, b in cannot_link:
         cannot.setdefault(a, set()).add(b)
         cannot.setdefault(b, set()).add(a)
-    uf = _UnionFind(n, cannot)
+    uf = _UnionFind(n, cannot, exclusive_keys)
     order = sorted(edges, key=lambda e: (not e.is_override, RULE_PRIORITY.get(e.rule, 9), -e.probability,
                                          labels[e.left], labels[e.right]))
     accepted: list[Edge] = []
     for e in order:
-        if e.left != e.right and uf.union(e.left, e.right):
+        held = exclusive_keys is not None and not e.is_override and e.rule in EXCLUSIVE_RULES
+        if e.left != e.right and uf.union(e.left, e.right, held):
             accepted.append(e)
     roots = np.fromiter(map(uf.find, range(n)), dtype=np.int64, count=n)
     # anchor of each cluster: its member with the lowest label (labels usually arrive sorted: no sort then)

@@ -100,15 +100,20 @@ def _records_relation(records, record_companies=None, *, named_only: bool = Fals
     return rel
 
 
-def read_cluster_records(records, phones) -> pd.DataFrame:
+def read_cluster_records(records, phones, record_companies=None) -> pd.DataFrame:
     """What ``resolve_persons`` reads of every person record, in label order: its key, label, normalised email,
-    the email's match key (``email_match_key``: a shared role mailbox carries the record's name) and E.164 phone
-    (a relation of int_identity__person_phones). Nothing else crosses into pandas: clustering needs no names, no
-    company and no email parts."""
+    the email's match key (``email_match_key``: a shared role mailbox carries the record's name), E.164 phone
+    (a relation of int_identity__person_phones) and, given ``record_companies`` (a relation of
+    int_identity__person_record_companies), its company_id. Nothing else crosses into pandas: clustering needs
+    no names and no email parts."""
     e164 = phones.project("source_system, source_table, source_id, phone_e164")
     rel = records.project("source_system, source_table, source_id, record_label, email_normalised, email_match_key, "
                           "source_system || '|' || source_table || '|' || source_id as key")
-    return rel.join(e164, ["source_system", "source_table", "source_id"], how="left").order("record_label").df()
+    rel = rel.join(e164, ["source_system", "source_table", "source_id"], how="left")
+    if record_companies is not None:
+        companies = record_companies.project("source_system, source_table, source_id, company_id")
+        rel = rel.join(companies, ["source_system", "source_table", "source_id"], how="left")
+    return rel.order("record_label").df()
 
 
 def read_profiles(con, records, record_companies, phones, disposable_domains: set[str] | None = None) -> pd.DataFrame:
@@ -411,6 +416,11 @@ def resolve_persons(r: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
     """Cluster person records (``read_cluster_records``: the source columns, key, record_label, email_normalised,
     email_match_key and phone_e164 are all it reads): exact email, splink pairs >= threshold, overrides.
 
+    Given a ``company_id`` column (``read_cluster_records`` with the record companies), a splink pair never
+    joins two clusters at different known companies: ``guard_pairs`` forbids such a pair, but a profile without
+    a company (a contact of an account that never arrived) matched by name alone to namesakes at several
+    companies would otherwise chain them all into one person.
+
     Records sharing an email match key (the normalised email; for a role mailbox such as info@, the address and
     the record's name: see int_identity__person_records; the normalised email when the frame has no such column)
     are collapsed into one node first (near-linear at a million records); a record named in a human decision
@@ -470,7 +480,13 @@ def resolve_persons(r: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
     for e in o_edges:
         edges.append(Edge(int(node_of[e.left]), int(node_of[e.right]), e.rule, e.probability, e.is_override))
     node_cannot = [(int(node_of[a]), int(node_of[b])) for a, b in cannot]
-    nodes = cluster(node_labels, edges, node_cannot, "person")
+    node_companies = None
+    if "company_id" in r.columns:
+        known = r["company_id"].notna().to_numpy()
+        at = pd.DataFrame({"node": node_of[known], "company_id": r["company_id"].to_numpy()[known]})
+        node_companies = {int(node): frozenset(cos) for node, cos in
+                          at.drop_duplicates().groupby("node", sort=False)["company_id"]}
+    nodes = cluster(node_labels, edges, node_cannot, "person", node_companies)
 
     per = nodes.iloc[node_of].reset_index(drop=True)
     is_anchor_record = per["is_anchor"].to_numpy() & (np.arange(n) == first_pos[node_of])
