@@ -483,9 +483,11 @@ def resolve_persons(r: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
     node_companies = None
     if "company_id" in r.columns:
         known = r["company_id"].notna().to_numpy()
-        at = pd.DataFrame({"node": node_of[known], "company_id": r["company_id"].to_numpy()[known]})
-        node_companies = {int(node): frozenset(cos) for node, cos in
-                          at.drop_duplicates().groupby("node", sort=False)["company_id"]}
+        at = pd.DataFrame({"node": node_of[known], "company_id": r["company_id"].to_numpy()[known]}).drop_duplicates()
+        node_companies = {}
+        for node, company in zip(at["node"].tolist(), at["company_id"].tolist()):  # a plain loop: one group each
+            seen = node_companies.get(node)
+            node_companies[node] = frozenset((company,)) if seen is None else seen | {company}
     nodes = cluster(node_labels, edges, node_cannot, "person", node_companies)
 
     per = nodes.iloc[node_of].reset_index(drop=True)
