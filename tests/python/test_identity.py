@@ -544,6 +544,43 @@ def test_a_shared_role_mailbox_does_not_merge_different_people(sample_warehouse,
     assert golden[ann] == "Ann", "the golden name is the ALL-CAPS entry although 'Ann' is in the cluster"
 
 
+NAMESAKE_ACCOUNTS = [("001FIXTUREQALPHA", "Quillfeather Alpha Ltd", "https://quillfeather-alpha-example.com"),
+                     ("001FIXTUREBRBETA", "Brambleworth Beta Inc", "https://brambleworth-beta-example.com")]
+NAMESAKE_CONTACTS = [  # (id, account id, email): three contacts named Zebulon Quillfeather
+    ("003FIXTUREZQ0001", "001FIXTUREQALPHA", "zebulon@quillfeather-alpha-example.com"),
+    ("003FIXTUREZQ0002", "001FIXTURENOSUCH", "zq1904@mailinator.com"),  # account never arrived, throwaway address
+    ("003FIXTUREZQ0003", "001FIXTUREBRBETA", "zq@brambleworth-beta-example.com"),
+]
+
+
+@pytest.mark.slow
+def test_a_contact_without_a_company_does_not_join_namesakes_at_two_companies(sample_warehouse, tmp_path):
+    """Two Zebulon Quillfeathers at two companies stay two persons although a third, whose account never arrived
+    and whose address is a throwaway one, matches each of them by name alone (splink 0.98, above the match
+    threshold): the pairwise guard left that chain open and all three became one person. The pair clustering
+    refuses goes to the review queue."""
+    contacts = ", ".join(f"('{i}', '{a}', 'Zebulon', 'Quillfeather', '{e}', timestamp '2026-01-05 10:00:00', "
+                         f"'fixture', {960_000 + n}, timestamp '2026-11-01 00:00:00', 1)"
+                         for n, (i, a, e) in enumerate(NAMESAKE_CONTACTS))
+    statements = [_sf_account_rows(NAMESAKE_ACCOUNTS),
+                  "insert into staging.base_salesforce__contact (id, account_id, first_name, last_name, email, "
+                  f"created_date, _source_file, _source_row, _loaded_at, _version_rank) values {contacts}"]
+    copy = _rebuild_identity_on_copy(sample_warehouse, tmp_path, statements=statements)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        person = dict(con.execute("select source_id, person_id from marts.xref_persons where source_system = "
+                                  "'salesforce' and source_table = 'contact' and source_id like '003FIXTUREZQ%'"
+                                  ).fetchall())
+        queued = con.execute("select left_source_id, right_source_id, is_same_person_now from "
+                             "marts.identity_review_queue where left_source_id like '003FIXTUREZQ%' "
+                             "and right_source_id like '003FIXTUREZQ%'").fetchall()
+    alpha, nowhere, beta = (person[c[0]] for c in NAMESAKE_CONTACTS)
+    assert alpha != beta, "namesakes at two companies were chained into one person through a contact without one"
+    assert nowhere in (alpha, beta)  # the stronger (here: first) of two equal name matches wins it
+    left_out = NAMESAKE_CONTACTS[2][0] if nowhere == alpha else NAMESAKE_CONTACTS[0][0]
+    assert [sorted(q[:2]) for q in queued] == [sorted([NAMESAKE_CONTACTS[1][0], left_out])]
+    assert not queued[0][2]
+
+
 def _sf_account_rows(rows: list[tuple[str, str, str]]) -> str:
     """An insert of live Salesforce accounts (id, name, website) into the staging base table."""
     values = ", ".join(f"('{i}', '{name}', '{w}', timestamp '2026-01-05 10:00:00', 'fixture', {950_000 + n}, "

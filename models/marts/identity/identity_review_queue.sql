@@ -1,6 +1,7 @@
 {#- Candidate person pairs for a person to confirm or reject: splink probability in the grey band
-    [identity_review_band_low, identity_person_match_threshold), or above it but blocked by a business rule.
-    Pairs already decided in seeds/identity/identity_overrides.csv, and pairs already in one person, are left
+    [identity_review_band_low, identity_person_match_threshold), or above it but blocked by a business rule or
+    left apart by clustering (it would have joined two persons at different known companies: a record without
+    a company matched by name to namesakes at two). Pairs already decided in seeds/identity/identity_overrides.csv, and pairs already in one person, are left
     out; one pair per two persons. Record a decision by copying the six source columns into that file with
     decision `match` or `no_match`. -#}
 with
@@ -23,11 +24,9 @@ candidates as (
     select p.*
     from pairs as p
     where
-        (
-            p.match_probability >= {{ var('identity_review_band_low') }}
-            and p.match_probability < {{ var('identity_person_match_threshold') }}
-        )
-        or (p.match_probability >= {{ var('identity_person_match_threshold') }} and p.is_blocked_by_rule)
+        -- the grey band, and above it a pair blocked by a rule or one clustering refused; a pair whose two
+        -- records are one person now is dropped in `final`
+        p.match_probability >= {{ var('identity_review_band_low') }}
 
 ),
 
