@@ -14,7 +14,7 @@ COLUMNS = (
     "month", "mrr", "arr", "active_customers", "nrr", "nrr_null_reason", "grr", "logo_churn_rate",
     "logo_churn_rate_null_reason", "cac_paid_media", "cac_fully_loaded", "cac_null_reason", "cac_payback_months",
     "cac_payback_months_null_reason", "win_rate_count", "win_rate_value", "win_rate_null_reason",
-    "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "reactivation_mrr",
+    "win_rate_value_null_reason", "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "reactivation_mrr",
 )
 
 
@@ -51,5 +51,5 @@ def kpi_summary_lines(database: Path) -> list[str]:
         + (f"{float(payback):.1f} months" if payback is not None else f"n/a ({k['cac_payback_months_null_reason']})")
         + f"  (CAC fully loaded {_money(k['cac_fully_loaded'])}, paid media {_money(k['cac_paid_media'])})",
         f"win rate {_pct(k['win_rate_count'], k['win_rate_null_reason'])} by count, "
-        f"{_pct(k['win_rate_value'], k['win_rate_null_reason'])} by value (new business)",
+        f"{_pct(k['win_rate_value'], k['win_rate_value_null_reason'])} by value (new business)",
     ]

@@ -189,8 +189,12 @@ def test_kpi_summary_lines_shows_null_reasons(tmp_path):
     _tiny_kpi_warehouse(db, [{"month": date(2024, 1, 1), "mrr": 1000, "arr": 12000, "active_customers": 10,
                               "nrr_null_reason": "no MRR at the start of the month",
                               "logo_churn_rate_null_reason": "no customers at the start of the month",
-                              "cac_payback_months_null_reason": "no new customers this month"}])
+                              "cac_payback_months_null_reason": "no new customers this month",
+                              "win_rate_count": 0.5,
+                              "win_rate_value_null_reason": "no new-business deal closed this month has an ACV"}])
     lines = kpi_summary_lines(db)
     assert "NRR n/a (no MRR at the start of the month)" in lines[3]
     assert "CAC payback n/a (no new customers this month)" in lines[4]
+    assert lines[5] == ("win rate 50.0% by count, n/a (no new-business deal closed this month has an ACV) by value "
+                        "(new business)")
     assert kpi_summary_lines(tmp_path / "missing.duckdb")[0].startswith("KPIs unavailable")

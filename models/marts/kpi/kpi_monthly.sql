@@ -189,6 +189,12 @@ final as (
             case when won_deals + lost_deals = 0 then 'no new-business deals closed this month' end
             as {{ dbt.type_string() }}
         ) as win_rate_null_reason,
+        cast(
+            case
+                when won_deals + lost_deals = 0 then 'no new-business deals closed this month'
+                when won_acv + lost_acv = 0 then 'no new-business deal closed this month has an ACV'
+            end as {{ dbt.type_string() }}
+        ) as win_rate_value_null_reason,
         cast(average_deal_size as decimal(18, 2)) as average_deal_size,
         cast(sales_cycle_days as decimal(18, 6)) as sales_cycle_days,
         cast(
