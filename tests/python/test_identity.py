@@ -581,6 +581,48 @@ def test_a_contact_without_a_company_does_not_join_namesakes_at_two_companies(sa
     assert not queued[0][2]
 
 
+ORPHAN_ACCOUNTS = [("001FIXTUREUMBERW", "Umberwick Gamma GmbH", "https://umberwick-gamma-example.com"),
+                   ("001FIXTUREPGHOST", "Pagehost Delta", "https://github.io")]  # a shared-hosting suffix
+ORPHAN_CONTACTS = [  # (id, account id, first name, last name, email): each contact's account never arrived
+    ("003FIXTUREUW0001", "001FIXTURENOSUCH", "Ottilie", "Vandersnoot", "ottilie@umberwick-gamma-example.com"),
+    ("003FIXTUREUW0002", "001FIXTURENOSUCH", "Pericles", "Wimbourne", "pericles.wimbourne@gmail.com"),
+    ("003FIXTUREUW0003", "001FIXTURENOSUCH", "Quenby", "Axtell", "quenby@github.io"),
+    ("003FIXTUREUW0004", "001FIXTUREUMBERW", "Rosalind", "Oxbury", "rosalind@umberwick-gamma-example.com"),
+]
+
+
+@pytest.mark.slow
+def test_a_contact_whose_account_never_arrived_takes_its_corporate_domain_company(sample_warehouse, tmp_path):
+    """A Salesforce contact whose account is missing (an orphan foreign key, or a quarantined account row) takes
+    the company its corporate email domain names: the domain is a company key of exactly one company (here: a
+    live account's website). A free-mail domain or a shared-hosting suffix names no company. Before, all three
+    orphans had none, so splink could chain them to namesakes at any company."""
+    contacts = ", ".join(f"('{i}', '{a}', '{f}', '{la}', '{e}', timestamp '2026-01-05 10:00:00', "
+                         f"'fixture', {970_000 + n}, timestamp '2026-11-01 00:00:00', 1)"
+                         for n, (i, a, f, la, e) in enumerate(ORPHAN_CONTACTS))
+    statements = [_sf_account_rows(ORPHAN_ACCOUNTS),
+                  "insert into staging.base_salesforce__contact (id, account_id, first_name, last_name, email, "
+                  f"created_date, _source_file, _source_row, _loaded_at, _version_rank) values {contacts}"]
+    copy = _rebuild_identity_on_copy(sample_warehouse, tmp_path, statements=statements)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        account = dict(con.execute("select source_id, company_id from marts.xref_companies where source_system = "
+                                   "'salesforce' and source_table = 'account' and source_id like '001FIXTURE%'"
+                                   ).fetchall())
+        record = dict(con.execute("select source_id, company_id from "
+                                  "intermediate.int_identity__person_record_companies "
+                                  "where source_system = 'salesforce' and source_table = 'contact' "
+                                  "and source_id like '003FIXTUREUW%'").fetchall())
+        person = dict(con.execute("select source_id, company_id from marts.xref_persons where source_system = "
+                                  "'salesforce' and source_table = 'contact' and source_id like '003FIXTUREUW%'"
+                                  ).fetchall())
+    umberwick = account["001FIXTUREUMBERW"]
+    assert account["001FIXTUREPGHOST"] != umberwick
+    assert record == {"003FIXTUREUW0001": umberwick, "003FIXTUREUW0002": None, "003FIXTUREUW0003": None,
+                      "003FIXTUREUW0004": umberwick}
+    assert person["003FIXTUREUW0001"] == person["003FIXTUREUW0004"] == umberwick
+    assert person["003FIXTUREUW0002"] is None and person["003FIXTUREUW0003"] is None
+
+
 def _sf_account_rows(rows: list[tuple[str, str, str]]) -> str:
     """An insert of live Salesforce accounts (id, name, website) into the staging base table."""
     values = ", ".join(f"('{i}', '{name}', '{w}', timestamp '2026-01-05 10:00:00', 'fixture', {950_000 + n}, "
