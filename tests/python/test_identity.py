@@ -505,12 +505,15 @@ def test_human_override_changes_the_next_build(sample_warehouse, tmp_path):
                            [a[2], b[2], b[2], a[2]]).fetchone()[0] == 0
 
 
-def _sf_contact_rows(rows: list[tuple[str, str, str, str]]) -> str:
-    """An insert of live Salesforce contacts (id, first name, last name, email) into the staging base table."""
-    values = ", ".join(f"('{i}', '{f}', '{l}', '{e}', timestamp '2026-01-05 10:00:00', 'fixture', {900_000 + n}, "
-                       f"timestamp '2026-11-01 00:00:00', 1)" for n, (i, f, l, e) in enumerate(rows))
-    return ("insert into staging.base_salesforce__contact (id, first_name, last_name, email, created_date, "
-            f"_source_file, _source_row, _loaded_at, _version_rank) values {values}")
+def _sf_contact_rows(rows: list[tuple[str, ...]], first_row: int = 900_000) -> str:
+    """An insert of live Salesforce contacts (id, first name, last name, email[, account id]) into the staging base
+    table, their rows numbered on from ``first_row``."""
+    values = ", ".join(
+        f"('{i}', '{f}', '{l}', '{e}', " + (f"'{account[0]}'" if account else "null")
+        + f", timestamp '2026-01-05 10:00:00', 'fixture', {first_row + n}, timestamp '2026-11-01 00:00:00', 1)"
+        for n, (i, f, l, e, *account) in enumerate(rows))
+    return ("insert into staging.base_salesforce__contact (id, first_name, last_name, email, account_id, "
+            f"created_date, _source_file, _source_row, _loaded_at, _version_rank) values {values}")
 
 
 SHARED_MAILBOX_CONTACTS = [
@@ -546,10 +549,11 @@ def test_a_shared_role_mailbox_does_not_merge_different_people(sample_warehouse,
 
 NAMESAKE_ACCOUNTS = [("001FIXTUREQALPHA", "Quillfeather Alpha Ltd", "https://quillfeather-alpha-example.com"),
                      ("001FIXTUREBRBETA", "Brambleworth Beta Inc", "https://brambleworth-beta-example.com")]
-NAMESAKE_CONTACTS = [  # (id, account id, email): three contacts named Zebulon Quillfeather
-    ("003FIXTUREZQ0001", "001FIXTUREQALPHA", "zebulon@quillfeather-alpha-example.com"),
-    ("003FIXTUREZQ0002", "001FIXTURENOSUCH", "zq1904@mailinator.com"),  # account never arrived, throwaway address
-    ("003FIXTUREZQ0003", "001FIXTUREBRBETA", "zq@brambleworth-beta-example.com"),
+NAMESAKE_CONTACTS = [  # (id, first name, last name, email, account id): three Zebulon Quillfeathers
+    ("003FIXTUREZQ0001", "Zebulon", "Quillfeather", "zebulon@quillfeather-alpha-example.com", "001FIXTUREQALPHA"),
+    # account never arrived, throwaway address
+    ("003FIXTUREZQ0002", "Zebulon", "Quillfeather", "zq1904@mailinator.com", "001FIXTURENOSUCH"),
+    ("003FIXTUREZQ0003", "Zebulon", "Quillfeather", "zq@brambleworth-beta-example.com", "001FIXTUREBRBETA"),
 ]
 
 
@@ -559,12 +563,8 @@ def test_a_contact_without_a_company_does_not_join_namesakes_at_two_companies(sa
     and whose address is a throwaway one, matches each of them by name alone (splink 0.98, above the match
     threshold): the pairwise guard left that chain open and all three became one person. The pair clustering
     refuses goes to the review queue."""
-    contacts = ", ".join(f"('{i}', '{a}', 'Zebulon', 'Quillfeather', '{e}', timestamp '2026-01-05 10:00:00', "
-                         f"'fixture', {960_000 + n}, timestamp '2026-11-01 00:00:00', 1)"
-                         for n, (i, a, e) in enumerate(NAMESAKE_CONTACTS))
     statements = [_sf_account_rows(NAMESAKE_ACCOUNTS),
-                  "insert into staging.base_salesforce__contact (id, account_id, first_name, last_name, email, "
-                  f"created_date, _source_file, _source_row, _loaded_at, _version_rank) values {contacts}"]
+                  _sf_contact_rows(NAMESAKE_CONTACTS, 960_000)]
     copy = _rebuild_identity_on_copy(sample_warehouse, tmp_path, statements=statements)
     with duckdb.connect(str(copy), read_only=True) as con:
         person = dict(con.execute("select source_id, person_id from marts.xref_persons where source_system = "
@@ -583,11 +583,11 @@ def test_a_contact_without_a_company_does_not_join_namesakes_at_two_companies(sa
 
 ORPHAN_ACCOUNTS = [("001FIXTUREUMBERW", "Umberwick Gamma GmbH", "https://umberwick-gamma-example.com"),
                    ("001FIXTUREPGHOST", "Pagehost Delta", "https://github.io")]  # a shared-hosting suffix
-ORPHAN_CONTACTS = [  # (id, account id, first name, last name, email): each contact's account never arrived
-    ("003FIXTUREUW0001", "001FIXTURENOSUCH", "Ottilie", "Vandersnoot", "ottilie@umberwick-gamma-example.com"),
-    ("003FIXTUREUW0002", "001FIXTURENOSUCH", "Pericles", "Wimbourne", "pericles.wimbourne@gmail.com"),
-    ("003FIXTUREUW0003", "001FIXTURENOSUCH", "Quenby", "Axtell", "quenby@github.io"),
-    ("003FIXTUREUW0004", "001FIXTUREUMBERW", "Rosalind", "Oxbury", "rosalind@umberwick-gamma-example.com"),
+ORPHAN_CONTACTS = [  # (id, first name, last name, email, account id): the first three's account never arrived
+    ("003FIXTUREUW0001", "Ottilie", "Vandersnoot", "ottilie@umberwick-gamma-example.com", "001FIXTURENOSUCH"),
+    ("003FIXTUREUW0002", "Pericles", "Wimbourne", "pericles.wimbourne@gmail.com", "001FIXTURENOSUCH"),
+    ("003FIXTUREUW0003", "Quenby", "Axtell", "quenby@github.io", "001FIXTURENOSUCH"),
+    ("003FIXTUREUW0004", "Rosalind", "Oxbury", "rosalind@umberwick-gamma-example.com", "001FIXTUREUMBERW"),
 ]
 
 
@@ -597,12 +597,7 @@ def test_a_contact_whose_account_never_arrived_takes_its_corporate_domain_compan
     the company its corporate email domain names: the domain is a company key of exactly one company (here: a
     live account's website). A free-mail domain or a shared-hosting suffix names no company. Before, all three
     orphans had none, so splink could chain them to namesakes at any company."""
-    contacts = ", ".join(f"('{i}', '{a}', '{f}', '{la}', '{e}', timestamp '2026-01-05 10:00:00', "
-                         f"'fixture', {970_000 + n}, timestamp '2026-11-01 00:00:00', 1)"
-                         for n, (i, a, f, la, e) in enumerate(ORPHAN_CONTACTS))
-    statements = [_sf_account_rows(ORPHAN_ACCOUNTS),
-                  "insert into staging.base_salesforce__contact (id, account_id, first_name, last_name, email, "
-                  f"created_date, _source_file, _source_row, _loaded_at, _version_rank) values {contacts}"]
+    statements = [_sf_account_rows(ORPHAN_ACCOUNTS), _sf_contact_rows(ORPHAN_CONTACTS, 970_000)]
     copy = _rebuild_identity_on_copy(sample_warehouse, tmp_path, statements=statements)
     with duckdb.connect(str(copy), read_only=True) as con:
         account = dict(con.execute("select source_id, company_id from marts.xref_companies where source_system = "

@@ -1,6 +1,6 @@
 {#- The channel that acquired each company: the lead-source channel of its first closed-won new-business
-    opportunity (deleted ones left out, as in the KPI marts); for companies without one (self-serve), the HubSpot original source of the contact with its
-    Stripe billing email; else 'unknown'. -#}
+    opportunity (deleted ones left out, as in the KPI marts); for companies without one (self-serve), the HubSpot
+    original source of the contact with its Stripe billing email; else 'unknown'. -#}
 with companies as (
 
     select * from {{ ref('int_billing_customers__companies') }}

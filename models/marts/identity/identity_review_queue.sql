@@ -1,9 +1,9 @@
 {#- Candidate person pairs for a person to confirm or reject: splink probability in the grey band
-    [identity_review_band_low, identity_person_match_threshold), or above it but blocked by a business rule or
-    left apart by clustering (it would have joined two persons at different known companies: a record without
-    a company matched by name to namesakes at two). Pairs already decided in seeds/identity/identity_overrides.csv, and pairs already in one person, are left
-    out; one pair per two persons. Record a decision by copying the six source columns into that file with
-    decision `match` or `no_match`. -#}
+    [identity_review_band_low, identity_person_match_threshold), or above it but blocked by a business rule or left
+    apart by clustering (it would have joined two persons at different known companies: a record without a company
+    matched by name to namesakes at two). Pairs already decided in seeds/identity/identity_overrides.csv, and pairs
+    already in one person, are left out; one pair per two persons. Record a decision by copying the six source
+    columns into that file with decision `match` or `no_match`. -#}
 with
 
 pairs as (select * from {{ identity_ref('int_identity__person_pairs') }}),
