@@ -60,10 +60,12 @@ fx_rates as (
 
 ),
 
--- The reference date: the Stripe export (its _loaded_at), so a rebuild on the same files gives the same rows.
+-- The reference date: the Stripe export (its _loaded_at), so a rebuild on the same files gives the same rows; an
+-- export without the optional _loaded_at column is dated by its latest invoice, as the MRR ledger's last month is
+-- (int_mrr__company_monthly), never NULL (every check dated against it would find nothing).
 as_of as (
 
-    select cast(max(_loaded_at) as date) as as_of_date
+    select cast(coalesce(max(_loaded_at), max(created_at)) as date) as as_of_date
     from invoices
 
 ),
