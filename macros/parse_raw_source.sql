@@ -12,7 +12,8 @@
     Arguments:
       system, table_name  the source
       columns             ordered mapping column -> raw type (ids are trimmed but keep their case:
-                          Salesforce's 15-character ids are case-sensitive) (id, text, email, timestamp, date, integer,
+                          Salesforce's 15-character ids are case-sensitive; ids and emails also lose the tabs
+                          and line breaks at their ends, macro trim_breaks) (id, text, email, timestamp, date, integer,
                           decimal, minor, boolean, currency); see orchestration/revops/contract.py
                           Numbers parse as decimal(18, 6) (12 integer digits: DuckDB casts text to an
                           18-digit decimal some 80x faster than to a 38-digit one); a larger value is
@@ -74,7 +75,9 @@ typed as (
         {{ loaded_at_raw }} as _loaded_at__raw,
         {{ safe_timestamp_utc(loaded_at_raw) }} as _loaded_at,
         {%- for column, kind in columns.items() %}
-        {%- set raw = "nullif(" ~ trim_spaces('landed.' ~ adapter.quote(column)) ~ ", '')" %}
+        {%- set landed_column = 'landed.' ~ adapter.quote(column) %}
+        {%- set trimmed = trim_spaces(trim_breaks(landed_column) if kind in ['id', 'email'] else landed_column) %}
+        {%- set raw = "nullif(" ~ trimmed ~ ", '')" %}
         {{ raw }} as {{ column }}__raw,
         {%- if kind == 'email' %}
         lower({{ raw }}) as {{ column }}__typed,

@@ -45,6 +45,9 @@ QUARANTINED = {
                      "timestamp before 1970-01-01 (var min_plausible_date) in created: '1900-01-01T00:00:00Z'"),
     "unparseable_loaded_at": ("stripe", "customer", "unparseable_timestamp", "staging", "_loaded_at: 'yesterday'"),
     "huge_email": ("stripe", "customer", "field_too_long", "staging", "email: 20008"),
+    # a thousands separator: quarantined, never read as 1.2 or 1200 by guess (1.200,00 is the same amount elsewhere)
+    "thousands_separator": ("salesforce", "opportunity", "non_numeric_value", "staging",
+                            "non-numeric or out-of-range value in amount: '1,200.00'"),
     # 2.5 seats: never rounded to 3 (nor cents with a fraction to an odd amount)
     "fractional_quantity": ("stripe", "subscription_item", "non_integer_value", "staging",
                             "not a whole number in quantity: '2.5'"),
@@ -157,6 +160,24 @@ def test_orphan_foreign_key_is_staged_and_flagged_by_a_warning_test(corpus):
     results = json.loads((corpus["target"] / "run_results.json").read_text())["results"]
     test = [r for r in results if r["unique_id"].startswith("test.revops.relationships_stg_stripe__subscription_customer_id")]
     assert len(test) == 1 and test[0]["status"] == "warn" and test[0]["failures"] == 1
+
+
+def test_id_and_email_with_a_trailing_tab_are_trimmed_and_join(corpus):
+    """An id and an email ending in a tab (a spreadsheet edit): the customer is staged as cus_TAB0001, so the
+    subscription pointing at it is no orphan, and the email is a plain address."""
+    con = corpus["con"]
+    assert _one(con, "select customer_id, email from staging.stg_stripe__customer where customer_id like 'cus_TAB%'",
+                []) == [("cus_TAB0001", "tab@example.com")]
+    assert _one(con, "select count(*) from staging.stg_stripe__subscription as s join staging.stg_stripe__customer "
+                     "as c on s.customer_id = c.customer_id where s.subscription_id = 'sub_TAB0001'", []) == [(1,)]
+
+
+def test_bom_and_crlf_line_ends_are_read_as_plain_csv(corpus):
+    """A file starting with a UTF-8 byte order mark, its lines ending in CRLF: the first column is `id` (not
+    BOM + id) and the last value carries no CR, so both rows are staged with their _loaded_at."""
+    assert _one(corpus["con"], "select user_id, cast(_loaded_at as varchar) from staging.stg_zendesk__user "
+                               "where _source_file = 'zendesk/user/bom_and_crlf.csv' order by 1", []) == [
+        ("900000001", "2026-11-02 02:00:00"), ("900000002", "2026-11-02 02:00:00")]
 
 
 def test_row_accounting_balances_and_counts_every_fixture_record(corpus):

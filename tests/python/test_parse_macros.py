@@ -69,3 +69,22 @@ def test_duckdb_fast_paths_equal_the_general_sql(tmp_path):
     # too, timestamps that parse (Z, an offset, a space for the T, a fraction) and ones that do not
     assert changed > 40
     assert 5 <= parsed < len(_TIMESTAMPS)
+
+
+def test_trim_breaks_fast_path_equals_the_general_sql(tmp_path):
+    """trim_breaks (ids and emails) on DuckDB trims what the portable trim(both ... from ...) trims: tabs, CR, LF and
+    spaces at either end, nothing inside, nothing else."""
+    compiled = _compile(
+        "select s, {{ trim_breaks('s') }} as fast, {{ default__trim_breaks('s') }} as general from strings", tmp_path)
+    assert "like chr(9)" in compiled  # the DuckDB fast path, not the default
+    edges = ["\t", "\n", "\r", "\r\n", " ", "\t \r\n", "\u00a0", "\x0b", "\x0c"]
+    values = [None, "", "cus_1", "a\tb", "a\r\nb"] + [e + "cus_1" for e in edges] + ["cus_1" + e for e in edges] \
+        + [e + "cus_1" + e for e in edges] + edges
+    with duckdb.connect() as con:
+        con.execute("create table strings (i integer, s varchar)")
+        con.executemany("insert into strings values (?, ?)", list(enumerate(values)))
+        rows = con.execute(f"select s, fast, general from ({compiled}) as r").fetchall()
+    assert [(s, fast) for s, fast, general in rows if fast != general and (fast, general) != (None, None)] == []
+    trimmed = {s: fast for s, fast, _ in rows}
+    assert trimmed["cus_1\t"] == trimmed["\r\ncus_1\r\n"] == trimmed["\t \r\ncus_1"] == "cus_1"
+    assert trimmed["a\tb"] == "a\tb" and trimmed["\t"] == "" and trimmed["cus_1\u00a0"] == "cus_1\u00a0"
