@@ -16,8 +16,8 @@ How a table lands depends on its files:
 What the loader does with damaged files, so nothing is lost and nothing crashes silently:
 - a raw folder that is missing or holds no file of any contract table: :class:`RawFileError`, nothing loaded
   (it would land every table empty over the data loaded before);
-- absent file (other tables' files present), empty file, header only: the table is created empty, with a
-  warning;
+- absent file (other tables' files present), empty file: the table is created empty, with a warning; a file of
+  only its header is a valid empty export (an empty table, no warning);
 - a contract column missing from the header: :class:`RawFileError` naming the file and the column;
 - a column without a name (a header ending in a comma): ignored with a warning when every value in it is
   empty, else :class:`RawFileError` naming the file and the column's position;
