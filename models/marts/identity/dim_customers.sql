@@ -1,6 +1,5 @@
 {#- Golden record of each company (one row per company_id). Survivorship: see the identity_survivorship doc. -#}
-{#- a company no HubSpot stage reaches is a customer when it has a Stripe customer -#}
-{%- set stripe_only = "case when a.has_stripe_customer = 1 then 'customer' end" %}
+{%- set customer_order = lifecycle_stages().index('customer') + 1 %}
 with
 
 xref as (select * from {{ ref('xref_companies') }}),
@@ -12,6 +11,23 @@ company_keys as (select * from {{ ref('int_identity__company_keys') }}),
 segments as (select * from {{ ref('int_identity__company_segments') }}),
 
 users as (select * from {{ ref('stg_salesforce__user') }}),
+
+mrr as (select * from {{ ref('fct_mrr') }}),
+
+opportunities as (select * from {{ ref('fct_opportunities') }}),
+
+-- a company that paid (MRR above 0 in some month of the ledger) or won a deal (not deleted) is a customer, whatever
+-- stage HubSpot shows (it lags: a paying company left at lead or opportunity); a Stripe customer alone (a trial that
+-- never paid) is not
+customer_evidence as (
+
+    select company_id from mrr
+    where mrr > 0
+    union
+    select company_id from opportunities
+    where is_won and not coalesce(is_deleted, false) and company_id is not null
+
+),
 
 -- the CRM's country spellings (United States, USA, us...) to their ISO 3166-1 alpha-2 code
 country_codes as (
@@ -144,7 +160,6 @@ aggregated as (
     select
         company_id,
         max(lifecycle_order) as lifecycle_order,
-        max(case when source_table = 'customer' then 1 else 0 end) as has_stripe_customer,
         min(record_created_at) as first_seen_at,
         max(coalesce(record_updated_at, record_created_at)) as last_seen_at
     from members
@@ -188,8 +203,11 @@ final as (
         cast(u.user_name as {{ dbt.type_string() }}) as owner_name,
         cast(c.salesforce_account_id as {{ dbt.type_string() }}) as salesforce_account_id,
         cast(c.stripe_customer_id as {{ dbt.type_string() }}) as stripe_customer_id,
-        cast({{ lifecycle_stage_name('a.lifecycle_order', otherwise=stripe_only) }} as {{ dbt.type_string() }})
-            as lifecycle_stage,
+        -- the furthest HubSpot stage, raised to customer by billing or a won deal (an evangelist stays one)
+        cast({{ lifecycle_stage_name(
+            'case when ce.company_id is not null and coalesce(a.lifecycle_order, 0) < '
+            ~ customer_order ~ ' then ' ~ customer_order ~ ' else a.lifecycle_order end'
+        ) }} as {{ dbt.type_string() }}) as lifecycle_stage,
         a.first_seen_at,
         a.last_seen_at
     from collapsed as c
@@ -198,6 +216,7 @@ final as (
     left join segments as s on c.company_id = s.company_id
     left join users as u on c.owner_id = u.user_id
     left join country_codes as cc on lower(trim(c.country)) = cc.country
+    left join customer_evidence as ce on c.company_id = ce.company_id
 
 )
 
