@@ -1,6 +1,7 @@
 {#- The channel that acquired each company: the lead-source channel of its first closed-won new-business
     opportunity (deleted ones left out, as in the KPI marts); for companies without one (self-serve), the HubSpot
-    original source of the contact with its Stripe billing email; else 'unknown'. -#}
+    original source of the contact with its Stripe billing email, else the company's first touch (its earliest
+    HubSpot contact, identity layer: the payer's billing and marketing addresses often differ); else 'unknown'. -#}
 with companies as (
 
     select * from {{ ref('int_billing_customers__companies') }}
@@ -22,6 +23,12 @@ customers as (
 hubspot_contacts as (
 
     select * from {{ ref('stg_hubspot__contact') }}
+
+),
+
+company_first_touches as (
+
+    select * from {{ ref('int_companies__first_touch') }}
 
 ),
 
@@ -64,10 +71,16 @@ final as (
 
     select
         all_companies.company_id,
-        coalesce(won_deals.lead_source_channel, billing_touches.channel, 'unknown') as acquisition_channel,
+        coalesce(
+            won_deals.lead_source_channel,
+            billing_touches.channel,
+            company_first_touches.first_touch_channel,
+            'unknown'
+        ) as acquisition_channel,
         case
             when won_deals.company_id is not null then 'first_won_opportunity'
             when billing_touches.company_id is not null then 'billing_contact_first_touch'
+            when company_first_touches.company_id is not null then 'company_first_touch'
             else 'none'
         end as channel_source
     from all_companies
@@ -75,6 +88,8 @@ final as (
         on all_companies.company_id = won_deals.company_id and won_deals.deal_rank = 1
     left join billing_touches
         on all_companies.company_id = billing_touches.company_id and billing_touches.touch_rank = 1
+    left join company_first_touches
+        on all_companies.company_id = company_first_touches.company_id
 
 )
 

@@ -39,21 +39,17 @@ fx_rates as (
 
 ),
 
-sf_contacts as (
-
-    select * from {{ ref('stg_salesforce__contact') }}
-
-),
-
-hubspot_contacts as (
-
-    select * from {{ ref('stg_hubspot__contact') }}
-
-),
-
 mrr as (
 
     select * from {{ ref('fct_mrr') }}
+
+),
+
+-- first touch: the company's earliest HubSpot contact (identity layer), not an email match with the account's
+-- CRM contacts (a person's CRM and marketing addresses often differ)
+company_first_touches as (
+
+    select * from {{ ref('int_companies__first_touch') }}
 
 ),
 
@@ -82,33 +78,6 @@ stage_days as (
 
 ),
 
--- first touch: the earliest HubSpot contact sharing an email with a CRM contact of the account
-account_touches as (
-
-    select
-        sf_contacts.account_id,
-        hubspot_contacts.original_source,
-        row_number() over (
-            partition by sf_contacts.account_id
-            order by hubspot_contacts.created_at, hubspot_contacts.contact_id
-        ) as touch_rank
-    from sf_contacts
-    inner join hubspot_contacts
-        on sf_contacts.email = hubspot_contacts.email
-    where sf_contacts.account_id is not null
-
-),
-
-first_touches as (
-
-    select
-        account_id,
-        original_source
-    from account_touches
-    where touch_rank = 1
-
-),
-
 enriched as (
 
     select
@@ -132,7 +101,7 @@ enriched as (
         users.user_name as owner_name,
         opportunities.lead_source,
         {{ acquisition_channel('opportunities.lead_source') }} as lead_source_channel,
-        {{ acquisition_channel('first_touches.original_source') }} as first_touch_channel,
+        coalesce(company_first_touches.first_touch_channel, 'unknown') as first_touch_channel,
         opportunities.campaign_id,
         opportunities.created_at,
         opportunities.close_date,
@@ -153,8 +122,8 @@ enriched as (
         on opportunities.owner_id = users.user_id
     left join stage_days
         on opportunities.opportunity_id = stage_days.opportunity_id
-    left join first_touches
-        on opportunities.account_id = first_touches.account_id
+    left join company_first_touches
+        on account_companies.company_id = company_first_touches.company_id
     left join fx_rates
         on
             opportunities.currency = fx_rates.currency
