@@ -72,9 +72,37 @@ stage_days as (
         {%- for stage_name, column in stages %}
             sum(case when stage_name = '{{ stage_name }}' then days_in_state else 0 end) as days_in_{{ column }},
         {%- endfor %}
-        min(valid_from_at) as first_stage_at
+        min(valid_from_at) as first_stage_at,
+        max(case when is_closed_stage then valid_from_at end) as closed_stage_at
     from intervals
     group by opportunity_id
+
+),
+
+-- A closed deal's close date is when it closed: the CRM's, unless it is missing or later than the row's export
+-- (future_limit: its _loaded_at plus the clock-skew allowance); then the day its stage became closed (stage
+-- history), else its last change. An open deal's close date is the expected one, future or not.
+close_dates as (
+
+    select
+        opportunities.opportunity_id,
+        case
+            when
+                opportunities.is_closed
+                and (
+                    opportunities.close_date is null
+                    or opportunities.close_date > cast({{ future_limit('opportunities._loaded_at') }} as date)
+                )
+                then coalesce(
+                    cast(stage_days.closed_stage_at as date),
+                    cast(opportunities.last_modified_at as date),
+                    opportunities.close_date
+                )
+            else opportunities.close_date
+        end as close_date
+    from opportunities
+    left join stage_days
+        on opportunities.opportunity_id = stage_days.opportunity_id
 
 ),
 
@@ -104,11 +132,11 @@ enriched as (
         coalesce(company_first_touches.first_touch_channel, 'unknown') as first_touch_channel,
         opportunities.campaign_id,
         opportunities.created_at,
-        opportunities.close_date,
-        cast({{ dbt.date_trunc('month', 'opportunities.close_date') }} as date) as close_month,
+        close_dates.close_date,
+        cast({{ dbt.date_trunc('month', 'close_dates.close_date') }} as date) as close_month,
         case
             when opportunities.is_closed
-                then {{ dbt.datediff('cast(opportunities.created_at as date)', 'opportunities.close_date', 'day') }}
+                then {{ dbt.datediff('cast(opportunities.created_at as date)', 'close_dates.close_date', 'day') }}
         end as sales_cycle_days,
         coalesce(stage_days.stage_change_count, 0) as stage_change_count,
         {%- for stage_name, column in stages %}
@@ -122,12 +150,14 @@ enriched as (
         on opportunities.owner_id = users.user_id
     left join stage_days
         on opportunities.opportunity_id = stage_days.opportunity_id
+    inner join close_dates
+        on opportunities.opportunity_id = close_dates.opportunity_id
     left join company_first_touches
         on account_companies.company_id = company_first_touches.company_id
     left join fx_rates
         on
             opportunities.currency = fx_rates.currency
-            and cast({{ dbt.date_trunc('month', 'opportunities.close_date') }} as date) = fx_rates.month_start
+            and cast({{ dbt.date_trunc('month', 'close_dates.close_date') }} as date) = fx_rates.month_start
 
 ),
 
