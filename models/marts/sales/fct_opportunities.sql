@@ -72,10 +72,35 @@ stage_days as (
         {%- for stage_name, column in stages %}
             sum(case when stage_name = '{{ stage_name }}' then days_in_state else 0 end) as days_in_{{ column }},
         {%- endfor %}
-        min(valid_from_at) as first_stage_at,
-        max(case when is_closed_stage then valid_from_at end) as closed_stage_at
+        min(valid_from_at) as first_stage_at
     from intervals
     group by opportunity_id
+
+),
+
+last_open_states as (
+
+    select
+        opportunity_id,
+        max(state_number) as last_open_state
+    from intervals
+    where not is_closed_stage
+    group by opportunity_id
+
+),
+
+-- when the opportunity last became closed: the first closed state after its last open one (a deal reopened and
+-- closed again closed the second time; an edit of a closed deal's amount does not move its close)
+closed_stages as (
+
+    select
+        intervals.opportunity_id,
+        min(intervals.valid_from_at) as closed_stage_at
+    from intervals
+    left join last_open_states
+        on intervals.opportunity_id = last_open_states.opportunity_id
+    where intervals.is_closed_stage and intervals.state_number > coalesce(last_open_states.last_open_state, 0)
+    group by intervals.opportunity_id
 
 ),
 
@@ -94,15 +119,15 @@ close_dates as (
                     or opportunities.close_date > cast({{ future_limit('opportunities._loaded_at') }} as date)
                 )
                 then coalesce(
-                    cast(stage_days.closed_stage_at as date),
+                    cast(closed_stages.closed_stage_at as date),
                     cast(opportunities.last_modified_at as date),
                     opportunities.close_date
                 )
             else opportunities.close_date
         end as close_date
     from opportunities
-    left join stage_days
-        on opportunities.opportunity_id = stage_days.opportunity_id
+    left join closed_stages
+        on opportunities.opportunity_id = closed_stages.opportunity_id
 
 ),
 
