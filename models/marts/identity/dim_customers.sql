@@ -12,20 +12,35 @@ segments as (select * from {{ ref('int_identity__company_segments') }}),
 
 users as (select * from {{ ref('stg_salesforce__user') }}),
 
-mrr as (select * from {{ ref('fct_mrr') }}),
+invoices as (select * from {{ ref('stg_stripe__invoice') }}),
 
-opportunities as (select * from {{ ref('fct_opportunities') }}),
+opportunities as (select * from {{ ref('stg_salesforce__opportunity') }}),
 
--- a company that paid (MRR above 0 in some month of the ledger) or won a deal (not deleted) is a customer, whatever
--- stage HubSpot shows (it lags: a paying company left at lead or opportunity); a Stripe customer alone (a trial that
--- never paid) is not
+billing_companies as (select * from {{ ref('int_billing_customers__companies') }}),
+
+-- a company that was billed (an open or paid invoice above 0, what the MRR ledger counts) or won a deal (not
+-- deleted) is a customer, whatever stage HubSpot shows (it lags: a paying company left at lead or opportunity); a
+-- Stripe customer alone (a trial that never paid) is not. Read from staging through the one billing mapping, not
+-- from fct_mrr / fct_opportunities: the golden record does not wait for (or rebuild with) the revenue facts.
 customer_evidence as (
 
-    select company_id from mrr
-    where mrr > 0
+    select b.company_id
+    from invoices as i
+    inner join billing_companies as b
+        on
+            b.source_system = 'stripe'
+            and b.source_table = 'customer'
+            and i.customer_id = b.source_id
+    where i.invoice_status in ('open', 'paid') and i.total_amount > 0
     union
-    select company_id from opportunities
-    where is_won and not coalesce(is_deleted, false) and company_id is not null
+    select b.company_id
+    from opportunities as o
+    inner join billing_companies as b
+        on
+            b.source_system = 'salesforce'
+            and b.source_table = 'account'
+            and o.account_id = b.source_id
+    where o.is_won and not coalesce(o.is_deleted, false)
 
 ),
 
