@@ -8,6 +8,7 @@ models/intermediate/forecast; these tests check the same properties on the full 
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import duckdb
@@ -229,3 +230,13 @@ def test_stored_forecast_accuracy_scores_each_origin_once(warehouse, tmp_path, e
             and series = 'total' and model = 'drift' and horizon = 2""").fetchall()
     assert len(stored) == 1 and stored[0][0] == 1, stored
     assert stored[0][1] == pytest.approx(0.1, abs=1e-6)
+
+
+def test_customer_signals_read_the_usage_rows_once(warehouse):
+    """DuckDB materialises a CTE that two parts of a query read: the `usage` CTE (every product-usage row, 12 M at
+    scale 100) has one reader, the usage signals, and the last usage day comes from `usage_dates`."""
+    (compiled,) = [p for p in warehouse.target_dir.glob("compiled/revops/models/**/*.sql")
+                   if p.name == "int_playbooks__customer_signals.sql" and p.parent.name == "playbooks"]
+    readers = re.findall(r"\b(?:from|join)\s+usage\b", compiled.read_text(), flags=re.IGNORECASE)
+    assert len(readers) == 1
+

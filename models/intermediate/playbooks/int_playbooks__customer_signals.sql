@@ -12,6 +12,14 @@ with usage as (
 
 ),
 
+-- the usage days alone, for the last one: `usage` is read once (by usage_signals), so DuckDB streams it
+-- instead of first materialising the 12 M usage rows of scale 100 for two readers
+usage_dates as (
+
+    select usage_date from {{ ref('stg_product__usage_daily') }}
+
+),
+
 mrr as (
 
     select * from {{ ref('fct_mrr') }}
@@ -81,7 +89,7 @@ nps as (
 usage_end as (
 
     select max(usage_date) as as_of_date
-    from usage
+    from usage_dates
 
 ),
 
