@@ -206,3 +206,18 @@ def test_incremental_send_events_equal_full_refresh(builds):
         watermarks = con.execute(f"select _events_through_row, count(*) from {SEND_EVENTS} "
                                  "group by 1 order by 1").fetchall()
     assert len(watermarks) == 2 and watermarks[0][1] > 10 * watermarks[1][1]
+
+
+def test_incremental_send_events_look_up_the_touched_groups_once(builds):
+    """The groups the arrived events touch (every version of each arrived id, a lookup among all e-mail event
+    rows) are found once, by a pre-hook into a helper table that the delete and the model's query read, and that
+    the post-hook drops: the incremental query reads the parse model only for its watermark."""
+    incremental_db = builds[0]
+    compiled = (incremental_db.parent / f"target-{incremental_db.stem}" / "compiled" / "revops" / "models"
+                / "intermediate" / "playbooks" / "int_playbooks__email_send_events.sql").read_text()
+    assert "int_playbooks__email_send_events__touched_groups" in compiled
+    assert compiled.count("base_hubspot__email_event") == 1  # the watermark
+    with duckdb.connect(str(incremental_db), read_only=True) as con:
+        left = con.execute("select table_name from information_schema.tables "
+                           "where table_name like '%touched_groups%'").fetchall()
+    assert left == []

@@ -2,7 +2,8 @@
     clicked that campaign (an OPEN or CLICK event of the same campaign and normalised recipient).
 
     Incremental (DuckDB, PostgreSQL): a build recomputes only the (campaign, recipient) groups touched by events
-    landed since the last build; the pre-hook first deletes those groups' rows (macros/email_send_events.sql).
+    landed since the last build: the pre-hooks note those groups once in a helper table and delete their rows,
+    the post-hook drops the helper table (macros/email_send_events.sql).
     A full reload of the raw table drops this model together with its parse model (revops load), so the next
     build rebuilds both in full. Spark keeps tables as Parquet (no delete): there it is a plain table. -#}
 {{ config(
@@ -10,7 +11,12 @@
     unique_key='email_event_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    pre_hook="{{ email_send_events_forget_touched_groups() }}"
+    pre_hook=[
+        "{{ email_send_events_drop_touched_groups() }}",
+        "{{ email_send_events_note_touched_groups() }}",
+        "{{ email_send_events_forget_touched_groups() }}",
+    ],
+    post_hook="{{ email_send_events_drop_touched_groups() }}"
 ) }}
 {#- On an incremental build only the campaigns of the touched groups are read (a daily export reaches a few
     of them): their addresses alone are normalised and joined below; scoped_events keeps their touched groups. #}
