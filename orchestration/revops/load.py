@@ -30,6 +30,10 @@ What the loader does with damaged files, so nothing is lost and nothing crashes 
   next quote): that record alone is rejected (``UNTERMINATED QUOTE``, its line and column) and the file read
   again from a copy with its lines left empty, so the records after it load; a quoted value with line breaks,
   closed, stays one record. Only a file with a rejected record spanning lines is scanned and read again;
+- a record that repeats its file's header (two exports joined: ``cat a.csv b.csv``; each value its column's
+  name, spaces trimmed, any case): taken out of the rows landed into ``raw_meta.load_rejects``
+  (``REPEATED HEADER``, its line), so no row with id ``id`` is staged; the rows after it keep their
+  ``_source_row``. Only a file holding such a record is scanned for its line;
 - lines ending in both CRLF and LF (which DuckDB's reader refuses): read from a copy with LF endings, with a
   warning;
 - a file DuckDB cannot read at all: :class:`RawFileError` naming the file, never a bare DuckDB error.
@@ -683,6 +687,10 @@ def _land_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, 
             raise _SwallowedLines(swallowed)
         result.rows_rejected = _collect_rejects(con, table, raw_dir, normalised,
                                                 {path: broken[path] for path, _ in readable if path in broken})
+        repeated = _reject_repeated_headers(con, table, raw_dir, target, readable, normalised, offset,
+                                            [*table.columns, *extras, *([LOADED_AT] if has_loaded_at else [])])
+        result.rows_loaded -= repeated
+        result.rows_rejected += repeated
     _record_files(con, raw_dir, table, todo, mode, landing="table")
     if result.rows_rejected:
         result.warnings.append(
@@ -854,6 +862,73 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, table: RawTable, raw_dir: P
     ).fetchone()[0]
     _drop_rejects(con)
     return count + len(rows)
+
+
+REPEATED_HEADER = "REPEATED HEADER"
+_HEADER_TRIM = " \ufeff"  # spaces, and the byte order mark a second export joined on (cat) starts with
+
+
+def _reject_repeated_headers(con: duckdb.DuckDBPyConnection, table: RawTable, raw_dir: Path, target: str,
+                             readable: list[tuple[Path, list[str]]], normalised: dict[Path, Path], offset: int,
+                             landed: list[str]) -> int:
+    """Take the records that repeat their file's header (two exports joined: ``cat a.csv b.csv``) out of the
+    rows just landed (``_source_row`` above ``offset``) into ``raw_meta.load_rejects`` (``REPEATED HEADER``,
+    their line in the file); the number of records. A record counts when each of its values, spaces trimmed
+    and in any case, is its column's name; the rows after it keep their ``_source_row``. One query over the
+    rows landed; a file is only scanned for the lines when it holds such a record."""
+    by_header: dict[tuple[str, ...], list[str]] = {}
+    for path, header in readable:
+        names = tuple(h for h in header if h in landed)
+        if names:
+            by_header.setdefault(names, []).append(_file_state(raw_dir, path)[0])
+    if not by_header:
+        return 0
+    condition = " or ".join(
+        "(_source_file in (" + ", ".join(_sql_str(f) for f in files) + ") and "
+        + " and ".join(f"trim(lower({_quote(n)}), {_sql_str(_HEADER_TRIM)}) = {_sql_str(n)}" for n in names) + ")"
+        for names, files in by_header.items())
+    where = f"_source_row > {offset} and ({condition})"
+    found = con.execute(f"select _source_file, _source_row from {target} where {where} order by 2").fetchall()
+    if not found:
+        return 0
+    con.execute(f"delete from {target} where {where}")
+    paths = {_file_state(raw_dir, path)[0]: (path, header) for path, header in readable}
+    rows = []
+    for source_file, records in itertools.groupby(found, key=lambda row: row[0]):
+        path, header = paths[source_file]
+        lines = _header_lines(normalised.get(path, path), header)
+        for index, _ in enumerate(records):
+            line, text = lines[index] if index < len(lines) else (None, ",".join(header))
+            rows.append([table.system, table.table, source_file, line, None, REPEATED_HEADER,
+                         f"{REPEATED_HEADER}{f' at line {line}' if line else ''}: the record repeats the file's "
+                         "header (two exports joined?); set aside, not landed as data", text])
+    con.executemany("insert into raw_meta.load_rejects values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return len(rows)
+
+
+def _header_lines(path: Path, header: list[str]) -> list[tuple[int, str]]:
+    """The records of a CSV file after its first that repeat its header (as :func:`_reject_repeated_headers`
+    compares): (line the record starts on, its text). Stops at a record Python's reader cannot read."""
+    found: list[tuple[int, str]] = []
+    with path.open("r", encoding="utf-8", errors="replace", newline="") as handle:
+        text: list[str] = []
+
+        def lines():
+            for line in handle:
+                text.append(line)
+                yield line
+
+        reader = csv.reader(lines())
+        start = 1
+        try:
+            for record in reader:
+                if start > 1 and [v.lower().strip(_HEADER_TRIM) for v in record] == header:
+                    found.append((start, "".join(text).rstrip("\r\n")))
+                text.clear()
+                start = reader.line_num + 1
+        except csv.Error:
+            pass
+    return found
 
 
 def _reject_lines(con: duckdb.DuckDBPyConnection) -> None:

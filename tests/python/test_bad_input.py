@@ -59,6 +59,8 @@ QUARANTINED = {
     # a quote never closed: that line alone, not the good line after it read into its value
     "unterminated_quote": ("zendesk", "organization", "unparseable_record", "loader",
                            "UNTERMINATED QUOTE at line 2 in column name"),
+    # two exports joined (`cat a.csv b.csv`, b holding no rows): its header is no user with id `id`
+    "repeated_header": ("zendesk", "user", "unparseable_record", "loader", "REPEATED HEADER at line 3"),
 }
 
 

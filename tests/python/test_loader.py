@@ -408,6 +408,46 @@ def test_a_reject_after_values_with_line_breaks_names_its_line_in_the_file(tmp_p
                                                                   "INVALID ENCODING at line 8 in column name"]
 
 
+def test_a_repeated_header_row_is_rejected_with_its_line_and_never_landed(tmp_path):
+    """Two exports joined (`cat a.csv b.csv`): the second header was landed as a data row (an account with id
+    `id`, named `name`). A record equal to its file's header (spaces trimmed, any case) is rejected now, with
+    its line; a record with only some of the column names (id `id`) is data and lands."""
+    raw = tmp_path / "raw"
+    spaced = ",".join(f" {c.upper()} " if i % 2 else c for i, c in enumerate(HEADER.split(",")))
+    _write(raw, "\n".join([HEADER, GOOD, GOOD.replace("001A", "002B").replace("Acme", '"Two\nlines"'), spaced,
+                           GOOD.replace("001A", "id"), GOOD.replace("001A", "003C"), ""]), name="account/part-0.csv")
+    _write(raw, f"{HEADER}\n{GOOD.replace('001A', '004D')}\n{HEADER}\n", name="account/part-1.csv")
+    result, con = _load(tmp_path, raw)
+    assert (result.rows_loaded, result.rows_rejected) == (5, 2)
+    assert con.execute("select id, _source_file, _source_row from raw_salesforce.account order by 3").fetchall() == [
+        ("001A", "salesforce/account/part-0.csv", 1), ("002B", "salesforce/account/part-0.csv", 2),
+        ("id", "salesforce/account/part-0.csv", 4), ("003C", "salesforce/account/part-0.csv", 5),
+        ("004D", "salesforce/account/part-1.csv", 6)]
+    rejects = con.execute("select source_file, line, column_name, error_type, reason, raw_record "
+                          "from raw_meta.load_rejects order by 1, 2").fetchall()
+    assert rejects == [
+        ("salesforce/account/part-0.csv", 5, None, "REPEATED HEADER",
+         "REPEATED HEADER at line 5: the record repeats the file's header (two exports joined?); "
+         "set aside, not landed as data", spaced),
+        ("salesforce/account/part-1.csv", 3, None, "REPEATED HEADER",
+         "REPEATED HEADER at line 3: the record repeats the file's header (two exports joined?); "
+         "set aside, not landed as data", HEADER)]
+    assert any("2 record(s)" in w for w in result.warnings)
+
+
+def test_a_repeated_header_in_an_appended_part_file_is_rejected_too(tmp_path):
+    raw = tmp_path / "raw"
+    _write(raw, f"{HEADER}\n{GOOD}\n", name="account/part-0.csv")
+    _load(tmp_path, raw)[1].close()
+    _write(raw, f"{HEADER}\n{HEADER}\n{GOOD.replace('001A', '002B')}\n", name="account/part-1.csv")
+    result, con = _load(tmp_path, raw)
+    assert (result.mode, result.rows_loaded, result.rows_rejected) == ("append", 1, 1)
+    assert con.execute("select id, _source_row from raw_salesforce.account order by 2").fetchall() == [
+        ("001A", 1), ("002B", 3)]
+    assert con.execute("select source_file, line, error_type from raw_meta.load_rejects").fetchall() == [
+        ("salesforce/account/part-1.csv", 2, "REPEATED HEADER")]
+
+
 def test_a_header_ending_in_a_comma_over_empty_values_is_ignored_with_a_warning(tmp_path):
     raw = tmp_path / "raw"
     path = _write(raw, f"{HEADER},\n{GOOD},\n{GOOD.replace('001A', '002B')}, \n")
