@@ -410,6 +410,35 @@ under_invoiced as (
 
 ),
 
+-- 2b. A first invoice that no FX rate of its month converts to the deal's currency cannot be compared with the
+-- contract: listed as unchecked (its amount unknown, NULL), rather than passing as neither of the two above.
+unchecked_no_fx_rate as (
+
+    select
+        'unchecked_no_fx_rate' as leakage_type,
+        won_new_business.company_id,
+        won_new_business.account_id as salesforce_account_id,
+        won_new_business.opportunity_id as salesforce_opportunity_id,
+        first_invoices.customer_id as stripe_customer_id,
+        first_invoices.subscription_id as stripe_subscription_id,
+        first_invoices.invoice_id as stripe_invoice_id,
+        cast(null as decimal(18, 2)) as amount_at_risk_local,
+        won_new_business.currency,
+        won_new_business.close_date as reference_date,
+        {{ dbt.concat([
+            "'first invoice (in '",
+            'first_invoices.currency',
+            "') not compared with the contract (in '",
+            'won_new_business.currency',
+            "'): no FX rate of the invoice month converts it'",
+        ]) }} as detail
+    from won_new_business
+    inner join first_invoices_in_deal_currency as first_invoices
+        on won_new_business.opportunity_id = first_invoices.opportunity_id
+    where first_invoices.net_amount_deal_currency is null and first_invoices.net_amount is not null
+
+),
+
 -- 3. Invoices still owed after their due date (open, or written off as uncollectible).
 unpaid_past_due as (
 
@@ -627,6 +656,8 @@ unioned as (
     select * from never_invoiced
     union all
     select * from under_invoiced
+    union all
+    select * from unchecked_no_fx_rate
     union all
     select * from unpaid_past_due
     union all

@@ -95,8 +95,9 @@ KPI_RANGES: dict[str, tuple[float | None, float | None]] = {
     "win_rate": (0, 1), "cac": (0, None), "ltv": (0, None), "quick_ratio": (0, None),
 }
 
-LEAKAGE_TYPES = ["closed_won_not_invoiced", "invoiced_below_contract", "invoice_unpaid_past_due",
-                 "churned_in_billing_active_in_crm", "active_in_billing_churned_in_crm", "renewal_without_opportunity"]
+LEAKAGE_TYPES = ["closed_won_not_invoiced", "invoiced_below_contract", "unchecked_no_fx_rate",
+                 "invoice_unpaid_past_due", "churned_in_billing_active_in_crm", "active_in_billing_churned_in_crm",
+                 "renewal_without_opportunity"]
 
 
 @dataclass
