@@ -2,7 +2,8 @@
     closed. Snapshot of horizon h for close month M = the opportunity states valid at the start of month
     M - (h - 1) (h = 1: on the first day of M, the same origin as a statistical forecast whose history ends with
     the previous month). Commit = open deals in forecast category Commit closing in M; best case = Commit plus
-    Best Case. Closed won = ACV of deals won with a close date in M. Amounts in the reporting currency at the FX
+    Best Case. Closed won = ACV of deals won with a close date in M (macro opportunity_close_dates: the CRM's, else
+    when the stage history shows it closed, as fct_opportunities). Amounts in the reporting currency at the FX
     rate of the snapshot month (closed won: of the close month). Months up to the month before the CRM export. -#}
 with history as (
 
@@ -13,6 +14,20 @@ with history as (
 opportunities as (
 
     select * from {{ ref('stg_salesforce__opportunity') }}
+
+),
+
+intervals as (
+
+    select * from {{ ref('int_opportunity_history__intervals') }}
+
+),
+
+-- a closed deal's close date as fct_opportunities reports it (CRM, else stage history, else last change): a deal
+-- won with no close date, or one after its export, is closed won in the month it closed
+close_dates as (
+
+    {{ opportunity_close_dates('opportunities', 'intervals') | indent(4) }}
 
 ),
 
@@ -46,7 +61,7 @@ export_month as (
 
 close_months as (
 
-    {{ month_spine('(select min(close_date) from opportunities)', '(select max(export_month) from export_month)')
+    {{ month_spine('(select min(close_date) from close_dates)', '(select max(export_month) from export_month)')
         | indent(4) }}
 
 ),
@@ -130,7 +145,7 @@ pipeline as (
 won as (
 
     select
-        cast({{ dbt.date_trunc('month', 'opportunities.close_date') }} as date) as close_month,
+        cast({{ dbt.date_trunc('month', 'close_dates.close_date') }} as date) as close_month,
         sum(
             opportunities.acv_amount
             * case
@@ -140,12 +155,14 @@ won as (
         ) as closed_won_amount,
         count(*) as won_opportunities
     from opportunities
+    inner join close_dates
+        on opportunities.opportunity_id = close_dates.opportunity_id
     left join fx_rates
         on
             opportunities.currency = fx_rates.currency
-            and cast({{ dbt.date_trunc('month', 'opportunities.close_date') }} as date) = fx_rates.month_start
+            and cast({{ dbt.date_trunc('month', 'close_dates.close_date') }} as date) = fx_rates.month_start
     where opportunities.is_won and not opportunities.is_deleted
-    group by cast({{ dbt.date_trunc('month', 'opportunities.close_date') }} as date)
+    group by cast({{ dbt.date_trunc('month', 'close_dates.close_date') }} as date)
 
 ),
 

@@ -78,56 +78,11 @@ stage_days as (
 
 ),
 
-last_open_states as (
-
-    select
-        opportunity_id,
-        max(state_number) as last_open_state
-    from intervals
-    where not is_closed_stage
-    group by opportunity_id
-
-),
-
--- when the opportunity last became closed: the first closed state after its last open one (a deal reopened and
--- closed again closed the second time; an edit of a closed deal's amount does not move its close)
-closed_stages as (
-
-    select
-        intervals.opportunity_id,
-        min(intervals.valid_from_at) as closed_stage_at
-    from intervals
-    left join last_open_states
-        on intervals.opportunity_id = last_open_states.opportunity_id
-    where intervals.is_closed_stage and intervals.state_number > coalesce(last_open_states.last_open_state, 0)
-    group by intervals.opportunity_id
-
-),
-
--- A closed deal's close date is when it closed: the CRM's, unless it is missing or later than the row's export
--- (future_limit: its _loaded_at plus the clock-skew allowance); then the day its stage became closed (stage
--- history), else its last change. An open deal's close date is the expected one, future or not.
+-- a closed deal's close date is when it closed (CRM, else stage history, else last change: macro
+-- opportunity_close_dates, the rule the forecast buckets closed won by); an open deal's is the expected one
 close_dates as (
 
-    select
-        opportunities.opportunity_id,
-        case
-            when
-                opportunities.is_closed
-                and (
-                    opportunities.close_date is null
-                    or opportunities.close_date > cast({{ future_limit('opportunities._loaded_at') }} as date)
-                )
-                then coalesce(
-                    cast(closed_stages.closed_stage_at as date),
-                    cast(opportunities.last_modified_at as date),
-                    opportunities.close_date
-                )
-            else opportunities.close_date
-        end as close_date
-    from opportunities
-    left join closed_stages
-        on opportunities.opportunity_id = closed_stages.opportunity_id
+    {{ opportunity_close_dates('opportunities', 'intervals') | indent(4) }}
 
 ),
 
