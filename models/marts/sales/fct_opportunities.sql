@@ -114,7 +114,11 @@ enriched as (
         opportunities.created_at,
         close_dates.close_date,
         cast({{ dbt.date_trunc('month', 'close_dates.close_date') }} as date) as close_month,
+        -- never negative: a deal backdated before its creation (logged in the CRM after it closed) counts 0 days,
+        -- so it cannot pull the average cycle below zero
         case
+            when opportunities.is_closed and close_dates.close_date < cast(opportunities.created_at as date)
+                then 0
             when opportunities.is_closed
                 then {{ dbt.datediff('cast(opportunities.created_at as date)', 'close_dates.close_date', 'day') }}
         end as sales_cycle_days,
