@@ -23,6 +23,13 @@
       no_future           timestamp/date columns that cannot lie after the row's export (its _loaded_at, else
                           the build's clock; macro future_limit)
       currency_column     the row's currency, needed for `minor` columns and checked against the seed
+      currency_fallback   for a row whose currency is redundant with its parent's (a Stripe invoice line's is
+                          always its invoice's): {'model': parent parse model, 'key': this table's column that
+                          holds the parent id}. When the row's own currency is unknown or missing, the parent's
+                          (its current, unquarantined version, with a known currency) is used instead, and the
+                          row is staged, not quarantined; `_currency_from_fallback` says so and
+                          `_currency_as_landed` keeps the row's own value (NULL when the row's own is used).
+                          Without a known parent currency the row is quarantined as before.
       incremental         for append-mostly tables built as incremental models (unique key _source_file,
                           _source_row): parse only rows landed since the last build (`_source_row` above the
                           model's maximum; the loader numbers appended rows on), and re-rank the earlier
@@ -34,11 +41,13 @@
     max_field_chars (field_too_long), a minor-unit amount without a currency (missing_currency), a `_loaded_at`
     that does not parse (unparseable_timestamp).
 -#}
-{% macro parse_raw_source(system, table_name, columns, primary_key=['id'], not_negative=[], no_future=[], currency_column=none, incremental=false) -%}
+{% macro parse_raw_source(system, table_name, columns, primary_key=['id'], not_negative=[], no_future=[], currency_column=none, incremental=false, currency_fallback=none) -%}
 {%- set max_chars = var('max_field_chars', 10000) -%}
 {%- set numeric_types = ['integer', 'decimal', 'minor'] -%}
 {%- set min_plausible = "cast('" ~ var('min_plausible_date') ~ "' as date)" -%}
 {%- set minor_columns = [] -%}
+{%- set exponent = 'currencies.minor_unit_exponent' if not currency_fallback
+    else 'coalesce(currencies.minor_unit_exponent, fallback_currencies.fallback_minor_unit_exponent)' -%}
 {%- for column, kind in columns.items() if kind == 'minor' %}{% do minor_columns.append(column) %}{% endfor -%}
 
 with landed as (
@@ -65,6 +74,22 @@ currencies as (
 
 ),
 {%- endif %}
+{%- if currency_column and currency_fallback %}
+
+fallback_currencies as (
+
+    {#- The parent's currency, for rows whose own is unknown or missing (the parent's current version). #}
+    select
+        parent.id as fallback_key,
+        currencies.currency_code as fallback_currency_code,
+        currencies.minor_unit_exponent as fallback_minor_unit_exponent
+    from {{ ref(currency_fallback['model']) }} as parent
+    inner join currencies
+        on parent.{{ adapter.quote(currency_column) }} = currencies.currency_code
+    where parent._quarantine_code is null and parent._version_rank = 1
+
+),
+{%- endif %}
 
 typed as (
 
@@ -81,6 +106,9 @@ typed as (
         {{ raw }} as {{ column }}__raw,
         {%- if kind == 'email' %}
         lower({{ raw }}) as {{ column }}__typed,
+        {%- elif kind == 'currency' and currency_fallback and column == currency_column %}
+        coalesce(currencies.currency_code, fallback_currencies.fallback_currency_code, upper({{ raw }}))
+            as {{ column }}__typed,
         {%- elif kind == 'currency' %}
         upper({{ raw }}) as {{ column }}__typed,
         {%- elif kind == 'timestamp' %}
@@ -95,7 +123,7 @@ typed as (
         {{ safe_numeric(raw, 18, 6) }} as {{ column }}__number,
         {%- elif kind == 'minor' %}
         cast(
-            {{ safe_numeric(raw, 18, 6) }} / power(10, currencies.minor_unit_exponent) as decimal(38, 6)
+            {{ safe_numeric(raw, 18, 6) }} / power(10, {{ exponent }}) as decimal(38, 6)
         ) as {{ column }}__typed,
         {{ safe_numeric(raw, 18, 6) }} as {{ column }}__number,
         {%- elif kind == 'boolean' %}
@@ -104,7 +132,13 @@ typed as (
         {{ raw }} as {{ column }}__typed,
         {%- endif %}
         {%- endfor %}
-        {%- if currency_column %}
+        {%- if currency_column and currency_fallback %}
+        coalesce(currencies.currency_code, fallback_currencies.fallback_currency_code) as _known_currency,
+        currencies.currency_code is null and fallback_currencies.fallback_currency_code is not null
+            as _currency_from_fallback,
+        case when currencies.currency_code is null and fallback_currencies.fallback_currency_code is not null
+            then nullif(trim(landed.{{ adapter.quote(currency_column) }}), '') end as _currency_as_landed,
+        {%- elif currency_column %}
         currencies.currency_code as _known_currency,
         {%- endif %}
         {%- for column in columns %}
@@ -114,6 +148,11 @@ typed as (
     {%- if currency_column %}
     left join currencies
         on upper(trim(landed.{{ adapter.quote(currency_column) }})) = currencies.currency_code
+    {%- if currency_fallback %}
+    left join fallback_currencies
+        on {{ trim_spaces(trim_breaks('landed.' ~ adapter.quote(currency_fallback['key']))) }}
+            = fallback_currencies.fallback_key
+    {%- endif %}
     {%- endif %}
 
 ),
@@ -129,7 +168,8 @@ checked as (
             {%- if currency_column %}
             when {{ currency_column }}__raw is not null and _known_currency is null then 'unknown_currency'
             {%- if minor_columns %}
-            when {{ currency_column }}__raw is null and ({{ minor_columns | join('__raw is not null or ') }}__raw is not null)
+            when {{ currency_column }}__raw is null and _known_currency is null
+                and ({{ minor_columns | join('__raw is not null or ') }}__raw is not null)
                 then 'missing_currency'
             {%- endif %}
             {%- endif %}
@@ -164,7 +204,8 @@ checked as (
             when {{ currency_column }}__raw is not null and _known_currency is null
                 then {{ dbt.concat(["'unknown currency in " ~ currency_column ~ ": '", quoted_value(currency_column ~ '__raw')]) }}
             {%- if minor_columns %}
-            when {{ currency_column }}__raw is null and ({{ minor_columns | join('__raw is not null or ') }}__raw is not null)
+            when {{ currency_column }}__raw is null and _known_currency is null
+                and ({{ minor_columns | join('__raw is not null or ') }}__raw is not null)
                 then 'amount in minor units ({{ minor_columns | join(", ") }}) without a currency in {{ currency_column }}'
             {%- endif %}
             {%- endif %}
@@ -213,6 +254,10 @@ parsed as (
         _source_file,
         _source_row,
         _loaded_at,
+        {%- if currency_column and currency_fallback %}
+        _currency_from_fallback,
+        _currency_as_landed,
+        {%- endif %}
         -- the raw row as text, for quarantined rows only (it is what the quarantine shows): built here, inside
         -- the case, so the text is not put together for the millions of good rows
         case when _quarantine_code is not null then {{ dbt.concat(raw_record_parts(columns, '__landed')) }} end
@@ -254,6 +299,10 @@ candidates as (
         previous._source_file,
         previous._source_row,
         previous._loaded_at,
+        {%- if currency_column and currency_fallback %}
+        previous._currency_from_fallback,
+        previous._currency_as_landed,
+        {%- endif %}
         previous._raw_record,
         previous._quarantine_code,
         previous._quarantine_reason

@@ -23,6 +23,8 @@ renamed as (
         amount,
         discount_amount,
         currency,
+        _currency_from_fallback as is_currency_from_invoice,
+        _currency_as_landed as currency_as_landed,
         period_start as period_start_at,
         period_end as period_end_at,
         proration as is_proration,

@@ -1,3 +1,5 @@
+{#- A line's currency is always its invoice's (Stripe): a line whose own is unknown or missing takes its
+    invoice's (currency_fallback), flagged in _currency_from_fallback, instead of being quarantined. -#}
 {#- Spark keeps tables as Parquet, which has no delete+insert: there this model is a plain table rebuilt in full. -#}
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
@@ -24,5 +26,6 @@
         'proration': 'boolean',
     },
     currency_column='currency',
+    currency_fallback={'model': 'base_stripe__invoice', 'key': 'invoice_id'},
     incremental=true
 ) }}
