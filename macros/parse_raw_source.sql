@@ -24,8 +24,9 @@
                           the build's clock; macro future_limit)
       currency_column     the row's currency, needed for `minor` columns and checked against the seed
       currency_fallback   for a row whose currency is redundant with its parent's (a Stripe invoice line's is
-                          always its invoice's): {'model': parent parse model, 'key': this table's column that
-                          holds the parent id}. When the row's own currency is unknown or missing, the parent's
+                          always its invoice's): the parent's parse model (its key `id`, its currency column
+                          named like this one's); currency_fallback_key: this table's column holding the parent
+                          id. When the row's own currency is unknown or missing, the parent's
                           (its current, unquarantined version, with a known currency) is used instead, and the
                           row is staged, not quarantined; `_currency_from_fallback` says so and
                           `_currency_as_landed` keeps the row's own value (NULL when the row's own is used).
@@ -41,7 +42,8 @@
     max_field_chars (field_too_long), a minor-unit amount without a currency (missing_currency), a `_loaded_at`
     that does not parse (unparseable_timestamp).
 -#}
-{% macro parse_raw_source(system, table_name, columns, primary_key=['id'], not_negative=[], no_future=[], currency_column=none, incremental=false, currency_fallback=none) -%}
+{% macro parse_raw_source(system, table_name, columns, primary_key=['id'], not_negative=[], no_future=[],
+    currency_column=none, incremental=false, currency_fallback=none, currency_fallback_key=none) -%}
 {%- set max_chars = var('max_field_chars', 10000) -%}
 {%- set numeric_types = ['integer', 'decimal', 'minor'] -%}
 {%- set min_plausible = "cast('" ~ var('min_plausible_date') ~ "' as date)" -%}
@@ -83,7 +85,7 @@ fallback_currencies as (
         parent.id as fallback_key,
         currencies.currency_code as fallback_currency_code,
         currencies.minor_unit_exponent as fallback_minor_unit_exponent
-    from {{ ref(currency_fallback['model']) }} as parent
+    from {{ ref(currency_fallback) }} as parent
     inner join currencies
         on parent.{{ adapter.quote(currency_column) }} = currencies.currency_code
     where parent._quarantine_code is null and parent._version_rank = 1
@@ -150,7 +152,7 @@ typed as (
         on upper(trim(landed.{{ adapter.quote(currency_column) }})) = currencies.currency_code
     {%- if currency_fallback %}
     left join fallback_currencies
-        on {{ trim_spaces(trim_breaks('landed.' ~ adapter.quote(currency_fallback['key']))) }}
+        on {{ trim_spaces(trim_breaks('landed.' ~ adapter.quote(currency_fallback_key))) }}
             = fallback_currencies.fallback_key
     {%- endif %}
     {%- endif %}

@@ -26,6 +26,7 @@
         'proration': 'boolean',
     },
     currency_column='currency',
-    currency_fallback={'model': 'base_stripe__invoice', 'key': 'invoice_id'},
+    currency_fallback='base_stripe__invoice',
+    currency_fallback_key='invoice_id',
     incremental=true
 ) }}
