@@ -42,11 +42,23 @@ def test_raw_rows_reconcile_with_what_the_generator_wrote(sample_warehouse):
         assert accounted[name] == (rows, True), name
 
 
+def _lines_with_currency_from_invoice(warehouse) -> dict[str, str]:
+    """Staged Stripe invoice lines whose own currency was unknown or missing: line id -> the value as landed."""
+    return dict(warehouse.query(
+        "select invoice_line_item_id, currency_as_landed from staging.stg_stripe__invoice_line_item "
+        "where is_currency_from_invoice"
+    ))
+
+
 def test_every_planted_unparseable_value_is_quarantined_with_its_reason(sample_warehouse):
+    # A planted bad currency on an invoice line is repaired from its invoice (below), not quarantined.
+    repaired = _lines_with_currency_from_invoice(sample_warehouse)
     planted = Counter(
         (row["source_system"], row["source_table"], QUARANTINED_KINDS[row["kind"]])
         for row in _mess(sample_warehouse)
         if row["kind"] in QUARANTINED_KINDS
+        and not (row["kind"] == "bad_currency" and row["source_table"] == "invoice_line_item"
+                 and row["source_id"] in repaired)
     )
     assert planted, "the sample should plant unparseable values"
     found = Counter({
@@ -59,6 +71,22 @@ def test_every_planted_unparseable_value_is_quarantined_with_its_reason(sample_w
     for key, n in planted.items():
         # A planted row that was also re-sent as an exact duplicate is quarantined twice: at least n.
         assert found[key] >= n, f"{key}: planted {n}, quarantined {found[key]}"
+
+
+def test_a_planted_bad_line_currency_is_staged_with_its_invoice_currency_and_flagged(sample_warehouse):
+    """Every staged line flagged is_currency_from_invoice is a planted bad currency (XXX), and it carries its
+    invoice's currency; on the default sample there is at least one (il_43VnDAbLMvY on a USD invoice)."""
+    planted = {r["source_id"] for r in _mess(sample_warehouse)
+               if r["kind"] == "bad_currency" and r["source_table"] == "invoice_line_item"}
+    repaired = _lines_with_currency_from_invoice(sample_warehouse)
+    assert repaired, "the sample should plant a bad currency on an invoice line whose invoice is fine"
+    assert set(repaired) <= planted and set(repaired.values()) == {"XXX"}
+    mismatched = sample_warehouse.query(
+        "select count(*) from staging.stg_stripe__invoice_line_item as l "
+        "join staging.stg_stripe__invoice as i using (invoice_id) "
+        "where l.is_currency_from_invoice and l.currency <> i.currency"
+    )
+    assert mismatched == [(0,)]
 
 
 def test_exact_duplicates_collapse_into_one_row(sample_warehouse):

@@ -87,6 +87,55 @@ def test_total_mrr_matches_truth_within_half_a_percent(sample_warehouse, ledger_
     assert not wide, f"quarantined lines widen the bound by more than 5 % of MRR in {sorted(wide)}: fix staging"
 
 
+def test_a_line_whose_currency_came_from_its_invoice_bills_its_company_as_the_truth(sample_warehouse):
+    """A line with a bad currency (the sample plants XXX on il_43VnDAbLMvY, on a paid USD invoice of CO-0000052)
+    counts at its invoice's currency: its companies' MRR equals the truth in every month (before, CO-0000052
+    showed a false churn in Nov 2024 (0 vs 75) and a reactivation in Dec 2024)."""
+    truth_dir = sample_warehouse.truth_dir
+    rows = sample_warehouse.query(
+        f"""
+        with true_companies as (
+            select distinct tc.true_company_id, x.company_id
+            from read_csv('{truth_dir / "companies.csv"}', all_varchar = true) as tc
+            inner join intermediate.int_billing_customers__companies as x
+                on x.source_system = 'stripe' and x.source_table = 'customer' and x.source_id = tc.source_id
+            where tc.source_system = 'stripe' and tc.source_table = 'customer'
+        ),
+        truth as (
+            select true_companies.company_id, cast(t.month as date) as month, sum(cast(t.mrr_local as double)) as v
+            from read_csv('{truth_dir / "mrr.csv"}', all_varchar = true) as t
+            inner join true_companies using (true_company_id)
+            group by all
+        ),
+        repaired as (
+            select distinct x.company_id
+            from staging.stg_stripe__invoice_line_item as l
+            left join staging.stg_stripe__invoice as i on i.invoice_id = l.invoice_id
+            left join staging.stg_stripe__subscription as s on s.subscription_id = l.subscription_id
+            inner join intermediate.int_billing_customers__companies as x
+                on x.source_system = 'stripe' and x.source_table = 'customer'
+                and x.source_id = coalesce(i.customer_id, s.customer_id)
+            where l.is_currency_from_invoice
+        ),
+        ledger as (
+            select company_id, cast(month as date) as month, cast(mrr_local as double) as v
+            from marts.fct_mrr where company_id in (select company_id from repaired) and mrr_local > 0
+        )
+        select company_id, month, ledger.v, truth.v
+        from ledger full join (select * from truth where company_id in (select company_id from repaired)) as truth
+            using (company_id, month)
+        where abs(coalesce(ledger.v, 0) - coalesce(truth.v, 0)) > 0.01
+        """
+    )
+    assert rows == []
+    nov = sample_warehouse.query(
+        "select f.movement, f.mrr_local from marts.fct_mrr as f "
+        "inner join intermediate.int_billing_customers__companies as x using (company_id) "
+        "where x.source_id = 'cus_3BnGW4FlmT5' and f.month = date '2024-11-01'"
+    )
+    assert [(movement, float(mrr)) for movement, mrr in nov] == [("contraction", 75.0)]
+
+
 def test_ledger_ends_at_last_complete_month(sample_warehouse, ledger_totals):
     truth = truth_totals(sample_warehouse.truth_dir)
     assert max(ledger_totals) == max(truth), "fct_mrr should end at the generator's last (complete) month"
