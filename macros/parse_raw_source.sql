@@ -103,7 +103,7 @@ typed as (
         {{ safe_timestamp_utc(loaded_at_raw) }} as _loaded_at,
         {%- for column, kind in columns.items() %}
         {%- set landed_column = 'landed.' ~ adapter.quote(column) %}
-        {%- set trimmed = trim_spaces(trim_breaks(landed_column) if kind in ['id', 'email'] else landed_column) %}
+        {%- set trimmed = trim_breaks(landed_column) if kind in ['id', 'email'] else trim_spaces(landed_column) %}
         {%- set raw = "nullif(" ~ trimmed ~ ", '')" %}
         {{ raw }} as {{ column }}__raw,
         {%- if kind == 'email' %}
