@@ -12,6 +12,12 @@ with opportunities as (
 
 ),
 
+intervals as (
+
+    select * from {{ ref('int_opportunity_history__intervals') }}
+
+),
+
 invoices as (
 
     select * from {{ ref('stg_stripe__invoice') }}
@@ -92,6 +98,15 @@ account_companies as (
 
 ),
 
+-- A closed deal's close date by the sales marts' rule (macro opportunity_close_dates): the CRM's, unless it is missing
+-- or later than the export, then the day its stage last became closed. A won deal typed with a close date years
+-- ahead is checked from when it really closed, not never; one without a close date is checked at all.
+close_dates as (
+
+    {{ opportunity_close_dates('opportunities', 'intervals') | indent(4) }}
+
+),
+
 crm_opportunities as (
 
     select
@@ -101,11 +116,13 @@ crm_opportunities as (
         opportunities.stage_name,
         opportunities.acv_amount,
         opportunities.currency,
-        opportunities.close_date,
+        close_dates.close_date,
         opportunities.is_closed,
         opportunities.is_won,
         coalesce(account_companies.company_id, opportunities.account_id) as company_id
     from opportunities
+    inner join close_dates
+        on opportunities.opportunity_id = close_dates.opportunity_id
     left join account_companies
         on opportunities.account_id = account_companies.account_id
     where not coalesce(opportunities.is_deleted, false)
