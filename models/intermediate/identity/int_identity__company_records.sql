@@ -34,7 +34,8 @@ unioned as (
         cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
         created_at as record_created_at,
         created_at as record_updated_at,
-        coalesce(is_deleted, false) as is_deleted
+        coalesce(is_deleted, false) as is_deleted,
+        cast(null as {{ dbt.type_string() }}) as email
     from sf_accounts
 
     union all
@@ -45,7 +46,7 @@ unioned as (
         customer_id as source_id,
         2 as source_rank,
         customer_name as company_name,
-        split_part({{ identity_normalise_email('email') }}, '@', 2) as domain_1,
+        cast(null as {{ dbt.type_string() }}) as domain_1,
         cast(null as {{ dbt.type_string() }}) as domain_2,
         cast(null as {{ dbt.type_string() }}) as domain_names,
         salesforce_account_id,
@@ -56,7 +57,8 @@ unioned as (
         cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
         created_at as record_created_at,
         created_at as record_updated_at,
-        coalesce(is_deleted, false) as is_deleted
+        coalesce(is_deleted, false) as is_deleted,
+        email
     from stripe_customers
 
     union all
@@ -78,7 +80,8 @@ unioned as (
         cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
         created_at as record_created_at,
         created_at as record_updated_at,
-        false as is_deleted
+        false as is_deleted,
+        cast(null as {{ dbt.type_string() }}) as email
     from zd_orgs
 
     union all
@@ -89,7 +92,7 @@ unioned as (
         contact_id as source_id,
         4 as source_rank,
         company_name,
-        split_part({{ identity_normalise_email('email') }}, '@', 2) as domain_1,
+        cast(null as {{ dbt.type_string() }}) as domain_1,
         cast(null as {{ dbt.type_string() }}) as domain_2,
         cast(null as {{ dbt.type_string() }}) as domain_names,
         cast(null as {{ dbt.type_string() }}) as salesforce_account_id,
@@ -100,7 +103,8 @@ unioned as (
         lifecycle_stage,
         created_at as record_created_at,
         coalesce(updated_at, created_at) as record_updated_at,
-        false as is_deleted
+        false as is_deleted,
+        email
     from hs_contacts
 
     union all
@@ -111,7 +115,7 @@ unioned as (
         lead_id as source_id,
         5 as source_rank,
         company_name,
-        split_part({{ identity_normalise_email('email') }}, '@', 2) as domain_1,
+        cast(null as {{ dbt.type_string() }}) as domain_1,
         cast(null as {{ dbt.type_string() }}) as domain_2,
         cast(null as {{ dbt.type_string() }}) as domain_names,
         cast(null as {{ dbt.type_string() }}) as salesforce_account_id,
@@ -122,37 +126,82 @@ unioned as (
         cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
         created_at as record_created_at,
         created_at as record_updated_at,
-        coalesce(is_deleted, false) as is_deleted
+        coalesce(is_deleted, false) as is_deleted,
+        email
     from sf_leads
+
+),
+
+-- Each distinct company name and email address is normalised once, then looked up by every record holding it: the
+-- expressions are the model's dearest part, and some 545 k records hold about half as many names (scale 100).
+distinct_company_names as (
+
+    select distinct company_name
+    from unioned
+    where company_name is not null
+
+),
+
+distinct_emails as (
+
+    select distinct email
+    from unioned
+    where email is not null
+
+),
+
+company_names as (
+
+    select
+        company_name,
+        -- runs of spaces typed inside a name are one ("Acme  Inc." is Acme Inc.)
+        nullif(trim({{ regexp_replace_all('company_name', "'  +'", "' '") }}), '') as company_name_cleaned,
+        {{ identity_company_name_key('company_name') }} as company_name_key
+    from distinct_company_names
+
+),
+
+email_domains as (
+
+    select
+        email,
+        split_part({{ identity_normalise_email('email') }}, '@', 2) as email_domain
+    from distinct_emails
 
 ),
 
 final as (
 
     select
-        source_system,
-        source_table,
-        source_id,
-        source_rank,
-        {{ identity_record_label('is_deleted', 'source_rank', 'source_system', 'source_table', 'source_id') }}
-            as record_label,
-        source_table in ('account', 'customer', 'organization') as is_company_record,
-        -- runs of spaces typed inside a name are one ("Acme  Inc." is Acme Inc.)
-        nullif(trim({{ regexp_replace_all('company_name', "'  +'", "' '") }}), '') as company_name,
-        {{ identity_company_name_key('company_name') }} as company_name_key,
-        nullif(domain_1, '') as domain_1,
-        nullif(domain_2, '') as domain_2,
-        case when domain_names like '%;%;%' then domain_names end as domain_names,
-        salesforce_account_id,
-        industry,
-        number_of_employees,
-        country,
-        owner_id,
-        lifecycle_stage,
-        record_created_at,
-        record_updated_at,
-        is_deleted
+        unioned.source_system,
+        unioned.source_table,
+        unioned.source_id,
+        unioned.source_rank,
+        {{ identity_record_label(
+            'unioned.is_deleted', 'unioned.source_rank', 'unioned.source_system', 'unioned.source_table',
+            'unioned.source_id'
+        ) }} as record_label,
+        unioned.source_table in ('account', 'customer', 'organization') as is_company_record,
+        company_names.company_name_cleaned as company_name,
+        company_names.company_name_key,
+        -- a company record's domain is its website's (Zendesk: its first listed); a person's, their email's
+        nullif(coalesce(unioned.domain_1, email_domains.email_domain), '') as domain_1,
+        nullif(unioned.domain_2, '') as domain_2,
+        case when unioned.domain_names like '%;%;%' then unioned.domain_names end as domain_names,
+        unioned.salesforce_account_id,
+        unioned.industry,
+        unioned.number_of_employees,
+        unioned.country,
+        unioned.owner_id,
+        unioned.lifecycle_stage,
+        unioned.record_created_at,
+        unioned.record_updated_at,
+        unioned.is_deleted
     from unioned
+    left join company_names
+        on unioned.company_name = company_names.company_name
+    left join email_domains
+        on unioned.email = email_domains.email
 
 )
 
