@@ -22,9 +22,13 @@ billing_companies as (select * from {{ ref('int_billing_customers__companies') }
 -- deleted) is a customer, whatever stage HubSpot shows (it lags: a paying company left at lead or opportunity); a
 -- Stripe customer alone (a trial that never paid) is not. Read from staging through the one billing mapping, not
 -- from fct_mrr / fct_opportunities: the golden record does not wait for (or rebuild with) the revenue facts.
+-- Each piece of evidence is dated: the invoice's creation, the deal's close date in the CRM (one missing, or later
+-- than the CRM export, by the deal's last change instead).
 customer_evidence as (
 
-    select b.company_id
+    select
+        b.company_id,
+        i.created_at as evidence_at
     from invoices as i
     inner join billing_companies as b
         on
@@ -32,8 +36,14 @@ customer_evidence as (
             and b.source_table = 'customer'
             and i.customer_id = b.source_id
     where i.invoice_status in ('open', 'paid') and i.total_amount > 0
-    union
-    select b.company_id
+    union all
+    select
+        b.company_id,
+        case
+            when o.close_date is null or o.close_date > cast({{ future_limit('o._loaded_at') }} as date)
+                then o.last_modified_at
+            else cast(o.close_date as {{ dbt.type_timestamp() }})
+        end as evidence_at
     from opportunities as o
     inner join billing_companies as b
         on
@@ -41,6 +51,16 @@ customer_evidence as (
             and b.source_table = 'account'
             and o.account_id = b.source_id
     where o.is_won and not coalesce(o.is_deleted, false)
+
+),
+
+customers as (
+
+    select
+        company_id,
+        min(evidence_at) as became_customer_at
+    from customer_evidence
+    group by company_id
 
 ),
 
@@ -224,14 +244,15 @@ final as (
             ~ customer_order ~ ' then ' ~ customer_order ~ ' else a.lifecycle_order end'
         ) }} as {{ dbt.type_string() }}) as lifecycle_stage,
         a.first_seen_at,
-        a.last_seen_at
+        a.last_seen_at,
+        cast(ce.became_customer_at as {{ dbt.type_timestamp() }}) as became_customer_at
     from collapsed as c
     inner join aggregated as a on c.company_id = a.company_id
     left join primary_domains as d on c.company_id = d.company_id
     left join segments as s on c.company_id = s.company_id
     left join users as u on c.owner_id = u.user_id
     left join country_codes as cc on lower(trim(c.country)) = cc.country
-    left join customer_evidence as ce on c.company_id = ce.company_id
+    left join customers as ce on c.company_id = ce.company_id
 
 )
 
