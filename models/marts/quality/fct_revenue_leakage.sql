@@ -266,15 +266,19 @@ recurring_invoices as (
 ),
 
 -- A deal entered twice in the CRM (closed-won new business of the same company, amount, currency and close date)
--- is one deal, not two to invoice: the lowest opportunity id stands for it.
+-- is one deal, not two to invoice: the lowest opportunity id stands for it. A deal missing its amount, currency or
+-- close date is nobody's duplicate (fct_opportunities.is_duplicate_entry's rule).
 ranked_won_new_business as (
 
     select
         *,
-        row_number() over (
-            partition by company_id, acv_amount, currency, close_date
-            order by opportunity_id
-        ) as entry_rank
+        case
+            when acv_amount is null or currency is null or close_date is null then 1
+            else row_number() over (
+                partition by company_id, acv_amount, currency, close_date
+                order by opportunity_id
+            )
+        end as entry_rank
     from crm_opportunities
     where is_won and opportunity_type = 'New Business'
 

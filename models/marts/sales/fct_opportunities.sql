@@ -165,7 +165,8 @@ reconciled as (
 ),
 
 -- A closed new-business deal entered twice in the CRM (same company, outcome, amount, currency and close date, not
--- deleted) is one deal: the lowest opportunity id stands for it, the others are flagged is_duplicate_entry
+-- deleted) is one deal: the lowest opportunity id stands for it, the others are flagged is_duplicate_entry. A deal
+-- missing its amount, currency or close date is nobody's duplicate: two unknown amounts are not the same amount.
 dedup_candidates as (
 
     select
@@ -174,6 +175,9 @@ dedup_candidates as (
             is_closed
             and opportunity_type = 'New Business'
             and company_id is not null
+            and acv_amount is not null
+            and currency is not null
+            and close_date is not null
             and not coalesce(is_deleted, false),
             false
         ) as is_dedup_candidate
