@@ -240,19 +240,19 @@ final as (
         cast(c.stripe_customer_id as {{ dbt.type_string() }}) as stripe_customer_id,
         -- the furthest HubSpot stage, raised to customer by billing or a won deal (an evangelist stays one)
         cast({{ lifecycle_stage_name(
-            'case when ce.company_id is not null and coalesce(a.lifecycle_order, 0) < '
+            'case when cu.company_id is not null and coalesce(a.lifecycle_order, 0) < '
             ~ customer_order ~ ' then ' ~ customer_order ~ ' else a.lifecycle_order end'
         ) }} as {{ dbt.type_string() }}) as lifecycle_stage,
         a.first_seen_at,
         a.last_seen_at,
-        cast(ce.became_customer_at as {{ dbt.type_timestamp() }}) as became_customer_at
+        cast(cu.became_customer_at as {{ dbt.type_timestamp() }}) as became_customer_at
     from collapsed as c
     inner join aggregated as a on c.company_id = a.company_id
     left join primary_domains as d on c.company_id = d.company_id
     left join segments as s on c.company_id = s.company_id
     left join users as u on c.owner_id = u.user_id
     left join country_codes as cc on lower(trim(c.country)) = cc.country
-    left join customers as ce on c.company_id = ce.company_id
+    left join customers as cu on c.company_id = cu.company_id
 
 )
 

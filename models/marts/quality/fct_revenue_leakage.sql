@@ -100,7 +100,7 @@ account_companies as (
 
 -- A closed deal's close date by the sales marts' rule (macro opportunity_close_dates): the CRM's, unless it is missing
 -- or later than the export, then the day its stage last became closed. A won deal typed with a close date years
--- ahead is checked from when it really closed, not never; one without a close date is checked at all.
+-- ahead is checked from when it really closed, not never; one without a close date is checked too.
 close_dates as (
 
     {{ opportunity_close_dates('opportunities', 'intervals') | indent(4) }}
