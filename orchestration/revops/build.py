@@ -42,13 +42,10 @@ class BuildResult:
 
 
 def dbt_executable() -> str:
-    """The dbt that revops and the Dagster assets run: ``revops-dbt`` of the running interpreter's environment
-    (the project's .venv; dbt with ready nodes taken longest remaining path first, revops.dbt_schedule), else that
-    environment's plain dbt, else the one on PATH."""
-    for name in ("revops-dbt", "dbt"):
-        candidate = Path(sys.executable).parent / name
-        if candidate.exists():
-            return str(candidate)
+    """The dbt of the running interpreter's environment (the project's .venv), else the one on PATH."""
+    candidate = Path(sys.executable).parent / "dbt"
+    if candidate.exists():
+        return str(candidate)
     found = shutil.which("dbt")
     if not found:
         raise FileNotFoundError("dbt not found: run `make install` (it creates .venv from uv.lock)")

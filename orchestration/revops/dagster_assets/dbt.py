@@ -29,7 +29,6 @@ from revops.build import (CHANGED_SINCE_ROW, PARSED_FINGERPRINT, build_coverage,
                           code_unchanged, dbt_executable, load_watermark, on_duckdb_target, project_fingerprint,
                           record_successful_build, scoped_tests_note)
 from revops.dagster_assets.raw import DUCKDB_POOL, TRANSIENT_RETRY, raw_asset_key
-from revops.dbt_schedule import NODE_SECONDS
 from revops.dagster_assets.transient import is_transient
 
 log = logging.getLogger(__name__)
@@ -220,21 +219,6 @@ def _changed_test_scope(context: AssetExecutionContext, database: Path, fingerpr
             os.environ[CHANGED_SINCE_ROW] = before
 
 
-@contextmanager
-def _environment(**values: object) -> Iterator[None]:
-    """The process environment with ``values`` set while dbt starts (it takes its environment then)."""
-    before = {name: os.environ.get(name) for name in values}
-    os.environ.update({name: str(value) for name, value in values.items()})
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def build_dbt_assets(project: DbtProject, translator: RevopsDbtTranslator | None = None):
     """The dbt multi-asset: ``dbt build`` of the selected models, tests as asset checks, row counts as metadata."""
     translator = translator or RevopsDbtTranslator()
@@ -264,9 +248,7 @@ def build_dbt_assets(project: DbtProject, translator: RevopsDbtTranslator | None
         # Without the load-time parse of this code, parse in full: dagster-dbt would otherwise copy in the CLI's
         # target/partial_parse.msgpack, which may be of older code (revops.build.PARSED_FINGERPRINT)
         args = ["build"] if seed_partial_parse(project, target, fingerprint) else ["build", "--no-partial-parse"]
-        # the node seconds that order dbt's ready nodes (revops.dbt_schedule) are kept across runs, not per run
-        node_seconds = project.project_dir / project.target_path / NODE_SECONDS
-        with _changed_test_scope(context, database, fingerprint), _environment(REVOPS_DBT_NODE_SECONDS=node_seconds):
+        with _changed_test_scope(context, database, fingerprint):  # dbt takes its environment when it starts
             invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
         # DuckDB: the dbt process holds the file while it runs, so events are collected and the row
         # counts read once it has finished.
