@@ -357,9 +357,9 @@ final as (
     (at scale 100 the e-mail events' grouping took 343 MB instead of 518 MB, and the two large parse models,
     which a build runs side by side within DuckDB's memory limit, took 48-50 s together instead of 49-55 s). Two
     keys sharing a hash only send their rows through the window, which numbers each key's versions by the key
-    itself: the result is the same. Not the default: with it the Spark parity build's parse models went from
-    seconds to minutes each (Spark inlines the three reads of `candidates`); PostgreSQL keeps the form its parity
-    test was first proven on. -#}
+    itself: the result is the same. This split is not the default: with it the Spark parity build's parse models
+    went from seconds to minutes each (Spark inlines the three reads of `candidates`); PostgreSQL keeps the form
+    its parity test was first proven on. -#}
 {% macro duckdb__parse_version_rank(primary_key) -%}
 {%- set key_hash -%}
 hash({% for key in primary_key %}candidates.{{ adapter.quote(key) }}{% if not loop.last %}, {% endif %}{% endfor %})
