@@ -1,6 +1,9 @@
 {#- Golden record of each person (one row per person_id). Survivorship: see the identity_survivorship doc.
     Every field but the e-mail comes ranked from int_identity__person_survivors (identity alone decides it); the
-    deliverable e-mail, which dim_email_verification changes, is ranked here over the deliverable records only. -#}
+    deliverable e-mail, which dim_email_verification changes, is ranked here over the deliverable records only.
+    The stage is the furthest of the person's records (HubSpot's stage, a CRM lead's), raised to customer when
+    the person's company is one (dim_customers), as HubSpot's company-to-contact stage sync does. -#}
+{%- set customer_order = lifecycle_stages().index('customer') + 1 %}
 with
 
 person_members as (select * from {{ ref('int_identity__person_members') }}),
@@ -62,7 +65,12 @@ final as (
         cast(c.phone_e164 as {{ dbt.type_string() }}) as phone_e164,
         cast(c.company_id as {{ dbt.type_string() }}) as company_id,
         cast(c.title as {{ dbt.type_string() }}) as title,
-        cast({{ lifecycle_stage_name('c.lifecycle_order') }} as {{ dbt.type_string() }}) as lifecycle_stage,
+        -- an evangelist stays one; a customer company's people are customers
+        cast({{ lifecycle_stage_name(
+            'case when ' ~ lifecycle_stage_order('cu.lifecycle_stage') ~ ' >= ' ~ customer_order
+            ~ ' and coalesce(c.lifecycle_order, 0) < ' ~ customer_order ~ ' then ' ~ customer_order
+            ~ ' else c.lifecycle_order end'
+        ) }} as {{ dbt.type_string() }}) as lifecycle_stage,
         cast(cu.owner_id as {{ dbt.type_string() }}) as owner_id,
         cast(v.status as {{ dbt.type_string() }}) as email_status,
         c.first_seen_at,
