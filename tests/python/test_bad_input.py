@@ -36,6 +36,8 @@ QUARANTINED = {
     "after_its_export": ("stripe", "customer", "future_timestamp", "staging",
                          "later than its export (_loaded_at, else now) in created: '2026-11-10T00:00:00Z'"),
     "negative_amount": ("stripe", "charge", "negative_amount", "staging", "'-500'"),
+    # a line's amount may be negative (a proration credit, the good row beside it), its quantity never
+    "negative_quantity": ("stripe", "invoice_line_item", "negative_amount", "staging", "in quantity: '-2'"),
     # beyond decimal(18, 6): quarantined, never silently rounded
     "out_of_range_number": ("stripe", "charge", "non_numeric_value", "staging",
                             "non-numeric or out-of-range value in amount: '10000000000000'"),
