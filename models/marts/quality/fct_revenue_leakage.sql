@@ -257,7 +257,11 @@ recurring_invoices as (
         period_start_at,
         period_end_at,
         subscription_first_invoiced_at,
-        recurring_net_amount - credited_amount as recurring_net_amount
+        recurring_net_amount - credited_amount as recurring_net_amount,
+        -- the months the invoice bills (a prorated period: part of one), and whether they are whole months
+        {{ period_months('period_start_at', 'period_end_at') }} as period_months,
+        {{ period_months('period_start_at', 'period_end_at') }}
+        = {{ period_whole_months('period_start_at', 'period_end_at') }} as is_whole_period
     from invoice_billed_amounts
     where
         recurring_amount > 0
@@ -304,7 +308,9 @@ won_new_business as (
 
 -- 1. Closed-won new business with no invoice of recurring charges to its company on or after the close date (less
 -- the grace days), on a subscription first billed then too: an invoice of a subscription billed before (the
--- company's earlier business, its monthly invoices going on after the close) is not the new deal's.
+-- company's earlier business, its monthly invoices going on after the close) is not the new deal's. The deal's first
+-- invoice is its first of whole months; a prorated stub before it (Jan 15 -> Feb 1 for a plan billed on the 1st)
+-- only while none has come.
 first_invoice_after_close as (
 
     select
@@ -315,11 +321,14 @@ first_invoice_after_close as (
         recurring_invoices.currency,
         recurring_invoices.recurring_net_amount as net_amount,
         cast({{ dbt.date_trunc('month', 'recurring_invoices.created_at') }} as date) as invoice_month,
-        {{ dbt.datediff('recurring_invoices.period_start_at', 'recurring_invoices.period_end_at', 'month') }}
-            as period_months,
+        recurring_invoices.period_months,
+        -- a prorated first period (a billing anchor's stub) is compared only while no invoice of whole months follows
         row_number() over (
             partition by won_new_business.opportunity_id
-            order by recurring_invoices.created_at, recurring_invoices.invoice_id
+            order by
+                case when recurring_invoices.is_whole_period then 0 else 1 end,
+                recurring_invoices.created_at,
+                recurring_invoices.invoice_id
         ) as invoice_rank
     from won_new_business
     inner join recurring_invoices
@@ -395,8 +404,9 @@ never_invoiced as (
 
 ),
 
--- 2. The recurring charges of the first invoice after the close, annualised (in the deal's currency), below the
--- contracted amount less the allowed discount.
+-- 2. The recurring charges of the first invoice after the close, annualised (in the deal's currency) over the exact
+-- months its period covers (a prorated first period of half a month bills half a month), below the contracted amount
+-- less the allowed discount.
 under_invoiced as (
 
     select
@@ -408,7 +418,8 @@ under_invoiced as (
         first_invoices.subscription_id as stripe_subscription_id,
         first_invoices.invoice_id as stripe_invoice_id,
         won_new_business.acv_amount
-        - first_invoices.net_amount_deal_currency * 12 / first_invoices.period_months as amount_at_risk_local,
+        - {{ safe_divide('first_invoices.net_amount_deal_currency * 12', 'first_invoices.period_months') }}
+            as amount_at_risk_local,
         won_new_business.currency,
         won_new_business.close_date as reference_date,
         case
@@ -579,7 +590,7 @@ ranked_invoices as (
         company_id,
         currency,
         recurring_net_amount as net_amount,
-        {{ dbt.datediff('period_start_at', 'period_end_at', 'month') }} as period_months,  -- noqa: LT05
+        period_months,
         row_number() over (partition by company_id order by created_at desc, invoice_id desc) as invoice_rank
     from recurring_invoices
 
@@ -616,7 +627,7 @@ status_mismatch as (
         cast(null as {{ dbt.type_string() }}) as stripe_subscription_id,
         cast(null as {{ dbt.type_string() }}) as stripe_invoice_id,
         coalesce(
-            last_invoice_amounts.net_amount * 12 / nullif(last_invoice_amounts.period_months, 0), 0
+            {{ safe_divide('last_invoice_amounts.net_amount * 12', 'last_invoice_amounts.period_months') }}, 0
         ) as amount_at_risk_local,
         last_invoice_amounts.currency,
         crm_billing.last_lost_renewal_date as reference_date,
