@@ -160,6 +160,12 @@ def test_metricflow_metrics_equal_the_kpi_marts(metricflow, sample_warehouse):
     assert chan
     for key, expected in chan.items():
         assert _close(got_chan.get(key), expected, 0.01 + 1e-9), key
+    # a channel that won customers without paid media has no paid-media CAC in either (NULL, not a CAC of 0)
+    unpaid = {(r[0].isoformat(), r[1]) for r in sample_warehouse.query(
+        "select month, channel from marts.kpi_monthly_by_channel where new_customers > 0 "
+        "and cac_paid_media_null_reason = 'no paid media in the channel'")}
+    assert unpaid
+    assert {key: got_chan.get(key) for key in unpaid if got_chan.get(key) is not None} == {}
 
     # the country and owner dimensions slice the same total
     last = kpi.iloc[-1]
