@@ -865,7 +865,9 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, table: RawTable, raw_dir: P
 
 
 REPEATED_HEADER = "REPEATED HEADER"
-_HEADER_TRIM = " \ufeff"  # spaces, and the byte order mark a second export joined on (cat) starts with
+# spaces, tabs and line ends (a header edited in a spreadsheet, a CRLF line in a LF file), and the byte order mark a
+# second export joined on (cat) starts with
+_HEADER_TRIM = " \t\r\n\ufeff"
 
 
 def _reject_repeated_headers(con: duckdb.DuckDBPyConnection, table: RawTable, raw_dir: Path, target: str,
@@ -873,9 +875,9 @@ def _reject_repeated_headers(con: duckdb.DuckDBPyConnection, table: RawTable, ra
                              landed: list[str]) -> int:
     """Take the records that repeat their file's header (two exports joined: ``cat a.csv b.csv``) out of the
     rows just landed (``_source_row`` above ``offset``) into ``raw_meta.load_rejects`` (``REPEATED HEADER``,
-    their line in the file); the number of records. A record counts when each of its values, spaces trimmed
-    and in any case, is its column's name; the rows after it keep their ``_source_row``. One query over the
-    rows landed; a file is only scanned for the lines when it holds such a record."""
+    their line in the file); the number of records. A record counts when each of its values, spaces, tabs and
+    line ends trimmed and in any case, is its column's name; the rows after it keep their ``_source_row``. One
+    query over the rows landed; a file is only scanned for the lines when it holds such a record."""
     by_header: dict[tuple[str, ...], list[str]] = {}
     for path, header in readable:
         names = tuple(h for h in header if h in landed)

@@ -63,6 +63,8 @@ QUARANTINED = {
                            "UNTERMINATED QUOTE at line 2 in column name"),
     # two exports joined (`cat a.csv b.csv`, b holding no rows): its header is no user with id `id`
     "repeated_header": ("zendesk", "user", "unparseable_record", "loader", "REPEATED HEADER at line 3"),
+    # the same header edited in a spreadsheet: tabs after two names, a CRLF line end
+    "repeated_header_with_tabs": ("zendesk", "user", "unparseable_record", "loader", "REPEATED HEADER at line 3"),
 }
 
 
