@@ -26,3 +26,14 @@
         {%- endif %}
     end
 {%- endmacro %}
+
+{#- The lifecycle stage a Salesforce lead record stands for (columns of stg_salesforce__lead): a lead is `lead`;
+    converted, `salesqualifiedlead`; converted with the deal it opened, `opportunity`. A person or company takes
+    the furthest stage of its records, HubSpot's among them. -#}
+{% macro crm_lead_lifecycle_stage(is_converted='is_converted', converted_opportunity_id='converted_opportunity_id') -%}
+    case
+        when coalesce({{ is_converted }}, false) and {{ converted_opportunity_id }} is not null then 'opportunity'
+        when coalesce({{ is_converted }}, false) then 'salesqualifiedlead'
+        else 'lead'
+    end
+{%- endmacro %}

@@ -123,7 +123,8 @@ unioned as (
         cast(null as integer) as number_of_employees,
         cast(null as {{ dbt.type_string() }}) as country,
         cast(null as {{ dbt.type_string() }}) as owner_id,
-        cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
+        -- lead, converted, or converted with a deal (as for the lead's person)
+        {{ crm_lead_lifecycle_stage() }} as lifecycle_stage,
         created_at as record_created_at,
         created_at as record_updated_at,
         coalesce(is_deleted, false) as is_deleted,

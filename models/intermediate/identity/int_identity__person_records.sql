@@ -98,13 +98,8 @@ unioned as (
         cast(null as {{ dbt.type_string() }}) as zendesk_organization_id,
         cast(null as {{ dbt.type_string() }}) as country_hint,
         cast(null as {{ dbt.type_string() }}) as title,
-        -- a CRM lead is a lead; converted, a sales-qualified lead, with the deal it opened an opportunity
-        -- (HubSpot's stage of the same person may be further: the person takes the furthest)
-        case
-            when coalesce(is_converted, false) and converted_opportunity_id is not null then 'opportunity'
-            when coalesce(is_converted, false) then 'salesqualifiedlead'
-            else 'lead'
-        end as lifecycle_stage,
+        -- lead, converted, or converted with a deal (HubSpot's stage of the person may be further)
+        {{ crm_lead_lifecycle_stage() }} as lifecycle_stage,
         created_at as record_created_at,
         created_at as record_updated_at,
         coalesce(is_deleted, false) as is_deleted
