@@ -258,10 +258,8 @@ recurring_invoices as (
         period_end_at,
         subscription_first_invoiced_at,
         recurring_net_amount - credited_amount as recurring_net_amount,
-        -- the months the invoice bills (a prorated period: part of one), and whether they are whole months
-        {{ period_months('period_start_at', 'period_end_at') }} as period_months,
-        {{ period_months('period_start_at', 'period_end_at') }}
-        = {{ period_whole_months('period_start_at', 'period_end_at') }} as is_whole_period
+        -- the months the invoice bills (a prorated period: part of one)
+        {{ period_months('period_start_at', 'period_end_at') }} as period_months
     from invoice_billed_amounts
     where
         recurring_amount > 0
@@ -326,7 +324,10 @@ first_invoice_after_close as (
         row_number() over (
             partition by won_new_business.opportunity_id
             order by
-                case when recurring_invoices.is_whole_period then 0 else 1 end,
+                case
+                    when recurring_invoices.period_months = floor(recurring_invoices.period_months) then 0
+                    else 1
+                end,
                 recurring_invoices.created_at,
                 recurring_invoices.invoice_id
         ) as invoice_rank
