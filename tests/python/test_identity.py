@@ -588,6 +588,8 @@ ORPHAN_CONTACTS = [  # (id, first name, last name, email, account id): the first
     ("003FIXTUREUW0002", "Pericles", "Wimbourne", "pericles.wimbourne@gmail.com", "001FIXTURENOSUCH"),
     ("003FIXTUREUW0003", "Quenby", "Axtell", "quenby@github.io", "001FIXTURENOSUCH"),
     ("003FIXTUREUW0004", "Rosalind", "Oxbury", "rosalind@umberwick-gamma-example.com", "001FIXTUREUMBERW"),
+    ("003FIXTUREUW0005", "Sigismund", "Quarrendale", "sigismund@umberwick-gamma-example.com"),  # no account at all
+    ("003FIXTUREUW0006", "Tamsin", "Ellerbeck", "tamsin.ellerbeck@gmail.com"),
 ]
 
 
@@ -596,7 +598,9 @@ def test_a_contact_whose_account_never_arrived_takes_its_corporate_domain_compan
     """A Salesforce contact whose account is missing (an orphan foreign key, or a quarantined account row) takes
     the company its corporate email domain names: the domain is a company key of exactly one company (here: a
     live account's website). A free-mail domain or a shared-hosting suffix names no company. Before, all three
-    orphans had none, so splink could chain them to namesakes at any company."""
+    orphans had none, so splink could chain them to namesakes at any company. A contact with no account at all
+    keeps no company on its record (splink reads that), but its person takes the domain's company, as HubSpot
+    associates a contact with the company of its e-mail domain."""
     statements = [_sf_account_rows(ORPHAN_ACCOUNTS), _sf_contact_rows(ORPHAN_CONTACTS, 970_000)]
     copy = _rebuild_identity_on_copy(sample_warehouse, tmp_path, statements=statements)
     with duckdb.connect(str(copy), read_only=True) as con:
@@ -613,9 +617,10 @@ def test_a_contact_whose_account_never_arrived_takes_its_corporate_domain_compan
     umberwick = account["001FIXTUREUMBERW"]
     assert account["001FIXTUREPGHOST"] != umberwick
     assert record == {"003FIXTUREUW0001": umberwick, "003FIXTUREUW0002": None, "003FIXTUREUW0003": None,
-                      "003FIXTUREUW0004": umberwick}
-    assert person["003FIXTUREUW0001"] == person["003FIXTUREUW0004"] == umberwick
+                      "003FIXTUREUW0004": umberwick, "003FIXTUREUW0005": None, "003FIXTUREUW0006": None}
+    assert person["003FIXTUREUW0001"] == person["003FIXTUREUW0004"] == person["003FIXTUREUW0005"] == umberwick
     assert person["003FIXTUREUW0002"] is None and person["003FIXTUREUW0003"] is None
+    assert person["003FIXTUREUW0006"] is None
 
 
 def _sf_account_rows(rows: list[tuple[str, str, str]]) -> str:

@@ -1,6 +1,8 @@
 {#- The company of each person: from its records' companies, by source priority (Salesforce contact's
-    account, then Stripe customer, Zendesk user's organization, Salesforce lead, HubSpot contact). One row per
-    person that has one. -#}
+    account, then Stripe customer, Zendesk user's organization, Salesforce lead, HubSpot contact). A person none
+    of whose records has a company (a Salesforce contact with no account, a Zendesk user with no organization)
+    takes the company its records' corporate email domains name, when they name exactly one. One row per person
+    that has one. -#}
 with
 
 person_clusters as (select * from {{ identity_ref('int_identity__person_clusters') }}),
@@ -34,13 +36,42 @@ candidates as (
 
 ),
 
-final as (
+by_records as (
 
     select
         person_id,
         company_id
     from candidates
     where candidate_rank = 1
+
+),
+
+by_email_domain as (
+
+    select
+        pc.person_id,
+        min(rc.email_domain_company_id) as company_id
+    from person_clusters as pc
+    inner join person_record_companies as rc
+        on
+            pc.source_system = rc.source_system
+            and pc.source_table = rc.source_table
+            and pc.source_id = rc.source_id
+    left join by_records as r
+        on pc.person_id = r.person_id
+    where
+        rc.email_domain_company_id is not null
+        and r.person_id is null
+    group by pc.person_id
+    having count(distinct rc.email_domain_company_id) = 1
+
+),
+
+final as (
+
+    select * from by_records
+    union all
+    select * from by_email_domain
 
 )
 

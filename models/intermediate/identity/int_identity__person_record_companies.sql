@@ -2,7 +2,9 @@
     the company resolved for a HubSpot contact, lead or Stripe customer itself. A contact whose account, or a
     user whose organization, reaches no company (it never arrived or was quarantined) takes the company its
     email domain names, when that domain is a company key (never free-mail, disposable or a shared-hosting
-    suffix) of exactly one company. One row per person record. -#}
+    suffix) of exactly one company. One row per person record; email_domain_company_id is that domain's company
+    for every record, which int_identity__person_companies falls back on for a person none of whose records has a
+    company (it is not the record's company: splink and the clustering read company_id alone). -#}
 with
 
 person_records as (select * from {{ ref('int_identity__person_records') }}),
@@ -104,6 +106,7 @@ final as (
         p.source_system,
         p.source_table,
         p.source_id,
+        dom.company_id as email_domain_company_id,
         coalesce(
             own.company_id,
             case when p.source_system = 'salesforce' and p.source_table = 'contact' then acct.company_id end,
