@@ -9,30 +9,44 @@ person_clusters as (select * from {{ identity_ref('int_identity__person_clusters
 
 person_record_companies as (select * from {{ ref('int_identity__person_record_companies') }}),
 
-candidates as (
+person_records as (
 
     select
         pc.person_id,
+        pc.source_system,
+        pc.source_table,
+        pc.source_id,
         rc.company_id,
-        row_number() over (
-            partition by pc.person_id
-            order by
-                case
-                    when pc.source_system = 'salesforce' and pc.source_table = 'contact' then 1
-                    when pc.source_system = 'stripe' then 2
-                    when pc.source_system = 'zendesk' and pc.source_table = 'user' then 3
-                    when pc.source_system = 'salesforce' and pc.source_table = 'lead' then 4
-                    else 5
-                end,
-                pc.source_id
-        ) as candidate_rank
+        rc.email_domain_company_id
     from person_clusters as pc
     inner join person_record_companies as rc
         on
             pc.source_system = rc.source_system
             and pc.source_table = rc.source_table
             and pc.source_id = rc.source_id
-    where rc.company_id is not null
+    where rc.company_id is not null or rc.email_domain_company_id is not null
+
+),
+
+candidates as (
+
+    select
+        person_id,
+        company_id,
+        row_number() over (
+            partition by person_id
+            order by
+                case
+                    when source_system = 'salesforce' and source_table = 'contact' then 1
+                    when source_system = 'stripe' then 2
+                    when source_system = 'zendesk' and source_table = 'user' then 3
+                    when source_system = 'salesforce' and source_table = 'lead' then 4
+                    else 5
+                end,
+                source_id
+        ) as candidate_rank
+    from person_records
+    where company_id is not null
 
 ),
 
@@ -49,21 +63,16 @@ by_records as (
 by_email_domain as (
 
     select
-        pc.person_id,
-        min(rc.email_domain_company_id) as company_id
-    from person_clusters as pc
-    inner join person_record_companies as rc
-        on
-            pc.source_system = rc.source_system
-            and pc.source_table = rc.source_table
-            and pc.source_id = rc.source_id
+        p.person_id,
+        min(p.email_domain_company_id) as company_id
+    from person_records as p
     left join by_records as r
-        on pc.person_id = r.person_id
+        on p.person_id = r.person_id
     where
-        rc.email_domain_company_id is not null
+        p.email_domain_company_id is not null
         and r.person_id is null
-    group by pc.person_id
-    having count(distinct rc.email_domain_company_id) = 1
+    group by p.person_id
+    having count(distinct p.email_domain_company_id) = 1
 
 ),
 
