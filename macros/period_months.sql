@@ -10,9 +10,9 @@
 {#- The length of a service period [start_at, end_at) in months, as decimal(38, 6): a whole number when the period
     is whole months, counted from its start (Jan 31 -> Feb 28) or back from its end (a plan billed on the 30th:
     Feb 28 -> Mar 30), so an amount compared with it never reads a cent short; otherwise its whole months from the
-    start plus the share of the next month it covers in days (Jan 15 -> Feb 1 is 17 / 31 = 0.548387). NULL when
-    either end is. Annualise a period's amount as amount * 12 / period_months; a period is whole months when
-    period_months = floor(period_months). -#}
+    start plus the share of the next month it covers, in seconds as Stripe prorates (Jan 15 -> Feb 1 is 17 / 31 =
+    0.548387 of a month; from noon on Jan 15, 16.5 / 31 = 0.532258). NULL when either end is. Annualise a period's
+    amount as amount * 12 / period_months; a period is whole months when period_months = floor(period_months). -#}
 {% macro period_months(start_at, end_at) -%}
     {%- set boundaries = dbt.datediff(start_at, end_at, 'month') -%}
     {%- set whole = period_whole_months(start_at, end_at) -%}
@@ -23,8 +23,8 @@
             else
                 {{ whole }}
                 + {{ safe_divide(
-                    dbt.datediff(month_after, end_at, 'day'),
-                    dbt.datediff(month_after, dbt.dateadd('month', whole ~ ' + 1', start_at), 'day')
+                    dbt.datediff(month_after, end_at, 'second'),
+                    dbt.datediff(month_after, dbt.dateadd('month', whole ~ ' + 1', start_at), 'second')
                 ) }}
         end
         as decimal(38, 6)
