@@ -23,8 +23,8 @@
             else
                 {{ whole }}
                 + {{ safe_divide(
-                    dbt.datediff(month_after, end_at, 'second'),
-                    dbt.datediff(month_after, dbt.dateadd('month', whole ~ ' + 1', start_at), 'second')
+                    epoch_seconds(end_at) ~ ' - ' ~ epoch_seconds(month_after),
+                    epoch_seconds(dbt.dateadd('month', whole ~ ' + 1', start_at)) ~ ' - ' ~ epoch_seconds(month_after)
                 ) }}
         end
         as decimal(38, 6)
