@@ -505,6 +505,40 @@ def test_human_override_changes_the_next_build(sample_warehouse, tmp_path):
                            [a[2], b[2], b[2], a[2]]).fetchone()[0] == 0
 
 
+@pytest.mark.slow
+def test_human_override_on_the_sql_rules_engine(sample_warehouse, tmp_path):
+    """The SQL-only clustering (PostgreSQL, Spark: the `_rules` models, macro identity_override_keys) obeys the
+    review decisions as the Python models do."""
+    q = sample_warehouse.query
+    # c, d: two records the exact-email rule joins (one match key) -> no_match; a, b: two HubSpot contacts of
+    # different persons -> match; e, f: two Salesforce accounts of different companies -> match. The rules alone
+    # join no more than the Python models (exact e-mail and the company keys, no fuzzy links), so a, b and e, f
+    # apart in the sample are apart by the rules too.
+    c, d = q("select source_system, source_table, source_id from intermediate.int_identity__person_records "
+             "where email_match_key in (select email_match_key from intermediate.int_identity__person_records "
+             "group by 1 having count(*) = 2 order by 1 limit 1) order by source_system, source_table, source_id")
+    a, b = q("select source_system, source_table, source_id, person_id from marts.xref_persons "
+             "where source_system = 'hubspot' and source_table = 'contact' order by source_id limit 200")[0::199]
+    e, f = q("select source_system, source_table, source_id, company_id from marts.xref_companies "
+             "where source_table = 'account' order by source_id limit 2")
+    assert a[3] != b[3] and e[3] != f[3]
+    overrides = [_override("person", a[:3], b[:3], "match"), _override("person", c, d, "no_match"),
+                 _override("company", e[:3], f[:3], "match")]
+    copy = _rebuild_identity_on_copy(sample_warehouse, tmp_path, overrides, dbt_vars="{identity_engine: sql}")
+    with duckdb.connect(str(copy), read_only=True) as con:
+        def entity_of(mart: str, column: str, k: tuple) -> str:
+            return con.execute(f"select {column} from marts.{mart} where source_system = ? and source_table = ? "
+                               "and source_id = ?", list(k[:3])).fetchone()[0]
+
+        def person_of(k: tuple) -> str:
+            return entity_of("xref_persons", "person_id", k)
+
+        assert person_of(a) == person_of(b), "the SQL rules engine did not apply a human person match"
+        assert person_of(c) != person_of(d), "the SQL rules engine did not apply a human no_match"
+        assert entity_of("xref_companies", "company_id", e) == entity_of("xref_companies", "company_id", f), \
+            "the SQL rules engine did not apply a human company match"
+
+
 def _sf_contact_rows(rows: list[tuple[str, ...]], first_row: int = 900_000) -> str:
     """An insert of live Salesforce contacts (id, first name, last name, email[, account id]) into the staging base
     table, their rows numbered on from ``first_row``."""

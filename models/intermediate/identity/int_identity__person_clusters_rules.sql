@@ -8,47 +8,7 @@ with
 
 records as (select * from {{ ref('int_identity__person_records') }}),
 
-overrides as (
-    select * from {{ ref('identity_overrides') }}
-    where entity = 'person'
-),
-
-isolated as (
-
-    select r.record_label
-    from overrides as o
-    inner join records as r
-        on
-            o.right_source_system = r.source_system
-            and o.right_source_table = r.source_table
-            and o.right_source_id = r.source_id
-    where o.decision = 'no_match'
-
-),
-
-override_keys as (
-
-    select
-        r.record_label,
-        {{ dbt.concat([
-            "'override:'", "o.left_source_system", "'|'", "o.left_source_table", "'|'", "o.left_source_id"
-        ]) }} as key_value
-    from overrides as o
-    inner join records as r
-        on
-            (
-                (
-                    o.left_source_system = r.source_system and o.left_source_table = r.source_table
-                    and o.left_source_id = r.source_id
-                )
-                or (
-                    o.right_source_system = r.source_system and o.right_source_table = r.source_table
-                    and o.right_source_id = r.source_id
-                )
-            )
-    where o.decision = 'match'
-
-),
+{{ identity_override_keys('person') }},
 
 all_keys as (
 
