@@ -17,6 +17,7 @@ KEYS = {
     "churned_in_billing_active_in_crm": ("salesforce_account_id", "stripe_customer_id"),
     "active_in_billing_churned_in_crm": ("salesforce_account_id", "stripe_customer_id"),
     "renewal_without_opportunity": ("stripe_subscription_id",),
+    "refunded_without_credit_note": ("stripe_invoice_id",),
 }
 # Further ids every row of a type must carry (beyond its key) so the case can be fixed.
 FIX_IDS = {
@@ -26,6 +27,7 @@ FIX_IDS = {
     "churned_in_billing_active_in_crm": ("salesforce_opportunity_id",),
     "active_in_billing_churned_in_crm": ("salesforce_opportunity_id",),
     "renewal_without_opportunity": ("stripe_customer_id",),
+    "refunded_without_credit_note": ("stripe_customer_id",),
 }
 COLUMNS = ["leakage_type", "salesforce_opportunity_id", "salesforce_account_id", "stripe_customer_id",
            "stripe_subscription_id", "stripe_invoice_id", "amount_at_risk"]

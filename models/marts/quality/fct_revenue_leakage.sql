@@ -36,6 +36,12 @@ credit_notes as (
 
 ),
 
+charges as (
+
+    select * from {{ ref('stg_stripe__charge') }}
+
+),
+
 subscriptions as (
 
     select * from {{ ref('stg_stripe__subscription') }}
@@ -684,6 +690,66 @@ renewals_due as (
 
 ),
 
+-- 6. Money paid back on an invoice's charges beyond its credit notes. Only a credit note takes revenue back (the MRR
+-- and the invoice still count a refund without one): the customer has the money while the books say it was earned.
+-- A charge of no invoice (a one-off payment) bills no recurring revenue and is not checked. Compared per invoice and
+-- currency; the invoice, when staged, gives the subscription.
+invoice_refunds as (
+
+    select
+        invoice_id,
+        currency,
+        max(customer_id) as customer_id,
+        sum(refunded_amount) as refunded_amount,
+        max(created_at) as last_charged_at
+    from charges
+    where invoice_id is not null and refunded_amount > 0
+    group by invoice_id, currency
+
+),
+
+invoice_credits_by_currency as (
+
+    select
+        invoice_id,
+        currency,
+        sum(amount) as credited_amount
+    from credit_notes
+    group by invoice_id, currency
+
+),
+
+refunded_without_credit_note as (
+
+    select
+        'refunded_without_credit_note' as leakage_type,
+        coalesce(billing_companies.company_id, invoice_refunds.customer_id) as company_id,
+        cast(null as {{ dbt.type_string() }}) as salesforce_account_id,
+        cast(null as {{ dbt.type_string() }}) as salesforce_opportunity_id,
+        invoice_refunds.customer_id as stripe_customer_id,
+        invoices.subscription_id as stripe_subscription_id,
+        invoice_refunds.invoice_id as stripe_invoice_id,
+        invoice_refunds.refunded_amount - coalesce(invoice_credits_by_currency.credited_amount, 0)
+            as amount_at_risk_local,
+        invoice_refunds.currency,
+        cast(invoice_refunds.last_charged_at as date) as reference_date,
+        case
+            when invoice_credits_by_currency.invoice_id is null then 'refunded without a credit note'
+            else 'refunded beyond the credit notes of the invoice'
+        end as detail
+    from invoice_refunds
+    left join invoice_credits_by_currency
+        on
+            invoice_refunds.invoice_id = invoice_credits_by_currency.invoice_id
+            and invoice_refunds.currency = invoice_credits_by_currency.currency
+    left join invoices
+        on invoice_refunds.invoice_id = invoices.invoice_id
+    left join billing_companies
+        on invoice_refunds.customer_id = billing_companies.customer_id
+    where invoice_refunds.refunded_amount > coalesce(invoice_credits_by_currency.credited_amount, 0)
+
+),
+
 unioned as (
 
     select * from never_invoiced
@@ -697,6 +763,8 @@ unioned as (
     select * from status_mismatch
     union all
     select * from renewals_due
+    union all
+    select * from refunded_without_credit_note
 
 ),
 
@@ -741,6 +809,7 @@ final as (
     select
         {{ hash_key([
             'leakage_type', 'company_id', 'salesforce_opportunity_id', 'stripe_subscription_id', 'stripe_invoice_id',
+            'currency',
         ]) }} as leakage_id,
         cast(leakage_type as {{ dbt.type_string() }}) as leakage_type,
         cast(company_id as {{ dbt.type_string() }}) as company_id,

@@ -80,6 +80,9 @@ class CompanySim:
         # revenue leakage: its own random stream (planting does not shift the other draws), rates, and the
         # records as emitted, from which the leakage ground truth is decided
         self.lk = random.Random(world.seed * 2_000_029 + idx * 13 + 5)
+        # refunds without a credit note draw from a stream of their own, so adding them shifted no other plant
+        self.lk_refund = random.Random(world.seed * 2_000_029 + idx * 13 + 7)
+        self.f_refunds: list[dict] = []  # charges refunded beyond their invoice's credit notes, as staging sees them
         self.lrates = sink.leak_rates
         self.leak_planted: dict[str, set] = {}
         self.f_opps: list[dict] = []
@@ -795,8 +798,12 @@ class CompanySim:
             t = paid_at + timedelta(days=r.randint(1, 25))
             if amt > 0 and t < w.export_at:
                 credit = (amt, t)
+        refund = None  # planted: the paid charge refunded in part or in full, with no credit note
+        if credit is None and status == "paid" and due > 0 and not proration and charges \
+                and self.lk_refund.random() < self.lrates.refunded_without_credit_note:
+            refund = max(1, rh(due * self.lk_refund.uniform(0.1, 1.0)))
         self.write_invoice(sub_id, lines, created, ps, pe, "open" if status.startswith("open") else status,
-                           paid_at, charges, credit, tax=tax, due=due)
+                           paid_at, charges, credit, tax=tax, due=due, refund=refund)
         if status not in ("void", "uncollectible"):
             for li in lines:
                 if li["months"]:
@@ -812,7 +819,8 @@ class CompanySim:
             s.event("proration_invoice")
         return status, unc_at
 
-    def write_invoice(self, sub_id, lines, created, ps, pe, status, paid_at, charges, credit, tax=0, due=None) -> None:
+    def write_invoice(self, sub_id, lines, created, ps, pe, status, paid_at, charges, credit, tax=0, due=None,
+                      refund=None) -> None:
         s, r, co = self.s, self.r, self.co
         iid = stripe_id("in", s.next("in"))
         self.inv_seq += 1
@@ -846,16 +854,31 @@ class CompanySim:
                 "price_id": li["price"].id, "description": li["desc"], "quantity": li["qty"], "amount": li["amount"],
                 "discount_amount": li["disc"], "currency": cur, "period_start": li["ps"], "period_end": li["pe"],
                 "proration": li["proration"]})
+        refunds_seen = []  # (refunded, charged at) of the charges that reach staging
         for t, st in charges:
             refunded = credit[0] if (credit and st == "succeeded" and credit[0] <= due) else 0
+            if refund and st == "succeeded":
+                refunded = refund
             s.emit("stripe", "charge", {"id": stripe_id("ch", s.next("ch")), "customer_id": self.customer_id,
                                         "invoice_id": iid, "amount": due, "currency": cur, "status": st,
                                         "amount_refunded": refunded, "created": t})
+            if refunded and s.last_clean:
+                refunds_seen.append((refunded, t))
+        credit_seen = 0
         if credit:
             s.emit("stripe", "credit_note", {
                 "id": stripe_id("cn", s.next("cn")), "invoice_id": iid, "amount": credit[0], "currency": cur,
                 "reason": r.choice(("product_unsatisfactory", "order_change", "duplicate", "order_change")),
                 "created": credit[1]})
+            credit_seen = credit[0] if s.last_clean else 0
+        # refunded beyond the credit notes staging sees: planted, or a refund whose credit note the export garbled
+        if refunds_seen and sum(a for a, _ in refunds_seen) > credit_seen:
+            self.f_refunds.append({"invoice": iid, "customer": self.customer_id, "sub": sub_id, "currency": co.currency,
+                                   "at_risk": sum(a for a, _ in refunds_seen) - credit_seen,
+                                   "charged_at": max(t for _, t in refunds_seen), "planted": bool(refund),
+                                   "credited": credit_seen > 0})
+        if refund:
+            self.planted("refunded_without_credit_note", iid)
 
     # ------------------------------------------------------------------------------------------- hubspot
     def hubspot(self) -> None:

@@ -129,6 +129,9 @@ class LeakageRates:
     churned_in_billing_active_in_crm: float = 0.3  # per yearly sales-led churn: the lost renewal is never recorded
     active_in_billing_churned_in_crm: float = 0.03  # per yearly sales-led renewal: CRM marks it lost, billing goes on
     renewal_without_opportunity: float = 0.15  # per upcoming yearly sales-led renewal: the rep opens no opportunity
+    # per paid recurring invoice without a credit note: support refunds the charge in Stripe, nobody issues the credit
+    # note (drawn from a stream of its own: the other plants and the sample's other rows stay as they were)
+    refunded_without_credit_note: float = 0.01
 
     @classmethod
     def none(cls) -> "LeakageRates":

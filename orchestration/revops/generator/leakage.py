@@ -144,6 +144,13 @@ class LeakageBook:
                 self.renewals.append((s["id"], s["customer"], cid, s["cpe"].date(), items[0][0].currency, annual,
                                       s["id"] in planted.get("renewal_without_opportunity", ()),
                                       "yearly subscription renews within the window without a renewal opportunity"))
+        # 6. charges refunded beyond their invoice's credit notes (as staging sees both: CompanySim.write_invoice);
+        # keyed by the charge's customer, whose company is this one when its Stripe customer record arrived
+        for f in sim.f_refunds:
+            self.cases.append(("refunded_without_credit_note", None, None, f["customer"], f["sub"], f["invoice"], cid,
+                               f["currency"], Decimal(f["at_risk"]) / exp, f["planted"],
+                               "refunded beyond the credit notes of the invoice" if f["credited"]
+                               else "refunded without a credit note"))
 
     # ---------------------------------------------------------------------------------------------- at the end
     def rows(self, as_of: date, world: "World") -> list[tuple]:

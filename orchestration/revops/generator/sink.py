@@ -117,8 +117,10 @@ class Sink:
                     out[i] = r.choice((out[i].lower(), out[i].capitalize()))
             self.log("currency_case", system, table, rid, out[meta.cur_idx[0]] or "")
         pk_ok = True
+        self.last_clean = True  # whether this row reaches staging as written (no bad value, no blank key)
         if m.bad_value and key not in NO_BAD_VALUES and r.random() < m.bad_value:
             pk_ok = self._corrupt(meta, system, table, out, rid)
+            self.last_clean = False
         out.append(self.loaded_at[system])
         if stale is not None and m.resend and r.random() < m.resend:
             old = stale(dict(row))

@@ -97,7 +97,7 @@ KPI_RANGES: dict[str, tuple[float | None, float | None]] = {
 
 LEAKAGE_TYPES = ["closed_won_not_invoiced", "invoiced_below_contract", "unchecked_no_fx_rate",
                  "invoice_unpaid_past_due", "churned_in_billing_active_in_crm", "active_in_billing_churned_in_crm",
-                 "renewal_without_opportunity"]
+                 "renewal_without_opportunity", "refunded_without_credit_note"]
 
 
 @dataclass
