@@ -136,9 +136,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     unbalanced = accounting_unbalanced(database)
     print("   accounting   " + ("every raw row accounted for" if not unbalanced else f"UNBALANCED: {unbalanced}"))
     try:
-        from revops.summary import kpi_summary_lines
+        from revops.summary import kpi_summary_lines, leakage_summary_lines
 
-        for line in kpi_summary_lines(database):
+        for line in kpi_summary_lines(database) + leakage_summary_lines(database):
             print("   " + line)
     except ImportError:
         pass

@@ -1,7 +1,9 @@
-"""Headline KPIs of the latest complete month, for the main job's summary (``revops run``).
+"""Headline KPIs of the latest complete month and the open revenue leakage, for the main job's summary
+(``revops run``).
 
 Reads ``marts.kpi_monthly`` (one row per month of the MRR ledger; its last month is the last complete month, see
-the ``as_of_month`` var). Amounts are in the reporting currency (dbt var ``reporting_currency``).
+the ``as_of_month`` var) and ``marts.fct_revenue_leakage``. Amounts are in the reporting currency (dbt var
+``reporting_currency``).
 """
 
 from __future__ import annotations
@@ -53,3 +55,24 @@ def kpi_summary_lines(database: Path) -> list[str]:
         f"win rate {_pct(k['win_rate_count'], k['win_rate_null_reason'])} by count, "
         f"{_pct(k['win_rate_value'], k['win_rate_value_null_reason'])} by value (new business)",
     ]
+
+
+def leakage_summary_lines(database: Path, top: int = 3) -> list[str]:
+    """Two short lines on ``marts.fct_revenue_leakage``: its cases and the amount at risk (reporting currency; a case
+    no FX rate converts is counted, not summed, and said so), then the ``top`` types by amount."""
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            rows = con.execute(
+                "select leakage_type, count(*), coalesce(sum(amount_at_risk), 0), count(*) - count(amount_at_risk) "
+                "from marts.fct_revenue_leakage group by leakage_type order by 3 desc, 2 desc, 1"
+            ).fetchall()
+    except duckdb.Error as exc:
+        return [f"leakage unavailable: marts.fct_revenue_leakage could not be read from {database} "
+                f"({exc.__class__.__name__})"]
+    if not rows:
+        return ["revenue leakage: no case"]
+    cases, unconverted = sum(r[1] for r in rows), sum(r[3] for r in rows)
+    head = f"revenue leakage: {cases} cases, {_money(sum(r[2] for r in rows))} at risk" + (
+        f" ({unconverted} without an FX rate, not in the sum)" if unconverted else "")
+    largest = "; ".join(f"{kind} {n}: {_money(amount)}" for kind, n, amount, _ in rows[:top])
+    return [head, f"largest: {largest}  (select * from marts.fct_revenue_leakage)"]

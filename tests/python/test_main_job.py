@@ -15,7 +15,7 @@ import duckdb
 
 from revops.build import accounting_unbalanced, rows_per_layer
 from revops.settings import PROJECT_DIR
-from revops.summary import kpi_summary_lines
+from revops.summary import kpi_summary_lines, leakage_summary_lines
 
 
 def test_main_job_end_to_end(tmp_path):
@@ -43,6 +43,8 @@ def test_main_job_end_to_end(tmp_path):
     assert kpis and not kpis[0].startswith("KPIs unavailable")
     for line in kpis:
         assert line in out
+    leakage = leakage_summary_lines(database)
+    assert leakage[0].startswith("revenue leakage: ") and leakage[0] in out and leakage[1] in out
     assert not accounting_unbalanced(database)
     assert "every raw row accounted for" in out
     assert "marts suites:" in out and "all passed" in out

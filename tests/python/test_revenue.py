@@ -247,3 +247,27 @@ def test_kpi_summary_lines_shows_null_reasons(tmp_path):
     assert lines[5] == ("win rate 50.0% by count, n/a (no new-business deal closed this month has an ACV) by value "
                         "(new business)")
     assert kpi_summary_lines(tmp_path / "missing.duckdb")[0].startswith("KPIs unavailable")
+
+
+def test_leakage_summary_lines_by_hand(tmp_path):
+    """Cases and amount at risk of fct_revenue_leakage: 5 cases; 100 + 50 + 300 + 10 = 460 at risk, the case no FX
+    rate converts counted but not summed; the three largest types by amount."""
+    import duckdb
+
+    from revops.summary import leakage_summary_lines
+
+    db = tmp_path / "leak.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.fct_revenue_leakage (leakage_type varchar, amount_at_risk decimal(18, 2))")
+    assert leakage_summary_lines(db) == ["revenue leakage: no case"]
+    with duckdb.connect(str(db)) as con:
+        con.execute("insert into marts.fct_revenue_leakage values ('invoice_unpaid_past_due', 100), "
+                    "('invoice_unpaid_past_due', 50), ('closed_won_not_invoiced', 300), "
+                    "('refunded_without_credit_note', 10), ('unchecked_no_fx_rate', null)")
+    assert leakage_summary_lines(db) == [
+        "revenue leakage: 5 cases, 460 at risk (1 without an FX rate, not in the sum)",
+        "largest: closed_won_not_invoiced 1: 300; invoice_unpaid_past_due 2: 150; refunded_without_credit_note 1: 10"
+        "  (select * from marts.fct_revenue_leakage)",
+    ]
+    assert leakage_summary_lines(tmp_path / "missing.duckdb")[0].startswith("leakage unavailable")
