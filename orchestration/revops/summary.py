@@ -17,6 +17,7 @@ COLUMNS = (
     "logo_churn_rate_null_reason", "cac_paid_media", "cac_fully_loaded", "cac_null_reason", "cac_payback_months",
     "cac_payback_months_null_reason", "win_rate_count", "win_rate_value", "win_rate_null_reason",
     "win_rate_value_null_reason", "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "reactivation_mrr",
+    "nrr_trailing_12m", "grr_trailing_12m", "trailing_12m_null_reason",
 )
 
 
@@ -29,7 +30,7 @@ def _money(value) -> str:
 
 
 def kpi_summary_lines(database: Path) -> list[str]:
-    """About six short lines of headline KPIs for the latest month of ``marts.kpi_monthly``."""
+    """About seven short lines of headline KPIs for the latest month of ``marts.kpi_monthly``."""
     try:
         with duckdb.connect(str(database), read_only=True) as con:
             row = con.execute(
@@ -54,6 +55,9 @@ def kpi_summary_lines(database: Path) -> list[str]:
         + f"  (CAC fully loaded {_money(k['cac_fully_loaded'])}, paid media {_money(k['cac_paid_media'])})",
         f"win rate {_pct(k['win_rate_count'], k['win_rate_null_reason'])} by count, "
         f"{_pct(k['win_rate_value'], k['win_rate_value_null_reason'])} by value (new business)",
+        "trailing 12 months: " + (
+            f"NRR {_pct(k['nrr_trailing_12m'])}  GRR {_pct(k['grr_trailing_12m'])} (the customers of 12 months before)"
+            if k["nrr_trailing_12m"] is not None else f"NRR and GRR n/a ({k['trailing_12m_null_reason']})"),
     ]
 
 

@@ -136,6 +136,44 @@ def test_a_line_whose_currency_came_from_its_invoice_bills_its_company_as_the_tr
     assert [(movement, float(mrr)) for movement, mrr in nov] == [("contraction", 75.0)]
 
 
+def test_trailing_twelve_month_retention_matches_the_truth(sample_warehouse):
+    """kpi_monthly's nrr_trailing_12m and grr_trailing_12m against the same cohort taken from the generator's true
+    MRR (company by month, local currency): the companies paying twelve months before, what they pay now, both at
+    the warehouse's FX rates of the month. Equal to the rounding every month; NULL exactly where no company paid
+    twelve months before."""
+    rates = {(m, c): float(r) for m, c, r in sample_warehouse.query(
+        "select month_start, currency, rate_to_reporting from intermediate.int_fx_rates__monthly")}
+    truth: dict[tuple[str, date], tuple[str, float]] = {}
+    with open(sample_warehouse.truth_dir / "mrr.csv", newline="") as fh:
+        for row in csv.DictReader(fh):
+            key = (row["true_company_id"], date.fromisoformat(row["month"]))
+            truth[key] = (row["currency"], float(row["mrr_local"]))
+
+    def in_reporting(month: date, currency: str, local: float) -> float:
+        return local * (1.0 if currency == "USD" else rates[(month, currency)])
+
+    compared = 0
+    for month, nrr, grr, reason in sample_warehouse.query(
+            "select month, nrr_trailing_12m, grr_trailing_12m, trailing_12m_null_reason from marts.kpi_monthly"):
+        then = _add_months(month, -12)
+        base = now = kept = 0.0
+        for (company, m), (currency, local) in truth.items():
+            if m != then or local <= 0:
+                continue
+            was = in_reporting(month, currency, local)
+            current = truth.get((company, month))
+            is_now = in_reporting(month, *current) if current else 0.0
+            base, now, kept = base + was, now + is_now, kept + min(was, is_now)
+        if base == 0:
+            assert nrr is None and grr is None and reason == "no paying customers twelve months before", month
+            continue
+        assert reason is None, month
+        assert abs(float(nrr) - now / base) < 1e-5, (month, float(nrr), now / base)
+        assert abs(float(grr) - kept / base) < 1e-5, (month, float(grr), kept / base)
+        compared += 1
+    assert compared >= 12
+
+
 def test_ledger_ends_at_last_complete_month(sample_warehouse, ledger_totals):
     truth = truth_totals(sample_warehouse.truth_dir)
     assert max(ledger_totals) == max(truth), "fct_mrr should end at the generator's last (complete) month"
@@ -221,7 +259,8 @@ def test_kpi_summary_lines_latest_month_by_hand(tmp_path):
         {"month": date(2024, 2, 1), "mrr": 2000, "arr": 24000, "active_customers": 16, "nrr": 0.9, "grr": 0.85,
          "logo_churn_rate": 1 / 15, "cac_paid_media": 200, "cac_fully_loaded": 1000, "cac_payback_months": 12.5,
          "win_rate_count": 0.75, "win_rate_value": 0.5, "new_mrr": 200, "expansion_mrr": 100,
-         "contraction_mrr": -150, "churned_mrr": -150, "reactivation_mrr": 0},
+         "contraction_mrr": -150, "churned_mrr": -150, "reactivation_mrr": 0, "nrr_trailing_12m": 1.1,
+         "grr_trailing_12m": 0.9},
     ])
     lines = kpi_summary_lines(db)
     assert lines[0].startswith("KPIs of 2024-02")
@@ -229,6 +268,7 @@ def test_kpi_summary_lines_latest_month_by_hand(tmp_path):
     assert lines[3] == "NRR 90.0%  GRR 85.0%  logo churn 6.7%"
     assert lines[4].startswith("CAC payback 12.5 months  (CAC fully loaded 1,000, paid media 200)")
     assert lines[5] == "win rate 75.0% by count, 50.0% by value (new business)"
+    assert lines[6] == "trailing 12 months: NRR 110.0%  GRR 90.0% (the customers of 12 months before)"
 
 
 def test_kpi_summary_lines_shows_null_reasons(tmp_path):
@@ -240,12 +280,14 @@ def test_kpi_summary_lines_shows_null_reasons(tmp_path):
                               "logo_churn_rate_null_reason": "no customers at the start of the month",
                               "cac_payback_months_null_reason": "no new customers this month",
                               "win_rate_count": 0.5,
-                              "win_rate_value_null_reason": "no new-business deal closed this month has an ACV"}])
+                              "win_rate_value_null_reason": "no new-business deal closed this month has an ACV",
+                              "trailing_12m_null_reason": "no paying customers twelve months before"}])
     lines = kpi_summary_lines(db)
     assert "NRR n/a (no MRR at the start of the month)" in lines[3]
     assert "CAC payback n/a (no new customers this month)" in lines[4]
     assert lines[5] == ("win rate 50.0% by count, n/a (no new-business deal closed this month has an ACV) by value "
                         "(new business)")
+    assert lines[6] == "trailing 12 months: NRR and GRR n/a (no paying customers twelve months before)"
     assert kpi_summary_lines(tmp_path / "missing.duckdb")[0].startswith("KPIs unavailable")
 
 

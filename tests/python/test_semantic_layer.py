@@ -82,7 +82,7 @@ def test_metricflow_metrics_equal_the_kpi_marts(metricflow, sample_warehouse):
     ledger = ["mrr", "arr", "new_mrr", "churned_mrr", "active_customers", "new_customers", "nrr", "grr",
               "logo_churn_rate", "arpa"]
     deals = ["win_rate_count", "average_deal_size", "sales_cycle_days"]
-    monthly = ["ltv", "cac_fully_loaded", "pipeline_velocity"]
+    monthly = ["ltv", "cac_fully_loaded", "pipeline_velocity", "nrr_trailing_12m", "grr_trailing_12m"]
     by_month, by_segment, by_channel, deal_months, kpi_months, by_country_owner, by_quarter = metricflow([
         (ledger, ["metric_time__month"]),
         (["mrr", "active_customers"], ["metric_time__month", "company__segment"]),
@@ -100,7 +100,8 @@ def test_metricflow_metrics_equal_the_kpi_marts(metricflow, sample_warehouse):
     tolerance = {"mrr": 0.01, "arr": 0.12, "new_mrr": 0.01, "churned_mrr": 0.01, "active_customers": 0,
                  "new_customers": 0, "nrr": 1e-6, "grr": 1e-6, "logo_churn_rate": 1e-6, "arpa": 0.01,
                  "win_rate_count": 1e-6, "average_deal_size": 0.01, "sales_cycle_days": 1e-6, "ltv": 1e-9,
-                 "cac_fully_loaded": 1e-9, "pipeline_velocity": 1e-9}
+                 "cac_fully_loaded": 1e-9, "pipeline_velocity": 1e-9, "nrr_trailing_12m": 1e-9,
+                 "grr_trailing_12m": 1e-9}
     compared = 0
     for row in kpi.itertuples():
         month = row.month.strftime("%Y-%m-%d")

@@ -18,6 +18,12 @@ spend as (
 
 ),
 
+trailing_retention as (
+
+    select * from {{ ref('int_mrr__trailing_retention') }}
+
+),
+
 revenue as (
 
     select
@@ -56,6 +62,8 @@ joined as (
 
     select
         revenue.*,
+        trailing_retention.retained_mrr as trailing_retained_mrr,
+        trailing_retention.gross_retained_mrr as trailing_gross_retained_mrr,
         -- the opening base at this month's rates (what the constant-currency movements are measured against)
         revenue.opening_mrr + revenue.fx_mrr as retention_base_mrr,
         coalesce(spend_by_month.paid_media_spend, 0) as paid_media_spend,
@@ -72,12 +80,15 @@ joined as (
         coalesce(sales.renewals_closed, 0) as renewals_closed,
         coalesce(sales.forecast_commit, 0) as forecast_commit,
         coalesce(sales.forecast_best_case, 0) as forecast_best_case,
-        coalesce(sales.closed_won_acv, 0) as closed_won_acv
+        coalesce(sales.closed_won_acv, 0) as closed_won_acv,
+        coalesce(trailing_retention.cohort_mrr, 0) as trailing_cohort_mrr
     from revenue
     left join spend_by_month
         on revenue.month = spend_by_month.month
     left join sales
         on revenue.month = sales.month
+    left join trailing_retention
+        on revenue.month = trailing_retention.month
 
 ),
 
@@ -91,6 +102,8 @@ ratios as (
             'retention_base_mrr + expansion_mrr + contraction_mrr + churned_mrr', 'retention_base_mrr'
         ) }} as nrr,
         {{ safe_divide('-1 * (contraction_mrr + churned_mrr)', 'retention_base_mrr') }} as revenue_churn_rate,
+        {{ safe_divide('trailing_retained_mrr', 'trailing_cohort_mrr') }} as nrr_trailing_12m,
+        {{ safe_divide('trailing_gross_retained_mrr', 'trailing_cohort_mrr') }} as grr_trailing_12m,
         {{ safe_divide('mrr', 'active_customers') }} as arpa,
         {{ safe_divide('paid_media_spend', 'new_customers') }} as cac_paid_media,
         {{ safe_divide('fully_loaded_spend', 'new_customers') }} as cac_fully_loaded,
@@ -147,6 +160,12 @@ final as (
         cast(nrr as decimal(18, 6)) as nrr,
         cast(case when opening_mrr = 0 then 'no MRR at the start of the month' end as {{ dbt.type_string() }})
             as nrr_null_reason,
+        cast(nrr_trailing_12m as decimal(18, 6)) as nrr_trailing_12m,
+        cast(grr_trailing_12m as decimal(18, 6)) as grr_trailing_12m,
+        cast(
+            case when trailing_cohort_mrr = 0 then 'no paying customers twelve months before' end
+            as {{ dbt.type_string() }}
+        ) as trailing_12m_null_reason,
         cast(revenue_churn_rate as decimal(18, 6)) as revenue_churn_rate,
         cast(arpa as decimal(18, 2)) as arpa,
         cast(case when active_customers = 0 then 'no paying customers this month' end as {{ dbt.type_string() }})

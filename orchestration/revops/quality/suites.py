@@ -92,6 +92,7 @@ KPI_RANGES: dict[str, tuple[float | None, float | None]] = {
     "contraction_mrr": (None, 0), "churned_mrr": (None, 0), "active_customers": (0, None),
     "customers": (0, None), "arpa": (0, None), "logo_churn_rate": (0, 1), "gross_revenue_churn_rate": (0, 1),
     "revenue_churn_rate": (0, 1), "gross_revenue_retention": (0, 1), "net_revenue_retention": (0, 3),
+    "grr": (0, 1), "nrr": (0, None), "grr_trailing_12m": (0, 1), "nrr_trailing_12m": (0, None),
     "win_rate": (0, 1), "cac": (0, None), "ltv": (0, None), "quick_ratio": (0, None),
 }
 

@@ -1,0 +1,81 @@
+{#- Revenue retention over the trailing twelve months, per month of the MRR ledger: the companies paying at the end
+    of the month twelve months before (the cohort) and what they pay at the end of this month, both at this month's
+    FX rates (constant currency, as the monthly NRR's base: an exchange rate's move is no retention). A company of the
+    cohort that stopped paying counts 0; companies won since are not in the cohort. A month without a ledger month
+    twelve months before has no row. A cohort company whose currency no FX rate of this month converts is left out
+    of both sums (`unconverted_customers` counts them). -#}
+with mrr as (
+
+    select * from {{ ref('fct_mrr') }}
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('int_fx_rates__monthly') }}
+
+),
+
+months as (
+
+    select distinct month from mrr
+
+),
+
+cohort as (
+
+    select
+        months.month,
+        earlier.company_id,
+        earlier.currency,
+        earlier.mrr_local as cohort_mrr_local
+    from months
+    inner join mrr as earlier
+        on earlier.month = cast({{ dbt.dateadd('month', -12, 'months.month') }} as date)
+    where earlier.mrr > 0
+
+),
+
+measured as (
+
+    select
+        cohort.month,
+        cohort.company_id,
+        cohort.cohort_mrr_local * case
+            when cohort.currency = '{{ var("reporting_currency") }}' then 1
+            else fx_rates.rate_to_reporting
+        end as cohort_mrr,
+        coalesce(current_months.mrr, 0) as current_mrr
+    from cohort
+    left join fx_rates
+        on
+            cohort.currency = fx_rates.currency
+            and cohort.month = fx_rates.month_start
+    left join mrr as current_months
+        on
+            cohort.company_id = current_months.company_id
+            and cohort.month = current_months.month
+
+),
+
+final as (
+
+    select
+        month,
+        cast(sum(case when cohort_mrr is not null then 1 else 0 end) as integer) as cohort_customers,
+        cast(sum(case when cohort_mrr is not null and current_mrr > 0 then 1 else 0 end) as integer)
+            as retained_customers,
+        cast(sum(case when cohort_mrr is null then 1 else 0 end) as integer) as unconverted_customers,
+        cast(coalesce(sum(cohort_mrr), 0) as decimal(18, 2)) as cohort_mrr,
+        cast(coalesce(sum(case when cohort_mrr is not null then current_mrr end), 0) as decimal(18, 2))
+            as retained_mrr,
+        -- each company at most its cohort MRR: what gross retention keeps (no expansion)
+        cast(coalesce(sum(
+            case when current_mrr < cohort_mrr then current_mrr else cohort_mrr end
+        ), 0) as decimal(18, 2)) as gross_retained_mrr
+    from measured
+    group by month
+
+)
+
+select * from final
