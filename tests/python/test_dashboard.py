@@ -110,8 +110,9 @@ def test_dashboard_headline_numbers_equal_the_marts(dashboard, sample_warehouse,
                 page.wait_for_selector(f"#{graph} .main-svg", timeout=60_000)
             page.wait_for_timeout(1000)  # let plotly finish drawing before the screenshot
             shown = {key: page.inner_text(f"#kpi-{key}") for key in
-                     ("mrr", "arr", "active_customers", "new_customers", "nrr", "grr", "logo_churn_rate", "arpa",
-                      "cac_fully_loaded", "ltv_to_cac", "win_rate_count", "pipeline_velocity")}
+                     ("mrr", "arr", "active_customers", "new_customers", "nrr", "grr", "nrr_trailing_12m",
+                      "grr_trailing_12m", "logo_churn_rate", "arpa", "cac_fully_loaded", "ltv_to_cac", "win_rate_count",
+                      "pipeline_velocity")}
             changes = page.inner_text("#kpi-mrr-change")
             month = page.inner_text("#kpi-month")
             waterfall_text = page.inner_text("#mrr-bridge")
@@ -125,7 +126,8 @@ def test_dashboard_headline_numbers_equal_the_marts(dashboard, sample_warehouse,
     assert month == f"Month: {last['month']:%B %Y}"
     # money shown in whole dollars, rates with one decimal of a percent, ratios with two decimals
     tolerance = {"mrr": 0.5, "arr": 0.5, "arpa": 0.5, "cac_fully_loaded": 0.5, "pipeline_velocity": 0.5,
-                 "active_customers": 0, "new_customers": 0, "nrr": 0.0005, "grr": 0.0005, "logo_churn_rate": 0.0005,
+                 "active_customers": 0, "new_customers": 0, "nrr": 0.0005, "grr": 0.0005, "nrr_trailing_12m": 0.0005,
+                 "grr_trailing_12m": 0.0005, "logo_churn_rate": 0.0005,
                  "win_rate_count": 0.0005, "ltv_to_cac": 0.005}
     for key, text in shown.items():
         expected = last[key]

@@ -28,6 +28,8 @@ HEADLINE = [
     ("new_customers", "New customers", "new_customers", "count"),
     ("nrr", "Net revenue retention", "nrr", "pct"),
     ("grr", "Gross revenue retention", "grr", "pct"),
+    ("nrr_trailing_12m", "NRR, trailing 12 months", "nrr_trailing_12m", "pct"),
+    ("grr_trailing_12m", "GRR, trailing 12 months", "grr_trailing_12m", "pct"),
     ("logo_churn_rate", "Logo churn", "logo_churn_rate", "pct"),
     ("arpa", "ARPA", "arpa", "money"),
     ("cac_fully_loaded", "CAC (fully loaded)", "cac_fully_loaded", "money"),
