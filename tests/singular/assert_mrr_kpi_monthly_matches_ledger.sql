@@ -1,4 +1,5 @@
--- kpi_monthly restates the ledger exactly: MRR and each bridge column equal the fct_mrr sums of the month, and
+-- kpi_monthly restates the ledger exactly: every ledger month has its row, MRR and each bridge column equal the
+-- fct_mrr sums of the month (0 in a month inside the ledger's span where no company has a ledger row), and
 -- opening + new + expansion + reactivation + contraction + churned + fx = MRR. Returns the months that differ.
 -- It reads several models: dagster-dbt attaches it as an asset check to the one it checks (meta dagster.ref).
 {{ config(meta={'dagster': {'ref': {'name': 'kpi_monthly'}}}) }}
@@ -17,19 +18,19 @@ with ledger as (
 )
 
 select
-    kpi.month,
     kpi.mrr,
-    ledger.mrr as ledger_mrr
+    ledger.mrr as ledger_mrr,
+    coalesce(kpi.month, ledger.month) as month  -- noqa: RF04
 from {{ ref('kpi_monthly') }} as kpi
-left join ledger
+full outer join ledger
     on kpi.month = ledger.month
 where
-    ledger.month is null
-    or kpi.mrr <> ledger.mrr
-    or kpi.new_mrr <> ledger.new_mrr
-    or kpi.churned_mrr <> ledger.churned_mrr
-    or kpi.fx_mrr <> ledger.fx_mrr
-    or kpi.active_customers <> ledger.active_customers
+    kpi.month is null
+    or kpi.mrr <> coalesce(ledger.mrr, 0)
+    or kpi.new_mrr <> coalesce(ledger.new_mrr, 0)
+    or kpi.churned_mrr <> coalesce(ledger.churned_mrr, 0)
+    or kpi.fx_mrr <> coalesce(ledger.fx_mrr, 0)
+    or kpi.active_customers <> coalesce(ledger.active_customers, 0)
     or kpi.arr <> kpi.mrr * 12
     or kpi.opening_mrr + kpi.new_mrr + kpi.expansion_mrr + kpi.reactivation_mrr + kpi.contraction_mrr
     + kpi.churned_mrr + kpi.fx_mrr <> kpi.mrr

@@ -1,5 +1,6 @@
 {#- The MRR bridge and logo counts per month and segment, on a full month x segment grid (a segment without
-    customers in a month still has a row, with zeros), from fct_mrr. The KPI marts compute ratios from it.
+    customers in a month still has a row, with zeros; so does a month inside the ledger's span in which no company
+    has a ledger row at all), from fct_mrr. The KPI marts compute ratios from it.
     Each company is in its current segment in every month: the sources have no headcount history. -#}
 {%- set segments = ['smb', 'mid_market', 'enterprise', 'unknown'] -%}
 with mrr as (
@@ -26,7 +27,10 @@ company_segments as (
 
 months as (
 
-    select distinct month from mrr
+    select month_start as month  -- noqa: RF04
+    from (
+        {{ month_spine('(select min(month) from mrr)', '(select max(month) from mrr)') | indent(8) }}
+    ) as spine
 
 ),
 

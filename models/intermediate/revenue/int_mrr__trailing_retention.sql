@@ -1,9 +1,10 @@
 {#- Revenue retention over the trailing twelve months, per month of the MRR ledger: the companies paying at the end
     of the month twelve months before (the cohort) and what they pay at the end of this month, both at this month's
     FX rates (constant currency, as the monthly NRR's base: an exchange rate's move is no retention). A company of the
-    cohort that stopped paying counts 0; companies won since are not in the cohort. A month without a ledger month
-    twelve months before has no row. A cohort company whose currency no FX rate of this month converts is left out
-    of both sums (`unconverted_customers` counts them). -#}
+    cohort that stopped paying counts 0; companies won since are not in the cohort. Every month of the ledger's span
+    (one in which no company has a ledger row included) has a row when some company paid twelve months before. A
+    cohort company whose currency no FX rate of this month converts is left out of both sums
+    (`unconverted_customers` counts them). -#}
 with mrr as (
 
     select * from {{ ref('fct_mrr') }}
@@ -18,7 +19,10 @@ fx_rates as (
 
 months as (
 
-    select distinct month from mrr
+    select month_start as month  -- noqa: RF04
+    from (
+        {{ month_spine('(select min(month) from mrr)', '(select max(month) from mrr)') | indent(8) }}
+    ) as spine
 
 ),
 
@@ -41,10 +45,8 @@ measured as (
     select
         cohort.month,
         cohort.company_id,
-        cohort.cohort_mrr_local * case
-            when cohort.currency = '{{ var("reporting_currency") }}' then 1
-            else fx_rates.rate_to_reporting
-        end as cohort_mrr,
+        cohort.cohort_mrr_local
+        * {{ reporting_rate('cohort.currency', 'fx_rates.rate_to_reporting') }} as cohort_mrr,
         coalesce(current_months.mrr, 0) as current_mrr
     from cohort
     left join fx_rates

@@ -81,7 +81,8 @@ joined as (
         coalesce(sales.forecast_commit, 0) as forecast_commit,
         coalesce(sales.forecast_best_case, 0) as forecast_best_case,
         coalesce(sales.closed_won_acv, 0) as closed_won_acv,
-        coalesce(trailing_retention.cohort_mrr, 0) as trailing_cohort_mrr
+        coalesce(trailing_retention.cohort_mrr, 0) as trailing_cohort_mrr,
+        coalesce(trailing_retention.unconverted_customers, 0) as trailing_unconverted_customers
     from revenue
     left join spend_by_month
         on revenue.month = spend_by_month.month
@@ -163,8 +164,11 @@ final as (
         cast(nrr_trailing_12m as decimal(18, 6)) as nrr_trailing_12m,
         cast(grr_trailing_12m as decimal(18, 6)) as grr_trailing_12m,
         cast(
-            case when trailing_cohort_mrr = 0 then 'no paying customers twelve months before' end
-            as {{ dbt.type_string() }}
+            case
+                when trailing_cohort_mrr = 0 and trailing_unconverted_customers > 0
+                    then 'no FX rate of the month converts the currencies of those paying twelve months before'
+                when trailing_cohort_mrr = 0 then 'no paying customers twelve months before'
+            end as {{ dbt.type_string() }}
         ) as trailing_12m_null_reason,
         cast(revenue_churn_rate as decimal(18, 6)) as revenue_churn_rate,
         cast(arpa as decimal(18, 2)) as arpa,
