@@ -107,11 +107,7 @@ snapshot_states as (
         snapshots.horizon,
         snapshots.snapshot_month,
         states.forecast_category,
-        states.acv_amount
-        * case
-            when states.currency = '{{ var("reporting_currency") }}' then 1
-            else fx_rates.rate_to_reporting
-        end as acv
+        states.acv_amount * {{ reporting_rate('states.currency', 'fx_rates.rate_to_reporting') }} as acv
     from snapshots
     inner join states
         on
@@ -147,11 +143,7 @@ won as (
     select
         cast({{ dbt.date_trunc('month', 'close_dates.close_date') }} as date) as close_month,
         sum(
-            opportunities.acv_amount
-            * case
-                when opportunities.currency = '{{ var("reporting_currency") }}' then 1
-                else fx_rates.rate_to_reporting
-            end
+            opportunities.acv_amount * {{ reporting_rate('opportunities.currency', 'fx_rates.rate_to_reporting') }}
         ) as closed_won_amount,
         count(*) as won_opportunities
     from opportunities

@@ -78,10 +78,7 @@ converted as (
         company_spread.month_start,
         company_spread.mrr_local_amount,
         company_spread.mrr_local_amount
-        * case
-            when company_spread.currency = '{{ var("reporting_currency") }}' then 1
-            else fx_rates.rate_to_reporting
-        end as mrr_reporting_amount,
+        * {{ reporting_rate('company_spread.currency', 'fx_rates.rate_to_reporting') }} as mrr_reporting_amount,
         fx_rates.rate_date
     from company_spread
     left join fx_rates

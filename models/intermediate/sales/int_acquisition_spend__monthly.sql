@@ -80,12 +80,10 @@ converted as (
     select
         unioned.month_start,
         unioned.channel,
-        unioned.paid_media_amount * coalesce(
-            case when unioned.currency = '{{ var("reporting_currency") }}' then 1 end, fx_rates.rate_to_reporting
-        ) as paid_media_spend,
-        unioned.sales_marketing_expense_amount * coalesce(
-            case when unioned.currency = '{{ var("reporting_currency") }}' then 1 end, fx_rates.rate_to_reporting
-        ) as sales_marketing_expense
+        unioned.paid_media_amount
+        * {{ reporting_rate('unioned.currency', 'fx_rates.rate_to_reporting') }} as paid_media_spend,
+        unioned.sales_marketing_expense_amount
+        * {{ reporting_rate('unioned.currency', 'fx_rates.rate_to_reporting') }} as sales_marketing_expense
     from unioned
     left join fx_rates
         on

@@ -83,11 +83,7 @@ forecast_states as (
         month_bounds.month_start,
         intervals.opportunity_id,
         intervals.forecast_category,
-        intervals.acv_amount
-        * case
-            when intervals.currency = '{{ var("reporting_currency") }}' then 1
-            else fx_rates.rate_to_reporting
-        end as acv
+        intervals.acv_amount * {{ reporting_rate('intervals.currency', 'fx_rates.rate_to_reporting') }} as acv
     from month_bounds
     inner join intervals
         on

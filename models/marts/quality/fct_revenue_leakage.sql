@@ -365,10 +365,8 @@ first_invoices_in_deal_currency as (
             when first_invoices.currency = won_new_business.currency then first_invoices.net_amount
             else cast(
                 first_invoices.net_amount * {{ safe_divide(
-                    "coalesce(invoice_rates.rate_to_reporting, case when first_invoices.currency = '"
-                    ~ var('reporting_currency') ~ "' then 1 end)",
-                    "coalesce(deal_rates.rate_to_reporting, case when won_new_business.currency = '"
-                    ~ var('reporting_currency') ~ "' then 1 end)"
+                    reporting_rate('first_invoices.currency', 'invoice_rates.rate_to_reporting'),
+                    reporting_rate('won_new_business.currency', 'deal_rates.rate_to_reporting')
                 ) }} as decimal(18, 2)
             )
         end as net_amount_deal_currency

@@ -101,10 +101,7 @@ enriched as (
         opportunities.acv_amount,
         opportunities.currency,
         opportunities.acv_amount
-        * case
-            when opportunities.currency = '{{ var("reporting_currency") }}' then 1
-            else fx_rates.rate_to_reporting
-        end as acv,
+        * {{ reporting_rate('opportunities.currency', 'fx_rates.rate_to_reporting') }} as acv,
         opportunities.owner_id,
         users.user_name as owner_name,
         opportunities.lead_source,
