@@ -102,10 +102,17 @@ def test_metricflow_metrics_equal_the_kpi_marts(metricflow, sample_warehouse):
                  "win_rate_count": 1e-6, "average_deal_size": 0.01, "sales_cycle_days": 1e-6, "ltv": 1e-9,
                  "cac_fully_loaded": 1e-9, "pipeline_velocity": 1e-9, "nrr_trailing_12m": 1e-9,
                  "grr_trailing_12m": 1e-9}
+    ledger_months = {r[0].isoformat() for r in sample_warehouse.query("select distinct month from marts.fct_mrr")}
     compared = 0
     for row in kpi.itertuples():
         month = row.month.strftime("%Y-%m-%d")
         got = mf.get(month)
+        if month not in ledger_months:
+            # a month inside the ledger's span in which no company has a ledger row (2024-01 on the sample):
+            # kpi_monthly has its row at 0, the ledger metrics read fct_mrr and have none
+            assert got is None, (month, got)
+            assert (row.mrr, row.active_customers, row.opening_mrr, row.new_mrr, row.churned_mrr) == (0, 0, 0, 0, 0)
+            continue
         assert got is not None, f"MetricFlow has no row for {month}"
         for metric in ledger:
             expected = getattr(row, metric)
