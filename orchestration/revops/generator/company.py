@@ -836,7 +836,8 @@ class CompanySim:
                "due_date": created + timedelta(days=30) if charges and charges[0][0] > created + timedelta(days=1) else None,
                "period_start": ps, "period_end": pe, "paid_at": paid_at}
         stale = (lambda d: {**d, "status": "open", "amount_paid": 0, "paid_at": None}) if status == "paid" and due else None
-        if s.emit("stripe", "invoice", row, stale=stale):
+        invoice_seen = s.emit("stripe", "invoice", row, stale=stale)
+        if invoice_seen:
             self.f_invoices.append({"id": iid, "customer": self.customer_id, "sub": sub_id, "status": status,
                                     "currency": co.currency, "subtotal": subtotal, "discount": discount,
                                     "paid": row["amount_paid"], "due": due, "created": created,
@@ -871,6 +872,8 @@ class CompanySim:
                 "reason": r.choice(("product_unsatisfactory", "order_change", "duplicate", "order_change")),
                 "created": credit[1]})
             credit_seen = credit[0] if s.last_clean else 0
+            if invoice_seen:  # the leakage checks net only the credit notes staging sees
+                self.f_invoices[-1]["credit"] = credit_seen
         # refunded beyond the credit notes staging sees: planted, or a refund whose credit note the export garbled
         if refunds_seen and sum(a for a, _ in refunds_seen) > credit_seen:
             self.f_refunds.append({"invoice": iid, "customer": self.customer_id, "sub": sub_id, "currency": co.currency,
