@@ -1,7 +1,7 @@
 """Headline KPIs of the latest complete month and the open revenue leakage, for the main job's summary
 (``revops run``).
 
-Reads ``marts.kpi_monthly`` (one row per month of the MRR ledger; its last month is the last complete month, see
+Reads ``marts.kpi_monthly`` (one row per month; its last month is the MRR ledger's, the last complete month, see
 the ``as_of_month`` var) and ``marts.fct_revenue_leakage``. Amounts are in the reporting currency (dbt var
 ``reporting_currency``).
 """

@@ -1,6 +1,7 @@
--- kpi_monthly keeps every month's acquisition spend: within its span (first to last month of the ledger), each
--- month's paid media and fully loaded spend equal the sums of int_acquisition_spend__monthly (to the cent), and a
--- month with spend has its row even when no company has a ledger row that month. Returns the months that differ.
+-- kpi_monthly keeps every month's acquisition spend: up to the ledger's last month, each month's paid media and
+-- fully loaded spend equal the sums of int_acquisition_spend__monthly (to the cent), and a month with spend has its
+-- row even when no company has a ledger row that month, or it comes before the first paying customer. Returns the
+-- months that differ.
 -- It reads several models: dagster-dbt attaches it as an asset check to the one it checks (meta dagster.ref).
 {{ config(meta={'dagster': {'ref': {'name': 'kpi_monthly'}}}) }}
 with kpi as (
@@ -9,12 +10,10 @@ with kpi as (
 
 ),
 
-span as (
+ledger_end as (
 
-    select
-        min(month) as first_month,
-        max(month) as last_month
-    from kpi
+    select max(month) as last_month
+    from {{ ref('fct_mrr') }}
 
 ),
 
@@ -26,8 +25,8 @@ spend as (
         coalesce(sum(spend_months.paid_media_spend), 0) + coalesce(sum(spend_months.sales_marketing_expense), 0)
             as fully_loaded_spend
     from {{ ref('int_acquisition_spend__monthly') }} as spend_months
-    inner join span
-        on spend_months.month between span.first_month and span.last_month
+    inner join ledger_end
+        on spend_months.month <= ledger_end.last_month
     group by spend_months.month
 
 )
@@ -42,6 +41,6 @@ from spend
 left join kpi
     on spend.month = kpi.month
 where
-    kpi.month is null
+    (kpi.month is null and (spend.paid_media_spend <> 0 or spend.fully_loaded_spend <> 0))
     or abs(kpi.paid_media_spend - spend.paid_media_spend) > 0.01
     or abs(kpi.fully_loaded_spend - spend.fully_loaded_spend) > 0.01

@@ -1,5 +1,6 @@
 -- kpi_monthly restates the ledger exactly: every ledger month has its row, MRR and each bridge column equal the
--- fct_mrr sums of the month (0 in a month inside the ledger's span where no company has a ledger row), and
+-- fct_mrr sums of the month (0 in a month where no company has a ledger row: inside the ledger's span, or before
+-- its first month when spend or deals came first), no row comes after the ledger's last month, and
 -- opening + new + expansion + reactivation + contraction + churned + fx = MRR. Returns the months that differ.
 -- It reads several models: dagster-dbt attaches it as an asset check to the one it checks (meta dagster.ref).
 {{ config(meta={'dagster': {'ref': {'name': 'kpi_monthly'}}}) }}
@@ -15,6 +16,13 @@ with ledger as (
     from {{ ref('fct_mrr') }}
     group by month
 
+),
+
+ledger_end as (
+
+    select max(month) as last_month
+    from ledger
+
 )
 
 select
@@ -24,8 +32,10 @@ select
 from {{ ref('kpi_monthly') }} as kpi
 full outer join ledger
     on kpi.month = ledger.month
+cross join ledger_end
 where
     kpi.month is null
+    or kpi.month > ledger_end.last_month
     or kpi.mrr <> coalesce(ledger.mrr, 0)
     or kpi.new_mrr <> coalesce(ledger.new_mrr, 0)
     or kpi.churned_mrr <> coalesce(ledger.churned_mrr, 0)

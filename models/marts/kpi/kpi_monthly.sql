@@ -1,5 +1,7 @@
-{#- One row per month of the MRR ledger, one column per KPI (reporting currency). Formulas, grain and edge
-    cases: models/marts/kpi/_kpi__docs.md. A ratio whose denominator is 0 is NULL and its *_null_reason says why. -#}
+{#- One row per month, one column per KPI (reporting currency): every month from the first with a ledger row,
+    acquisition spend or a closed deal (spend and deals often come before the first paying customer; their CAC and
+    win rate count) to the ledger's last month. Formulas, grain and edge cases: models/marts/kpi/_kpi__docs.md. A
+    ratio whose denominator is 0 is NULL and its *_null_reason says why. -#}
 with segment_months as (
 
     select * from {{ ref('int_mrr__segment_monthly') }}
@@ -24,26 +26,74 @@ trailing_retention as (
 
 ),
 
-revenue as (
+-- the months with activity: the ledger's, and those with acquisition spend or a closed deal
+activity_months as (
 
     select
         month,
-        sum(mrr) as mrr,
-        sum(opening_mrr) as opening_mrr,
-        sum(new_mrr) as new_mrr,
-        sum(expansion_mrr) as expansion_mrr,
-        sum(contraction_mrr) as contraction_mrr,
-        sum(churned_mrr) as churned_mrr,
-        sum(reactivation_mrr) as reactivation_mrr,
-        sum(fx_mrr) as fx_mrr,
-        sum(active_customers) as active_customers,
-        sum(opening_customers) as opening_customers,
-        sum(new_customers) as new_customers,
-        sum(churned_customers) as churned_customers,
-        sum(reactivated_customers) as reactivated_customers,
-        sum(expanded_customers) as expanded_customers
+        1 as is_ledger_month
     from segment_months
-    group by month
+
+    union all
+
+    select
+        month,
+        0 as is_ledger_month
+    from spend
+    where paid_media_spend <> 0 or sales_marketing_expense <> 0
+
+    union all
+
+    select
+        month,
+        0 as is_ledger_month
+    from sales
+    where won_deals + lost_deals + renewals_closed > 0
+
+),
+
+-- from the first month with activity to the ledger's last month (spend or deals after it are not yet reported)
+kpi_span as (
+
+    select
+        min(month) as first_month,
+        max(case when is_ledger_month = 1 then month end) as last_month
+    from activity_months
+
+),
+
+months as (
+
+    select month_start as month  -- noqa: RF04
+    from (
+        {{ month_spine('(select first_month from kpi_span)', '(select last_month from kpi_span)') | indent(8) }}
+    ) as spine
+
+),
+
+-- a month before the ledger's first has no segment rows: its MRR and logos are 0
+revenue as (
+
+    select
+        months.month,
+        coalesce(sum(segment_months.mrr), 0) as mrr,
+        coalesce(sum(segment_months.opening_mrr), 0) as opening_mrr,
+        coalesce(sum(segment_months.new_mrr), 0) as new_mrr,
+        coalesce(sum(segment_months.expansion_mrr), 0) as expansion_mrr,
+        coalesce(sum(segment_months.contraction_mrr), 0) as contraction_mrr,
+        coalesce(sum(segment_months.churned_mrr), 0) as churned_mrr,
+        coalesce(sum(segment_months.reactivation_mrr), 0) as reactivation_mrr,
+        coalesce(sum(segment_months.fx_mrr), 0) as fx_mrr,
+        coalesce(sum(segment_months.active_customers), 0) as active_customers,
+        coalesce(sum(segment_months.opening_customers), 0) as opening_customers,
+        coalesce(sum(segment_months.new_customers), 0) as new_customers,
+        coalesce(sum(segment_months.churned_customers), 0) as churned_customers,
+        coalesce(sum(segment_months.reactivated_customers), 0) as reactivated_customers,
+        coalesce(sum(segment_months.expanded_customers), 0) as expanded_customers
+    from months
+    left join segment_months
+        on months.month = segment_months.month
+    group by months.month
 
 ),
 
