@@ -1,6 +1,6 @@
 """fct_revenue_leakage on the sample against the generator's ground truth (leakage.csv): every case the generator
 planted or the simulation produced is found, and nothing else is flagged, per leakage_type on the ids the case is
-about; the amount at risk agrees to the cent (reporting currency, the mart's FX)."""
+about; the amount at risk agrees to the cent (reporting currency, the mart's FX) and the reference date to the day."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ FIX_IDS = {
     "refunded_without_credit_note": ("stripe_customer_id",),
 }
 COLUMNS = ["leakage_type", "salesforce_opportunity_id", "salesforce_account_id", "stripe_customer_id",
-           "stripe_subscription_id", "stripe_invoice_id", "amount_at_risk"]
+           "stripe_subscription_id", "stripe_invoice_id", "amount_at_risk", "reference_date"]
 
 
 def _key(row: dict, kind: str) -> tuple[str, ...]:
@@ -69,6 +69,10 @@ def test_the_mart_finds_every_true_case_and_flags_no_other(kind, truth, leakage)
     wrong = [(k, expected[k]["amount_at_risk"], found[k]["amount_at_risk"]) for k in expected
              if abs(Decimal(expected[k]["amount_at_risk"]) - Decimal(found[k]["amount_at_risk"])) > Decimal("0.01")]
     assert not wrong, f"{kind}: amount_at_risk differs from the ground truth, e.g. {wrong[:5]}"
+    dates = {k: found[k]["reference_date"] and found[k]["reference_date"].isoformat() for k in expected}
+    misdated = [(k, expected[k]["reference_date"], dates[k]) for k in expected
+                if expected[k]["reference_date"] != dates[k]]
+    assert not misdated, f"{kind}: reference_date differs from the ground truth, e.g. {misdated[:5]}"
 
 
 def test_every_case_has_its_fix_ids_and_an_amount_in_reporting_currency(leakage):

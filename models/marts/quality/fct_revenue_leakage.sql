@@ -529,6 +529,9 @@ company_subscriptions as (
         subscriptions.subscription_status,
         subscriptions.is_cancel_at_period_end,
         subscriptions.current_period_end_at,
+        -- when the subscription stopped billing: ended, else canceled, else its period's end
+        coalesce(subscriptions.ended_at, subscriptions.canceled_at, subscriptions.current_period_end_at)
+            as billing_end_at,
         subscription_amounts.currency,
         subscription_amounts.annual_amount,
         subscription_amounts.is_yearly,
@@ -546,7 +549,9 @@ billing_status as (
     select
         company_id,
         max(customer_id) as customer_id,
-        max(case when is_live then 1 else 0 end) as is_live
+        max(case when is_live then 1 else 0 end) as is_live,
+        -- the day the company's billing stopped (meaningful when no subscription is live)
+        max(billing_end_at) as billing_ended_at
     from company_subscriptions
     group by company_id
 
@@ -578,6 +583,7 @@ crm_billing as (
         crm_status.lost_renewal_opportunity_id,
         billing_status.customer_id,
         billing_status.is_live,
+        billing_status.billing_ended_at,
         crm_status.last_lost_renewal_date,
         coalesce(crm_status.last_lost_renewal_date < crm_status.last_won_date, true) as is_crm_active
     from crm_status
@@ -635,7 +641,11 @@ status_mismatch as (
             {{ safe_divide('last_invoice_amounts.net_amount * 12', 'last_invoice_amounts.period_months') }}, 0
         ) as amount_at_risk_local,
         last_invoice_amounts.currency,
-        crm_billing.last_lost_renewal_date as reference_date,
+        -- the day billing stopped, resp. the CRM lost the renewal
+        case
+            when crm_billing.is_live = 0 then cast(crm_billing.billing_ended_at as date)
+            else crm_billing.last_lost_renewal_date
+        end as reference_date,
         case
             when crm_billing.is_live = 0 then 'no live subscription while the CRM shows an active customer'
             else 'live subscription while the CRM lost the renewal'

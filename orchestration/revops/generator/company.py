@@ -709,7 +709,9 @@ class CompanySim:
         stale = (lambda d: {**d, "status": "active", "canceled_at": None, "ended_at": None,
                             "cancel_at_period_end": False}) if status == "canceled" else None
         if s.emit("stripe", "subscription", row, stale=stale):
+            # end: when it stopped billing, as the leakage mart dates a churned company (ended, canceled, period end)
             self.f_subs.append({"id": sub_id, "customer": self.customer_id, "status": status, "cape": cape, "cpe": cpe,
+                                "end": ended or canceled_at or cpe,
                                 "items": [(it["price"], it["qty"], it["deleted"]) for it in items]})
         for it in items:
             s.emit("stripe", "subscription_item", {"id": it["id"], "subscription_id": sub_id, "price_id": it["price"].id,

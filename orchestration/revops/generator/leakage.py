@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 LEAKAGE_COLUMNS = ["leakage_type", "salesforce_opportunity_id", "salesforce_account_id", "stripe_customer_id",
                    "stripe_subscription_id", "stripe_invoice_id", "true_company_id", "currency",
-                   "amount_at_risk_local", "amount_at_risk", "planted", "detail"]
+                   "amount_at_risk_local", "amount_at_risk", "planted", "detail", "reference_date"]
 LIVE = ("active", "trialing", "past_due", "unpaid")
 TWO = Decimal("0.01")
 
@@ -93,7 +93,7 @@ class LeakageBook:
                 self.cases.append(("invoiced_below_contract", o["id"], o["account_id"], first["customer"],
                                    first["sub"], first["id"], cid, o["currency"], acv - net * 12 / pm,
                                    o["id"] in planted.get("invoiced_below_contract", ()),
-                                   "annualised first invoice below the contracted amount"))
+                                   "annualised first invoice below the contracted amount", o["close_date"]))
         # 3. invoices still owed
         for i in invoices:
             owed = Decimal(i["due"] - i["paid"]) / exp
@@ -129,8 +129,10 @@ class LeakageBook:
                         amount = net * 12 / pm if pm else Decimal(0)
                     detail = ("live subscription while the CRM lost the renewal" if is_live
                               else "no live subscription while the CRM shows an active customer")
+                    # dated by the lost renewal, resp. the day billing stopped (the latest subscription's end)
+                    dated = last_lost if is_live else max(s["end"] for s in subs).date()
                     self.cases.append((kind, opp, sim.account_id, customer, None, None, cid, cur, amount,
-                                       kind in planted, detail))
+                                       kind in planted, detail, dated))
         # 5. yearly subscriptions renewing: decided against the as-of date
         has_open_renewal = any(o["type"] == "Renewal" and not o["closed"] and company_of(o["account_id"]) == billing_company
                                for o in opps)
@@ -150,7 +152,7 @@ class LeakageBook:
             self.cases.append(("refunded_without_credit_note", None, None, f["customer"], f["sub"], f["invoice"], cid,
                                f["currency"], Decimal(f["at_risk"]) / exp, f["planted"],
                                "refunded beyond the credit notes of the invoice" if f["credited"]
-                               else "refunded without a credit note"))
+                               else "refunded without a credit note", f["charged_at"].date()))
 
     # ---------------------------------------------------------------------------------------------- at the end
     def rows(self, as_of: date, world: "World") -> list[tuple]:
@@ -171,16 +173,18 @@ class LeakageBook:
         grace = timedelta(days=C.LEAKAGE_INVOICE_GRACE_DAYS)
         for opp, account, cid, close, cur, acv, planted, detail in self.never:
             if close + grace < as_of:
-                out.append(("closed_won_not_invoiced", opp, account, None, None, None, cid, cur, acv, planted, detail))
+                out.append(("closed_won_not_invoiced", opp, account, None, None, None, cid, cur, acv, planted, detail,
+                            close))
         out.extend(self.cases)
         for inv, customer, sub, cid, due, cur, owed, planted, detail in self.unpaid:
             if due < as_of:
-                out.append(("invoice_unpaid_past_due", None, None, customer, sub, inv, cid, cur, owed, planted, detail))
+                out.append(("invoice_unpaid_past_due", None, None, customer, sub, inv, cid, cur, owed, planted, detail,
+                            due))
         window = as_of + timedelta(days=C.LEAKAGE_RENEWAL_WINDOW_DAYS)
         for sub, customer, cid, end, cur, annual, planted, detail in self.renewals:
             if as_of <= end < window:
                 out.append(("renewal_without_opportunity", None, None, customer, sub, None, cid, cur, annual,
-                            planted, detail))
+                            planted, detail, end))
         return [(kind, opp or "", account or "", customer or "", sub or "", inv or "", cid, (cur or "").upper(),
-                 f"{local.quantize(TWO)}", f"{usd_of(cur, local)}", str(planted).lower(), detail)
-                for kind, opp, account, customer, sub, inv, cid, cur, local, planted, detail in out]
+                 f"{local.quantize(TWO)}", f"{usd_of(cur, local)}", str(planted).lower(), detail, dated.isoformat())
+                for kind, opp, account, customer, sub, inv, cid, cur, local, planted, detail, dated in out]
