@@ -124,6 +124,7 @@ SEVERAL_MODEL_TESTS = {
     "assert_billing_companies_match_identity_marts": ["intermediate", "int_billing_customers__companies"],
     "assert_mrr_kpi_monthly_matches_ledger": ["marts", "kpi_monthly"],
     "assert_kpi_monthly_keeps_all_spend": ["marts", "kpi_monthly"],
+    "assert_kpi_monthly_by_channel_adds_up": ["marts", "kpi_monthly_by_channel"],
 }
 
 

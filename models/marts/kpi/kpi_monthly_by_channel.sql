@@ -1,5 +1,7 @@
 {#- Acquisition per month and channel: new customers and their MRR (by the channel that acquired the company),
-    paid-media spend of the channel and paid-media CAC, and new-business win rate by lead-source channel. -#}
+    paid-media spend of the channel and paid-media CAC, and new-business win rate by lead-source channel. A channel
+    has a row in each month with activity up to the ledger's last month (as kpi_monthly: spend before the first
+    paying customer, or in a month in which nobody pays, keeps its row). -#}
 with mrr as (
 
     select * from {{ ref('fct_mrr') }}
@@ -72,9 +74,11 @@ deals as (
 
 ),
 
-ledger_months as (
+-- spend and deals after the ledger's last month wait for the month's ledger (as in kpi_monthly)
+ledger_end as (
 
-    select distinct month from mrr
+    select max(month) as last_month
+    from mrr
 
 ),
 
@@ -129,8 +133,8 @@ final as (
         end as {{ dbt.type_string() }})
             as win_rate_null_reason
     from keys
-    inner join ledger_months
-        on keys.month = ledger_months.month
+    inner join ledger_end
+        on keys.month <= ledger_end.last_month
     left join new_logos
         on keys.month = new_logos.month and keys.channel = new_logos.channel
     left join paid_media
