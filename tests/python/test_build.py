@@ -104,3 +104,19 @@ def test_sample_has_no_quarantine_reason_the_generator_did_not_plant(sample_ware
     planted_codes = {QUARANTINED_KINDS[r["kind"]] for r in _mess(sample_warehouse) if r["kind"] in QUARANTINED_KINDS}
     found = {code for (code,) in sample_warehouse.query("select distinct reason_code from quality.raw_quarantine")}
     assert found <= planted_codes | {"unparseable_record"}, found - planted_codes
+
+
+def test_deals_entered_twice_are_flagged(sample_warehouse):
+    """The generator's reps enter some closed new-business deals twice (mess kind duplicate_deal, a later
+    opportunity id with the same account, outcome, amount, currency and close date). fct_opportunities flags
+    exactly those as is_duplicate_entry (one whose row a bad value garbled may or may not be), never the first
+    entry, which stands for the deal in the sales KPIs."""
+    planted = [r for r in _mess(sample_warehouse) if r["kind"] == "duplicate_deal"]
+    comparable = {r["source_id"] for r in planted if "not comparable" not in r["detail"]}
+    assert len(comparable) >= 3, "the sample should hold deals entered twice"
+    flagged = {r[0] for r in sample_warehouse.query(
+        "select opportunity_id from marts.fct_opportunities where is_duplicate_entry")}
+    assert comparable <= flagged, f"deals entered twice not flagged: {sorted(comparable - flagged)[:5]}"
+    assert flagged <= {r["source_id"] for r in planted}, f"flagged but not planted: {sorted(flagged - comparable)[:5]}"
+    originals = {r["detail"].split()[3] for r in planted if r["source_id"] in comparable}
+    assert not originals & flagged, "the first entry of a deal must stand for it, not be flagged"

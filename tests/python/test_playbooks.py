@@ -240,3 +240,25 @@ def test_customer_signals_read_the_usage_rows_once(warehouse):
     readers = re.findall(r"\b(?:from|join)\s+usage\b", compiled.read_text(), flags=re.IGNORECASE)
     assert len(readers) == 1
 
+
+
+def test_churn_risk_counts_each_customers_open_high_priority_tickets(warehouse):
+    """Tickets still open at the export (not solved nor closed; the generator leaves a long tail of tickets
+    waiting for weeks) are a churn signal: each scored company's open high and urgent tickets equal those of
+    its Zendesk organisations in staging (through the crosswalk), and some customers on the sample have them."""
+    expected = dict(warehouse.query("""
+        select x.company_id, count(*)
+        from staging.stg_zendesk__ticket t
+        join marts.xref_companies x
+            on x.source_system = 'zendesk' and x.source_table = 'organization' and x.source_id = t.organization_id
+        where t.ticket_status not in ('solved', 'closed') and t.priority in ('high', 'urgent')
+        group by x.company_id"""))
+    scored = dict(warehouse.query(
+        "select company_id, open_high_priority_tickets from marts.playbook_churn_risk"))
+    with_tickets = {c: n for c, n in scored.items() if n}
+    assert len(with_tickets) >= 3, "the sample should hold customers with open high-priority tickets"
+    assert with_tickets == {c: expected[c] for c in scored if c in expected}
+    points = warehouse.query(
+        "select count(*) from marts.playbook_churn_risk where open_high_priority_tickets > 0 "
+        "and open_tickets_points <= 0")
+    assert points == [(0,)]

@@ -82,6 +82,8 @@ class CompanySim:
         self.lk = random.Random(world.seed * 2_000_029 + idx * 13 + 5)
         # refunds without a credit note draw from a stream of their own, so adding them shifted no other plant
         self.lk_refund = random.Random(world.seed * 2_000_029 + idx * 13 + 7)
+        # deals entered twice draw from a stream of their own (the company's other draws stay as they were)
+        self.dup_deal = random.Random(world.seed * 3_000_017 + idx * 17 + 3)
         self.f_refunds: list[dict] = []  # charges refunded beyond their invoice's credit notes, as staging sees them
         self.lrates = sink.leak_rates
         self.leak_planted: dict[str, set] = {}
@@ -384,10 +386,15 @@ class CompanySim:
             stale = lambda d, prev=prev: {**d, "stage_name": prev[1][0], "probability": prev[1][1],  # noqa: E731
                                           "forecast_category": prev[1][2], "is_closed": False, "is_won": False,
                                           "amount": round(prev[2], 2), "last_modified_date": prev[0]}
-        if s.emit("salesforce", "opportunity", row, stale=stale):
-            self.f_opps.append({"id": oid, "account_id": row["account_id"], "type": otype, "won": row["is_won"],
-                                "closed": is_closed, "close_date": row["close_date"], "amount": row["amount"],
-                                "currency": row["currency_iso_code"], "deleted": row["is_deleted"]})
+        s.emit("salesforce", "opportunity", row, stale=stale)
+        seen = s.last_staged  # the leakage truth reads the version staging keeps (none when quarantined)
+        if seen is not None:
+            self.f_opps.append({"id": oid, "account_id": seen["account_id"], "type": otype, "won": seen["is_won"],
+                                "closed": seen["is_closed"], "close_date": seen["close_date"], "amount": seen["amount"],
+                                "currency": seen["currency_iso_code"], "deleted": seen["is_deleted"]})
+            if otype == "New Business" and is_closed and seen is row and not row["is_deleted"] \
+                    and row["account_id"] == self.account_id and self.dup_deal.random() < self.m.duplicate_deal:
+                self.duplicate_deal(row)
         for code, qty, unit in lines or []:
             s.emit("salesforce", "opportunity_line_item", {
                 "id": sf_id("00k", s.next("sf_oli")),
@@ -701,6 +708,24 @@ class CompanySim:
                                cancel_at is not None and ended is None, canceled_at, ended, cur_ps, cur_pe, items)
         return ended, voluntary
 
+    def duplicate_deal(self, row: dict) -> None:
+        """A second rep enters a closed new-business deal again: a new opportunity with the same account, outcome,
+        amount, currency and close date, without stage history or line items. Logged as mess (duplicate_deal)
+        with whether it reached staging as written: then fct_opportunities must flag it is_duplicate_entry."""
+        s, r = self.s, self.dup_deal
+        oid = sf_id("006", s.next("sf_opp"))
+        created = min(row["created_date"] + timedelta(days=r.randint(0, 20), hours=r.randint(0, 8)),
+                      row["last_modified_date"])
+        dup = {**row, "id": oid, "owner_id": self.w.rep_at(created, r), "created_date": created,
+               "last_modified_date": max(created, row["last_modified_date"])}
+        s.emit("salesforce", "opportunity", dup)
+        if s.last_staged is not None:
+            self.f_opps.append({"id": oid, "account_id": dup["account_id"], "type": dup["type"], "won": dup["is_won"],
+                                "closed": dup["is_closed"], "close_date": dup["close_date"], "amount": dup["amount"],
+                                "currency": dup["currency_iso_code"], "deleted": False})
+        s.log("duplicate_deal", "salesforce", "opportunity", oid,
+              f"same deal as {row['id']}" + ("" if s.last_clean else " (a bad value: not comparable)"))
+
     def emit_subscription(self, sub_id, start, trial_end, status, cape, canceled_at, ended, cps, cpe, items) -> None:
         s = self.s
         row = {"id": sub_id, "customer_id": self.customer_id, "status": status, "created": start, "start_date": start,
@@ -708,10 +733,13 @@ class CompanySim:
                "current_period_start": cps, "current_period_end": cpe}
         stale = (lambda d: {**d, "status": "active", "canceled_at": None, "ended_at": None,
                             "cancel_at_period_end": False}) if status == "canceled" else None
-        if s.emit("stripe", "subscription", row, stale=stale):
+        s.emit("stripe", "subscription", row, stale=stale)
+        seen = s.last_staged  # the version staging keeps: none when a bad value quarantined it and no stale one
+        if seen is not None:
             # end: when it stopped billing, as the leakage mart dates a churned company (ended, canceled, period end)
-            self.f_subs.append({"id": sub_id, "customer": self.customer_id, "status": status, "cape": cape, "cpe": cpe,
-                                "end": ended or canceled_at or cpe,
+            self.f_subs.append({"id": sub_id, "customer": self.customer_id, "status": seen["status"],
+                                "cape": seen["cancel_at_period_end"], "cpe": cpe,
+                                "end": seen["ended_at"] or seen["canceled_at"] or cpe,
                                 "items": [(it["price"], it["qty"], it["deleted"]) for it in items]})
         for it in items:
             s.emit("stripe", "subscription_item", {"id": it["id"], "subscription_id": sub_id, "price_id": it["price"].id,
@@ -838,12 +866,14 @@ class CompanySim:
                "due_date": created + timedelta(days=30) if charges and charges[0][0] > created + timedelta(days=1) else None,
                "period_start": ps, "period_end": pe, "paid_at": paid_at}
         stale = (lambda d: {**d, "status": "open", "amount_paid": 0, "paid_at": None}) if status == "paid" and due else None
-        invoice_seen = s.emit("stripe", "invoice", row, stale=stale)
+        s.emit("stripe", "invoice", row, stale=stale)
+        seen = s.last_staged  # the version staging keeps: none when a bad value quarantined it and no stale one
+        invoice_seen = seen is not None
         if invoice_seen:
-            self.f_invoices.append({"id": iid, "customer": self.customer_id, "sub": sub_id, "status": status,
+            self.f_invoices.append({"id": iid, "customer": self.customer_id, "sub": sub_id, "status": seen["status"],
                                     "currency": co.currency, "subtotal": subtotal, "discount": discount,
-                                    "paid": row["amount_paid"], "due": due, "created": created,
-                                    "due_date": row["due_date"], "ps": ps, "pe": pe,
+                                    "paid": seen["amount_paid"], "due": due, "created": created,
+                                    "due_date": seen["due_date"], "ps": ps, "pe": pe,
                                     # charges of recurring prices (an onboarding fee is one-off): what bills a deal
                                     "recurring": sum(li["amount"] for li in lines if li["months"]),
                                     "recurring_net": sum(li["amount"] - li["disc"] for li in lines if li["months"]),
@@ -1120,7 +1150,12 @@ class CompanySim:
         ttype = r.choices(("question", "incident", "problem", "task"), (0.5, 0.3, 0.08, 0.12))[0]
         prio = r.choices(("low", "normal", "high", "urgent"), (0.2, 0.55, 0.2, 0.05))[0]
         tid = str(s.next("zd_ticket"))
-        hours = float(self.g.exponential({"low": 60, "normal": 30, "high": 12, "urgent": 4}[prio]))
+        mean = {"low": 60, "normal": 30, "high": 12, "urgent": 4}[prio]
+        hours = float(self.g.exponential(mean))
+        # most tickets are solved within hours, a long tail waits weeks on the customer or on engineering: the same
+        # draw stretched (9x at twice the mean, 19x at three times), so some are still open at any export
+        stretch = hours / mean
+        hours *= 1 + 2 * stretch * stretch
         solved = t + timedelta(hours=hours)
         if solved < w.export_at:
             status = "closed" if solved < w.export_at - timedelta(days=28) else "solved"

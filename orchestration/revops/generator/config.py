@@ -21,6 +21,7 @@ class MessRates:
     disposable_email: float = 0.01  # a person signs up with a disposable address (mailinator.com...)
     role_email: float = 0.05  # a company has a role address (info@, sales@...) in HubSpot / as Stripe payer
     duplicate_contact: float = 0.02  # a rep enters a Salesforce contact twice
+    duplicate_deal: float = 0.03  # a second rep enters a closed new-business deal again (same amount, close date)
     phone_format: float = 0.35  # a record formats the phone number differently
     # row-level noise
     exact_duplicate: float = 0.003  # the same row written twice (same _loaded_at)

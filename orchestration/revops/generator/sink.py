@@ -121,9 +121,14 @@ class Sink:
         if m.bad_value and key not in NO_BAD_VALUES and r.random() < m.bad_value:
             pk_ok = self._corrupt(meta, system, table, out, rid)
             self.last_clean = False
+        # the version of the row staging keeps: this one; when a bad value quarantines it, the stale version
+        # re-sent beside it if any (set below), else none
+        self.last_staged = row if self.last_clean else None
         out.append(self.loaded_at[system])
         if stale is not None and m.resend and r.random() < m.resend:
             old = stale(dict(row))
+            if not self.last_clean:
+                self.last_staged = old
             old_out = [fmt_value(old.get(c), k, offset) for c, k in zip(meta.columns, meta.kinds)]
             changed = [c for c, a, b in zip(meta.columns, old_out, out) if a != b]
             old_out.append(self.loaded_at[system])
