@@ -1,7 +1,8 @@
 """Shared fixtures: one sample warehouse built per test session, in a temporary folder.
 
 Tests that need the built warehouse take ``sample_warehouse``; they read it with ``sample_warehouse.query``.
-The sample is the generator's default company at ``REVOPS_TEST_SCALE`` (default 1, the README's sample).
+The sample is the generator's default company at ``REVOPS_TEST_SCALE`` (default 1, the README's sample) and
+``REVOPS_TEST_SEED`` (default 42, the README's sample).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from revops.build import BuildResult, run_dbt
 from revops.load import load_all
 
 TEST_SCALE = float(os.environ.get("REVOPS_TEST_SCALE", "1"))
-TEST_SEED = 42
+# Another seed checks the truth-based tests on another company (e.g. REVOPS_TEST_SEED=2 for the leakage truth).
+TEST_SEED = int(os.environ.get("REVOPS_TEST_SEED", "42"))
 # Developers iterating on one part may restrict the session build, e.g. REVOPS_TEST_SELECT="+raw_row_accounting".
 TEST_SELECT = os.environ.get("REVOPS_TEST_SELECT", "").split()
 
