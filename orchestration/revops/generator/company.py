@@ -483,8 +483,10 @@ class CompanySim:
         row, true_person, clean_email = self.customer_row
         if not self.paying:
             row["is_deleted"] = self.deleted("stripe", "customer", row["id"])
-        self.customer_linked = s.emit("stripe", "customer", row, stale=lambda d: {**d, "email": clean_email})
-        if self.customer_linked:
+        emitted = s.emit("stripe", "customer", row, stale=lambda d: {**d, "email": clean_email})
+        # billing ties to the company only through a customer row staging keeps (a bad value quarantines it)
+        self.customer_linked = s.last_staged is not None
+        if emitted:
             s.person("stripe", "customer", row["id"], true_person)
             s.company("stripe", "customer", row["id"], self.co.cid)
 
@@ -881,12 +883,22 @@ class CompanySim:
         if status != "void" and getattr(self, "ignored_pending", False):
             self.ignored_pending = False
             self.planted("invoice_unpaid_past_due", iid)
+        staged_lines = []  # the lines staging keeps: a bad currency takes the invoice's, other bad values quarantine
         for li in lines:
             s.emit("stripe", "invoice_line_item", {
                 "id": stripe_id("il", s.next("il")), "invoice_id": iid, "subscription_id": sub_id,
                 "price_id": li["price"].id, "description": li["desc"], "quantity": li["qty"], "amount": li["amount"],
                 "discount_amount": li["disc"], "currency": cur, "period_start": li["ps"], "period_end": li["pe"],
                 "proration": li["proration"]})
+            if s.last_bad in (None, "bad_currency"):
+                staged_lines.append(li)
+        if invoice_seen:  # the leakage checks read the recurring lines staging keeps, the header when none arrived
+            f = self.f_invoices[-1]
+            if staged_lines:
+                f["recurring"] = sum(li["amount"] for li in staged_lines if li["months"])
+                f["recurring_net"] = sum(li["amount"] - li["disc"] for li in staged_lines if li["months"])
+            else:
+                f["recurring"], f["recurring_net"] = subtotal, subtotal - discount
         refunds_seen = []  # (refunded, charged at) of the charges that reach staging
         for t, st in charges:
             refunded = credit[0] if (credit and st == "succeeded" and credit[0] <= due) else 0

@@ -118,6 +118,7 @@ class Sink:
             self.log("currency_case", system, table, rid, out[meta.cur_idx[0]] or "")
         pk_ok = True
         self.last_clean = True  # whether this row reaches staging as written (no bad value, no blank key)
+        self.last_bad: str | None = None  # the kind of bad value written into it, if any
         if m.bad_value and key not in NO_BAD_VALUES and r.random() < m.bad_value:
             pk_ok = self._corrupt(meta, system, table, out, rid)
             self.last_clean = False
@@ -156,6 +157,7 @@ class Sink:
             options.append("bad_currency")
         options.append("missing_pk")
         kind = r.choice(options)
+        self.last_bad = kind
         if kind == "bad_timestamp":
             i = r.choice([i for i in meta.ts_idx if out[i]])
             out[i] = r.choice(BAD_TIMESTAMPS)
