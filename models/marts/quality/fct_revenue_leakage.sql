@@ -529,12 +529,12 @@ company_subscriptions as (
         subscriptions.subscription_status,
         subscriptions.is_cancel_at_period_end,
         subscriptions.current_period_end_at,
-        -- when the subscription stopped billing: ended, else canceled, else its period's end
-        coalesce(subscriptions.ended_at, subscriptions.canceled_at, subscriptions.current_period_end_at)
-            as billing_end_at,
         subscription_amounts.currency,
         subscription_amounts.annual_amount,
         subscription_amounts.is_yearly,
+        -- when the subscription stopped billing: ended, else canceled, else its period's end
+        coalesce(subscriptions.ended_at, subscriptions.canceled_at, subscriptions.current_period_end_at)
+            as billing_end_at,
         subscriptions.subscription_status in ('active', 'trialing', 'past_due', 'unpaid') as is_live
     from subscriptions
     inner join billing_companies
