@@ -876,9 +876,6 @@ class CompanySim:
                                     "currency": co.currency, "subtotal": subtotal, "discount": discount,
                                     "paid": seen["amount_paid"], "due": due, "created": created,
                                     "due_date": seen["due_date"], "ps": ps, "pe": pe,
-                                    # charges of recurring prices (an onboarding fee is one-off): what bills a deal
-                                    "recurring": sum(li["amount"] for li in lines if li["months"]),
-                                    "recurring_net": sum(li["amount"] - li["disc"] for li in lines if li["months"]),
                                     "credit": credit[0] if credit else 0})
         if status != "void" and getattr(self, "ignored_pending", False):
             self.ignored_pending = False
@@ -892,7 +889,9 @@ class CompanySim:
                 "proration": li["proration"]})
             if s.last_bad in (None, "bad_currency"):
                 staged_lines.append(li)
-        if invoice_seen:  # the leakage checks read the recurring lines staging keeps, the header when none arrived
+        # what bills a deal: the charges of recurring prices (an onboarding fee is one-off), as the leakage checks
+        # read them: of the lines staging keeps, or the header's when none arrived
+        if invoice_seen:
             f = self.f_invoices[-1]
             if staged_lines:
                 f["recurring"] = sum(li["amount"] for li in staged_lines if li["months"])
