@@ -182,6 +182,21 @@ def test_pairwise_score_counts_pairs_and_missing_records():
     assert (round(s.precision, 4), round(s.recall, 4), s.missing) == (0.3333, 0.3333, 1)
 
 
+def test_pairwise_score_leaves_out_quarantined_records_missing_from_the_crosswalk():
+    """c is missing and quarantined: out of the score (true pairs ab only); b is quarantined too but reached the
+    crosswalk (an older version staged), so it stays; d is missing and not quarantined: a singleton."""
+    truth = pd.DataFrame({"source_system": "s", "source_table": "t", "source_id": list("abcde"),
+                          "true_person_id": ["1", "1", "1", "2", "2"]})
+    pred = pd.DataFrame({"source_system": "s", "source_table": "t", "source_id": list("abe"),
+                         "person_id": ["x", "x", "y"]})
+    quarantined = pd.DataFrame({"source_system": "s", "source_table": ["t", "t", "other"],
+                                "source_id": ["b", "c", "d"]})
+    s = pairwise_score(pred, truth, "person_id", "true_person_id", quarantined)
+    # predicted pairs ab (true); true pairs ab, de (d missing: a singleton)
+    assert (s.precision, s.recall, s.records, s.missing, s.quarantined) == (1.0, 0.5, 4, 1, 1)
+    assert pairwise_score(pred, truth, "person_id", "true_person_id").records == 5
+
+
 def test_phone_to_e164():
     assert to_e164("+44 241 751 9459") == "+442417519459"
     assert to_e164("0049-533-696-1868") == "+495336961868"

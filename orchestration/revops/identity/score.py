@@ -2,8 +2,10 @@
 
 Pairwise precision, recall and F1 (a pair is two source records given the same id), and cluster purity
 (share of records whose predicted cluster's majority true entity is their own), for persons and companies.
-A record of the truth missing from a crosswalk counts as a cluster of its own; crosswalk records the truth
-does not list (e.g. none) are ignored. Prints ``person_f1=<x> company_f1=<y>`` among its lines.
+A record of the truth missing from a crosswalk counts as a cluster of its own, unless staging quarantined it (a
+bad value in its latest version, with no older version to keep: `quality.raw_quarantine` accounts for it, and no
+identity layer can link a record it never receives): such records are left out of the score and counted apart.
+Crosswalk records the truth does not list (e.g. none) are ignored. Prints ``person_f1=<x> company_f1=<y>`` among its lines.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ class Score:
     purity: float
     records: int
     missing: int
+    quarantined: int = 0
 
     def line(self, name: str) -> str:
         return (f"{name}: precision={self.precision:.4f} recall={self.recall:.4f} f1={self.f1:.4f} "
-                f"purity={self.purity:.4f} records={self.records} missing_from_crosswalk={self.missing}")
+                f"purity={self.purity:.4f} records={self.records} missing_from_crosswalk={self.missing} "
+                f"quarantined={self.quarantined}")
 
 
 def _pairs(counts: pd.Series) -> int:
@@ -40,11 +44,20 @@ def _pairs(counts: pd.Series) -> int:
     return int((c * (c - 1) // 2).sum())
 
 
-def pairwise_score(pred: pd.DataFrame, truth: pd.DataFrame, pred_col: str, true_col: str) -> Score:
-    """Score predicted ids against true ids on the truth's records (missing predictions are singletons)."""
+def pairwise_score(pred: pd.DataFrame, truth: pd.DataFrame, pred_col: str, true_col: str,
+                   quarantined: pd.DataFrame | None = None) -> Score:
+    """Score predicted ids against true ids on the truth's records (missing predictions are singletons). A truth
+    record missing from the predictions and listed in ``quarantined`` (KEY columns) is left out of the score."""
     t = truth[KEY + [true_col]].astype(str).drop_duplicates(KEY)
     p = pred[KEY + [pred_col]].astype({k: str for k in KEY}).drop_duplicates(KEY)
     m = t.merge(p, on=KEY, how="left")
+    left_out = 0
+    if quarantined is not None and len(quarantined):
+        q = quarantined[KEY].astype(str).drop_duplicates().assign(_quarantined=True)
+        m = m.merge(q, on=KEY, how="left")
+        drop = m[pred_col].isna() & m["_quarantined"].eq(True)
+        left_out = int(drop.sum())
+        m = m[~drop].drop(columns="_quarantined")
     missing = int(m[pred_col].isna().sum())
     m[pred_col] = m[pred_col].where(m[pred_col].notna(), "missing:" + m[KEY].agg("|".join, axis=1))
     m[pred_col] = m[pred_col].astype(str)
@@ -56,17 +69,28 @@ def pairwise_score(pred: pd.DataFrame, truth: pd.DataFrame, pred_col: str, true_
     recall = tp / true_pairs if true_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     purity = cells.groupby(level=0).max().sum() / len(m) if len(m) else 1.0
-    return Score(precision, recall, f1, float(purity), len(m), missing)
+    return Score(precision, recall, f1, float(purity), len(m), missing, left_out)
+
+
+# the source id of a quarantined row: its raw record's `id` field (each source table's key, its first column)
+QUARANTINED_IDS = """
+    select source_system, source_table, split_part(split_part(raw_record, ' | ', 1), '=', 2) as source_id
+    from quality.raw_quarantine
+    where raw_record like 'id=_%'
+"""
 
 
 def score_warehouse(database: Path, truth_dir: Path) -> dict[str, Score]:
     with duckdb.connect(str(database), read_only=True) as con:
         persons = con.execute(f"select {', '.join(KEY)}, person_id from marts.xref_persons").df()
         companies = con.execute(f"select {', '.join(KEY)}, company_id from marts.xref_companies").df()
+        has_quarantine = con.execute("select count(*) from information_schema.tables where table_schema = 'quality' "
+                                     "and table_name = 'raw_quarantine'").fetchone()[0]
+        quarantined = con.execute(QUARANTINED_IDS).df() if has_quarantine else None
     tp = pd.read_csv(Path(truth_dir) / "persons.csv", dtype=str, keep_default_na=False)
     tc = pd.read_csv(Path(truth_dir) / "companies.csv", dtype=str, keep_default_na=False)
-    return {"person": pairwise_score(persons, tp, "person_id", "true_person_id"),
-            "company": pairwise_score(companies, tc, "company_id", "true_company_id")}
+    return {"person": pairwise_score(persons, tp, "person_id", "true_person_id", quarantined),
+            "company": pairwise_score(companies, tc, "company_id", "true_company_id", quarantined)}
 
 
 def main(argv: list[str] | None = None) -> int:
