@@ -87,14 +87,14 @@ def test_total_mrr_matches_truth_within_half_a_percent(sample_warehouse, ledger_
     assert not wide, f"quarantined lines widen the bound by more than 5 % of MRR in {sorted(wide)}: fix staging"
 
 
-def test_a_line_whose_currency_came_from_its_invoice_bills_its_company_as_the_truth(sample_warehouse):
-    """A line with a bad currency (the sample plants XXX on il_43VnDAbLMvY, on a paid USD invoice of CO-0000052)
-    counts at its invoice's currency: its companies' MRR equals the truth in every month (before, CO-0000052
-    showed a false churn in Nov 2024 (0 vs 75) and a reactivation in Dec 2024)."""
-    truth_dir = sample_warehouse.truth_dir
-    rows = sample_warehouse.query(
+def ledger_off_truth(warehouse, companies_sql: str) -> list[tuple]:
+    """(company, month, ledger, truth) where fct_mrr's mrr_local of the companies ``companies_sql`` selects (a query
+    of company_id) differs from the generator's true MRR (local currency) by more than a cent."""
+    truth_dir = warehouse.truth_dir
+    return warehouse.query(
         f"""
-        with true_companies as (
+        with chosen as ({companies_sql}),
+        true_companies as (
             select distinct tc.true_company_id, x.company_id
             from read_csv('{truth_dir / "companies.csv"}', all_varchar = true) as tc
             inner join intermediate.int_billing_customers__companies as x
@@ -105,28 +105,33 @@ def test_a_line_whose_currency_came_from_its_invoice_bills_its_company_as_the_tr
             select true_companies.company_id, cast(t.month as date) as month, sum(cast(t.mrr_local as double)) as v
             from read_csv('{truth_dir / "mrr.csv"}', all_varchar = true) as t
             inner join true_companies using (true_company_id)
+            where true_companies.company_id in (select company_id from chosen)
             group by all
-        ),
-        repaired as (
-            select distinct x.company_id
-            from staging.stg_stripe__invoice_line_item as l
-            left join staging.stg_stripe__invoice as i on i.invoice_id = l.invoice_id
-            left join staging.stg_stripe__subscription as s on s.subscription_id = l.subscription_id
-            inner join intermediate.int_billing_customers__companies as x
-                on x.source_system = 'stripe' and x.source_table = 'customer'
-                and x.source_id = coalesce(i.customer_id, s.customer_id)
-            where l.is_currency_from_invoice
         ),
         ledger as (
             select company_id, cast(month as date) as month, cast(mrr_local as double) as v
-            from marts.fct_mrr where company_id in (select company_id from repaired) and mrr_local > 0
+            from marts.fct_mrr where company_id in (select company_id from chosen) and mrr_local > 0
         )
         select company_id, month, ledger.v, truth.v
-        from ledger full join (select * from truth where company_id in (select company_id from repaired)) as truth
-            using (company_id, month)
+        from ledger full join truth using (company_id, month)
         where abs(coalesce(ledger.v, 0) - coalesce(truth.v, 0)) > 0.01
         """
     )
+
+
+def test_a_line_whose_currency_came_from_its_invoice_bills_its_company_as_the_truth(sample_warehouse):
+    """A line with a bad currency (the sample plants XXX on il_43VnDAbLMvY, on a paid USD invoice of CO-0000052)
+    counts at its invoice's currency: its companies' MRR equals the truth in every month (before, CO-0000052
+    showed a false churn in Nov 2024 (0 vs 75) and a reactivation in Dec 2024)."""
+    rows = ledger_off_truth(sample_warehouse, """
+        select distinct x.company_id
+        from staging.stg_stripe__invoice_line_item as l
+        left join staging.stg_stripe__invoice as i on i.invoice_id = l.invoice_id
+        left join staging.stg_stripe__subscription as s on s.subscription_id = l.subscription_id
+        inner join intermediate.int_billing_customers__companies as x
+            on x.source_system = 'stripe' and x.source_table = 'customer'
+            and x.source_id = coalesce(i.customer_id, s.customer_id)
+        where l.is_currency_from_invoice""")
     assert rows == []
     nov = sample_warehouse.query(
         "select f.movement, f.mrr_local from marts.fct_mrr as f "
@@ -141,7 +146,6 @@ def test_an_invoice_whose_lines_were_all_quarantined_bills_its_company_as_the_tr
     invoices: a line with no id, a line with an unparseable period, each alone on its invoice). The companies billed
     by such an invoice have their true MRR in every month: before, the ledger read a false churn in the invoice's
     month and a reactivation after it."""
-    truth_dir = sample_warehouse.truth_dir
     headers = sample_warehouse.query(
         """
         select s.component_id, sum(s.mrr_local_amount)
@@ -154,38 +158,12 @@ def test_an_invoice_whose_lines_were_all_quarantined_bills_its_company_as_the_tr
         """
     )
     assert headers, "the sample should have an invoice whose lines were all quarantined"
-    rows = sample_warehouse.query(
-        f"""
-        with true_companies as (
-            select distinct tc.true_company_id, x.company_id
-            from read_csv('{truth_dir / "companies.csv"}', all_varchar = true) as tc
-            inner join intermediate.int_billing_customers__companies as x
-                on x.source_system = 'stripe' and x.source_table = 'customer' and x.source_id = tc.source_id
-            where tc.source_system = 'stripe' and tc.source_table = 'customer'
-        ),
-        headed as (
-            select distinct x.company_id
-            from intermediate.int_invoice_lines__spread_monthly as s
-            inner join intermediate.int_billing_customers__companies as x
-                on x.source_system = 'stripe' and x.source_table = 'customer' and x.source_id = s.customer_id
-            where s.component_type = 'invoice_header'
-        ),
-        truth as (
-            select true_companies.company_id, cast(t.month as date) as month, sum(cast(t.mrr_local as double)) as v
-            from read_csv('{truth_dir / "mrr.csv"}', all_varchar = true) as t
-            inner join true_companies using (true_company_id)
-            where true_companies.company_id in (select company_id from headed)
-            group by all
-        ),
-        ledger as (
-            select company_id, cast(month as date) as month, cast(mrr_local as double) as v
-            from marts.fct_mrr where company_id in (select company_id from headed) and mrr_local > 0
-        )
-        select company_id, month, ledger.v, truth.v
-        from ledger full join truth using (company_id, month)
-        where abs(coalesce(ledger.v, 0) - coalesce(truth.v, 0)) > 0.01
-        """
-    )
+    rows = ledger_off_truth(sample_warehouse, """
+        select distinct x.company_id
+        from intermediate.int_invoice_lines__spread_monthly as s
+        inner join intermediate.int_billing_customers__companies as x
+            on x.source_system = 'stripe' and x.source_table = 'customer' and x.source_id = s.customer_id
+        where s.component_type = 'invoice_header'""")
     assert rows == [], f"ledger vs truth of the companies billed by a header: {rows}"
 
 
