@@ -9,6 +9,7 @@ line's amount per month of its billing period (minor units / 100), and by nothin
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections import defaultdict
 from datetime import date
@@ -371,3 +372,23 @@ def test_leakage_summary_lines_by_hand(tmp_path):
         "  (select * from marts.fct_revenue_leakage)",
     ]
     assert leakage_summary_lines(tmp_path / "missing.duckdb")[0].startswith("leakage unavailable")
+
+
+def test_invoice_lines_add_up_to_their_header_except_where_lines_were_quarantined(sample_warehouse):
+    """The singular test assert_invoice_lines_add_up_to_their_header passes on the sample, and not because it cannot
+    fail: without its exception for invoices that lost lines to quarantine, its query returns exactly those invoices
+    (the sample has six; each lost line carries an amount), and every other invoice's lines match its header."""
+    results = json.loads((sample_warehouse.target_dir / "run_results.json").read_text())["results"]
+    status = [r["status"] for r in results
+              if r["unique_id"].startswith("test.revops.assert_invoice_lines_add_up_to_their_header")]
+    assert status == ["pass"]
+    compiled = next(sample_warehouse.target_dir.glob("compiled/**/assert_invoice_lines_add_up_to_their_header.sql"))
+    sql = compiled.read_text()
+    exception = "invoices_with_quarantined_lines.invoice_id is null"
+    assert exception in sql
+    unexcused = {row[0] for row in sample_warehouse.query(sql.replace(exception, "true"))}
+    lost_lines = {row[0] for row in sample_warehouse.query(
+        "select distinct invoice_id from staging.base_stripe__invoice_line_item where _quarantine_code is not null "
+        "and invoice_id in (select invoice_id from staging.stg_stripe__invoice)")}
+    # every invoice that lost a line (each lost line carries an amount) and no other
+    assert unexcused == lost_lines and len(lost_lines) >= 1, (unexcused, lost_lines)
