@@ -21,8 +21,9 @@ ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 
 def _month(value: str) -> date | None:
+    """The month of an ISO date, or None for anything else (a quarantined value may look like one: 2024-13-45)."""
     m = ISO_DATE.match(value or "")
-    return date(int(m[1]), int(m[2]), 1) if m else None
+    return date(int(m[1]), int(m[2]), 1) if m and 1 <= int(m[2]) <= 12 else None
 
 
 def _add_months(d: date, n: int) -> date:
