@@ -5,7 +5,8 @@ Pairwise precision, recall and F1 (a pair is two source records given the same i
 A record of the truth missing from a crosswalk counts as a cluster of its own, unless staging quarantined it (a
 bad value in its latest version, with no older version to keep: `quality.raw_quarantine` accounts for it, and no
 identity layer can link a record it never receives): such records are left out of the score and counted apart.
-Crosswalk records the truth does not list (e.g. none) are ignored. Prints ``person_f1=<x> company_f1=<y>`` among its lines.
+Crosswalk records the truth does not list (e.g. none) are ignored. Prints ``person_f1=<x> company_f1=<y>`` among
+its lines.
 """
 
 from __future__ import annotations
