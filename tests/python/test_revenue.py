@@ -143,13 +143,41 @@ def test_a_line_whose_currency_came_from_its_invoice_bills_its_company_as_the_tr
     assert [(movement, float(mrr)) for movement, mrr in nov] == [("contraction", 75.0)]
 
 
+def test_an_invoice_whose_lines_were_all_quarantined_bills_its_company_as_the_truth(sample_warehouse):
+    """A subscription invoice every line of which a bad value quarantined counts by its header (the sample has such
+    invoices: a line with no id, a line with an unparseable period, each alone on its invoice). The companies billed
+    by such an invoice have their true MRR in every month: before, the ledger read a false churn in the invoice's
+    month and a reactivation after it."""
+    headers = sample_warehouse.query(
+        """
+        select s.component_id, sum(s.mrr_local_amount)
+        from intermediate.int_invoice_lines__spread_monthly as s
+        inner join quality.raw_quarantine as q
+            on q.source_system = 'stripe' and q.source_table = 'invoice_line_item'
+            and q.raw_record like '%invoice_id=' || s.component_id || ' |%'
+        where s.component_type = 'invoice_header'
+        group by s.component_id
+        """
+    )
+    assert headers, "the sample should have an invoice whose lines were all quarantined"
+    rows = ledger_off_truth(sample_warehouse, """
+        select distinct x.company_id
+        from intermediate.int_invoice_lines__spread_monthly as s
+        inner join intermediate.int_billing_customers__companies as x
+            on x.source_system = 'stripe' and x.source_table = 'customer' and x.source_id = s.customer_id
+        where s.component_type = 'invoice_header'""")
+    assert rows == [], f"ledger vs truth of the companies billed by a header: {rows}"
+
+
 def test_trailing_twelve_month_retention_matches_the_truth(sample_warehouse):
     """kpi_monthly's nrr_trailing_12m and grr_trailing_12m against the same cohort taken from the generator's true
     MRR (company by month, local currency): the companies paying twelve months before, what they pay now, both at
     the warehouse's FX rates of the month. Equal to the rounding every month; NULL exactly where no company paid
     twelve months before. Except where staging lacks a true charge: a month that differs is skipped when a cohort
-    company has an invoice with a quarantined line covering it (or the month twelve before), as the ledger has no
-    MRR for that line there (see test_total_mrr_matches_truth_within_half_a_percent)."""
+    company has an invoice that lost some of its lines to quarantine (and kept others) covering it (or the month
+    twelve before), as the ledger has no MRR for those lines there (see
+    test_total_mrr_matches_truth_within_half_a_percent). An invoice that lost every line counts by its header, so
+    it excuses nothing."""
     rates = {(m, c): float(r) for m, c, r in sample_warehouse.query(
         "select month_start, currency, rate_to_reporting from intermediate.int_fx_rates__monthly")}
     truth: dict[tuple[str, date], tuple[str, float]] = {}
@@ -161,7 +189,7 @@ def test_trailing_twelve_month_retention_matches_the_truth(sample_warehouse):
     def in_reporting(month: date, currency: str, local: float) -> float:
         return local * (1.0 if currency == "USD" else rates[(month, currency)])
 
-    # (true company, month) covered by an invoice one of whose lines a bad value quarantined
+    # (true company, month) covered by an invoice some of whose lines a bad value quarantined, others staged
     with open(sample_warehouse.truth_dir / "companies.csv", newline="") as fh:
         true_company = {r["source_id"]: r["true_company_id"] for r in csv.DictReader(fh)
                         if (r["source_system"], r["source_table"]) == ("stripe", "customer")}
@@ -171,7 +199,9 @@ def test_trailing_twelve_month_retention_matches_the_truth(sample_warehouse):
             from quality.raw_quarantine as q
             inner join staging.stg_stripe__invoice as i
                 on q.raw_record like '%invoice_id=' || i.invoice_id || ' |%'
-            where q.source_system = 'stripe' and q.source_table = 'invoice_line_item'"""):
+            where q.source_system = 'stripe' and q.source_table = 'invoice_line_item'
+                and exists (select 1 from staging.stg_stripe__invoice_line_item as l where l.invoice_id = i.invoice_id)
+            """):
         m = date(start.year, start.month, 1)
         while m <= end:
             lost.add((true_company.get(customer), m))

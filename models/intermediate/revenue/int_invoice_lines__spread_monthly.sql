@@ -1,7 +1,8 @@
 {#- Recurring revenue of every invoice line (and of the credit notes against it) as a run-rate at each month end:
     a component counts its full monthly rate in every month whose end its service period covers. Grain: one row
-    per revenue component (a line, or a credit note's share of a line) per month. Amounts in the invoice currency
-    (major units). See the `mrr` doc block for the rules. -#}
+    per revenue component (a line, an invoice header standing for lines that never reached staging, or a credit
+    note's share of either) per month. Amounts in the invoice currency (major units). See the `mrr` doc block for
+    the rules. -#}
 with line_items as (
 
     select * from {{ ref('stg_stripe__invoice_line_item') }}
@@ -70,9 +71,11 @@ unknown_price_intervals as (
 ),
 
 -- lines of recurring prices only: one-off prices (no interval) and lines without a price are excluded
-recurring_lines as (
+priced_lines as (
 
     select
+        billable_lines.invoice_line_item_id as component_id,
+        'invoice_line' as component_type,
         billable_lines.invoice_line_item_id,
         billable_lines.invoice_id,
         billable_lines.customer_id,
@@ -98,6 +101,36 @@ recurring_lines as (
 
 ),
 
+-- A subscription invoice none of whose lines reached staging (a bad value quarantined them all) bills by its
+-- header, as the revenue-leakage mart reads it: subtotal less discount over the header's service period, whole
+-- months only (a proration period shorter than a month adds nothing, as without the header). Without it the
+-- ledger would read a churn and then a reactivation around the invoice. Its lines cannot tell a one-off fee
+-- from the recurring charges, so the header counts all of them as recurring.
+header_components as (
+
+    select
+        invoice_id as component_id,
+        'invoice_header' as component_type,
+        cast(null as {{ dbt.type_string() }}) as invoice_line_item_id,
+        invoice_id,
+        customer_id,
+        currency,
+        period_start_at,
+        period_end_at,
+        interval_months,
+        net_amount
+    from {{ ref('int_invoice_headers__without_lines') }}
+
+),
+
+recurring_lines as (
+
+    select * from priced_lines
+    union all
+    select * from header_components
+
+),
+
 invoice_recurring_totals as (
 
     select
@@ -112,7 +145,7 @@ invoice_recurring_totals as (
 credit_allocations as (
 
     select
-        {{ dbt.concat(['credit_notes.credit_note_id', "'|'", 'recurring_lines.invoice_line_item_id']) }}
+        {{ dbt.concat(['credit_notes.credit_note_id', "'|'", 'recurring_lines.component_id']) }}
             as component_id,
         recurring_lines.invoice_line_item_id,
         recurring_lines.customer_id,
@@ -134,8 +167,8 @@ credit_allocations as (
 components as (
 
     select
-        invoice_line_item_id as component_id,
-        'invoice_line' as component_type,
+        component_id,
+        component_type,
         invoice_line_item_id,
         customer_id,
         currency,
