@@ -47,13 +47,17 @@ def _amount(value: str) -> float:
 
 
 def quarantined_line_allowance(warehouse) -> dict[date, float]:
-    """Per month, the (monthly) amounts of the invoice lines staging quarantined whose period overlaps it."""
+    """Per month, the (monthly) amounts of the invoice lines staging quarantined whose period overlaps it. A line
+    whose invoice counts by its header (none of its lines arrived) is not missing from the MRR: it adds nothing."""
     allowance: dict[date, float] = defaultdict(float)
     rows = warehouse.query(
         "select raw_record from quality.raw_quarantine where source_system = 'stripe' and source_table = 'invoice_line_item'"
     )
+    by_header = {i for (i,) in warehouse.query("select invoice_id from intermediate.int_invoice_headers__without_lines")}
     for (record,) in rows:
         fields = dict(part.split("=", 1) for part in record.split(" | ") if "=" in part)
+        if fields.get("invoice_id") in by_header:
+            continue
         start, end = _month(fields.get("period_start", "")), _month(fields.get("period_end", ""))
         first = start or (_add_months(end, -1) if end else None)
         last = end or (_add_months(start, 1) if start else None)
