@@ -24,8 +24,10 @@ final as (
         invoices.currency,
         invoices.period_start_at,
         invoices.period_end_at,
-        {{ period_whole_months('invoices.period_start_at', 'invoices.period_end_at') }} as interval_months,
-        invoices.subtotal_amount - coalesce(invoices.discount_amount, 0) as net_amount
+        cast(
+            {{ period_whole_months('invoices.period_start_at', 'invoices.period_end_at') }} as {{ dbt.type_int() }}
+        ) as interval_months,
+        cast(invoices.subtotal_amount - coalesce(invoices.discount_amount, 0) as decimal(38, 6)) as net_amount
     from invoices
     left join line_invoices
         on invoices.invoice_id = line_invoices.invoice_id
