@@ -53,7 +53,8 @@ def quarantined_line_allowance(warehouse) -> dict[date, float]:
     rows = warehouse.query(
         "select raw_record from quality.raw_quarantine where source_system = 'stripe' and source_table = 'invoice_line_item'"
     )
-    by_header = {i for (i,) in warehouse.query("select invoice_id from intermediate.int_invoice_headers__without_lines")}
+    by_header = {i for (i,) in warehouse.query(
+        "select invoice_id from intermediate.int_invoice_headers__without_lines")}
     for (record,) in rows:
         fields = dict(part.split("=", 1) for part in record.split(" | ") if "=" in part)
         if fields.get("invoice_id") in by_header:
