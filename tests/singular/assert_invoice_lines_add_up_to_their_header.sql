@@ -1,7 +1,7 @@
 -- Stripe bills an invoice as the sum of its lines: every staged invoice's lines add up to its header's subtotal,
 -- and their discounts to its discount. Returns the invoices that do not, except an invoice some of whose lines
--- staging quarantined (quality.raw_quarantine holds them; the MRR counts such an invoice by the lines that
--- arrived, or by its header when none did). A failure is an export that lost lines, or a staging or versioning
+-- staging quarantined (quality.raw_quarantine holds them; the MRR counts what the arrived lines leave of its
+-- header, int_invoice_headers__unstaged_amounts). A failure is an export that lost lines, or a staging or versioning
 -- defect that dropped or doubled them: the MRR and the leakage checks read the lines. A warning, as it can come
 -- from the export itself.
 {{ config(severity='warn', meta={'dagster': {'ref': {'name': 'stg_stripe__invoice'}}}) }}

@@ -101,11 +101,13 @@ priced_lines as (
 
 ),
 
--- A subscription invoice none of whose lines reached staging (a bad value quarantined them all) bills by its
--- header, as the revenue-leakage mart reads it: subtotal less discount over the header's service period, whole
--- months only (a proration period shorter than a month adds nothing, as without the header). Without it the
--- ledger would read a churn and then a reactivation around the invoice. Its lines cannot tell a one-off fee
--- from the recurring charges, so the header counts all of them as recurring.
+-- A subscription invoice whose billed amount did not all reach staging as lines bills the rest by its header, as
+-- the revenue-leakage mart reads it (int_invoice_headers__unstaged_amounts): when none of its lines arrived, its
+-- subtotal less discount; when some were quarantined, what the staged lines leave of it. Spread over the header's
+-- service period, whole months only (a proration period shorter than a month adds nothing, as without the
+-- header). Without it the ledger would read a churn and then a reactivation around the invoice, or fall short by
+-- the lost lines. The header cannot tell a one-off fee from the recurring charges among lines that never
+-- arrived, so it counts them as recurring (a quarantined line at a known one-off price leaves its invoice out).
 header_components as (
 
     select
@@ -119,7 +121,7 @@ header_components as (
         period_end_at,
         interval_months,
         net_amount
-    from {{ ref('int_invoice_headers__without_lines') }}
+    from {{ ref('int_invoice_headers__unstaged_amounts') }}
 
 ),
 

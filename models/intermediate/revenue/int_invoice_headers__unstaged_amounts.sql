@@ -1,0 +1,97 @@
+{#- Open and paid subscription invoices whose billed amount did not all reach staging as lines, with what the MRR
+    counts for the part that did not: the header's subtotal less discount, less the net amounts of the lines that
+    were staged, over the header's service period. Two cases:
+      - none of the invoice's lines reached staging (a bad value quarantined them all, or the export lost them):
+        the whole header counts;
+      - some of its lines were quarantined (quality.raw_quarantine holds them): the remainder counts, unless a
+        quarantined line is billed at a known one-off price (no recurring interval), which is not MRR and cannot
+        be told apart from the rest of the remainder.
+    Grain: one row per such invoice with something to count. A table of its own so that engines which inline every
+    CTE (Spark) plan int_invoice_lines__spread_monthly without these joins and the whole-months expression. -#}
+with invoices as (
+
+    select * from {{ ref('stg_stripe__invoice') }}
+
+),
+
+prices as (
+
+    select * from {{ ref('stg_stripe__price') }}
+
+),
+
+staged_lines as (
+
+    select
+        invoice_id,
+        sum(amount - coalesce(discount_amount, 0)) as staged_net_amount
+    from {{ ref('stg_stripe__invoice_line_item') }}
+    where invoice_id is not null
+    group by invoice_id
+
+),
+
+-- the parse model keeps a quarantined line's parseable values (its invoice and price) beside its reason
+quarantined_lines as (
+
+    select
+        line_items.invoice_id,
+        max(
+            case when prices.price_id is not null and prices.recurring_interval is null then 1 else 0 end
+        ) as has_one_off_line
+    from {{ ref('base_stripe__invoice_line_item') }} as line_items
+    left join prices
+        on line_items.price_id = prices.price_id
+    where line_items._quarantine_code is not null and line_items.invoice_id is not null
+    group by line_items.invoice_id
+
+),
+
+unstaged as (
+
+    select
+        invoices.invoice_id,
+        invoices.customer_id,
+        invoices.currency,
+        invoices.period_start_at,
+        invoices.period_end_at,
+        case when staged_lines.invoice_id is null then 'no_staged_line' else 'quarantined_lines' end
+            as unstaged_reason,
+        invoices.subtotal_amount - coalesce(invoices.discount_amount, 0)
+        - coalesce(staged_lines.staged_net_amount, 0) as net_amount
+    from invoices
+    left join staged_lines
+        on invoices.invoice_id = staged_lines.invoice_id
+    left join quarantined_lines
+        on invoices.invoice_id = quarantined_lines.invoice_id
+    where
+        invoices.invoice_status in ('open', 'paid')
+        and invoices.subscription_id is not null
+        and invoices.customer_id is not null
+        and (
+            staged_lines.invoice_id is null
+            or (quarantined_lines.invoice_id is not null and quarantined_lines.has_one_off_line = 0)
+        )
+
+),
+
+final as (
+
+    select
+        invoice_id,
+        customer_id,
+        currency,
+        period_start_at,
+        period_end_at,
+        cast({{ period_whole_months('period_start_at', 'period_end_at') }} as {{ dbt.type_int() }})
+            as interval_months,
+        cast(unstaged_reason as {{ dbt.type_string() }}) as unstaged_reason,
+        cast(net_amount as decimal(38, 6)) as net_amount
+    from unstaged
+    -- a quarantined line whose invoice's other lines already add up to the header (a superseded version, say)
+    -- leaves nothing to count
+    where unstaged_reason = 'no_staged_line' or net_amount <> 0
+
+)
+
+select * from final
