@@ -100,20 +100,20 @@ final as (
     select
         grid.month,
         grid.segment,
-        coalesce(aggregated.mrr, 0) as mrr,
-        coalesce(aggregated.opening_mrr, 0) as opening_mrr,
-        coalesce(aggregated.new_mrr, 0) as new_mrr,
-        coalesce(aggregated.expansion_mrr, 0) as expansion_mrr,
-        coalesce(aggregated.contraction_mrr, 0) as contraction_mrr,
-        coalesce(aggregated.churned_mrr, 0) as churned_mrr,
-        coalesce(aggregated.reactivation_mrr, 0) as reactivation_mrr,
-        coalesce(aggregated.fx_mrr, 0) as fx_mrr,
-        coalesce(aggregated.active_customers, 0) as active_customers,
-        coalesce(aggregated.opening_customers, 0) as opening_customers,
-        coalesce(aggregated.new_customers, 0) as new_customers,
-        coalesce(aggregated.churned_customers, 0) as churned_customers,
-        coalesce(aggregated.reactivated_customers, 0) as reactivated_customers,
-        coalesce(aggregated.expanded_customers, 0) as expanded_customers
+        cast(coalesce(aggregated.mrr, 0) as decimal(18, 2)) as mrr,
+        cast(coalesce(aggregated.opening_mrr, 0) as decimal(18, 2)) as opening_mrr,
+        cast(coalesce(aggregated.new_mrr, 0) as decimal(18, 2)) as new_mrr,
+        cast(coalesce(aggregated.expansion_mrr, 0) as decimal(18, 2)) as expansion_mrr,
+        cast(coalesce(aggregated.contraction_mrr, 0) as decimal(18, 2)) as contraction_mrr,
+        cast(coalesce(aggregated.churned_mrr, 0) as decimal(18, 2)) as churned_mrr,
+        cast(coalesce(aggregated.reactivation_mrr, 0) as decimal(18, 2)) as reactivation_mrr,
+        cast(coalesce(aggregated.fx_mrr, 0) as decimal(18, 2)) as fx_mrr,
+        cast(coalesce(aggregated.active_customers, 0) as {{ dbt.type_bigint() }}) as active_customers,
+        cast(coalesce(aggregated.opening_customers, 0) as {{ dbt.type_bigint() }}) as opening_customers,
+        cast(coalesce(aggregated.new_customers, 0) as {{ dbt.type_bigint() }}) as new_customers,
+        cast(coalesce(aggregated.churned_customers, 0) as {{ dbt.type_bigint() }}) as churned_customers,
+        cast(coalesce(aggregated.reactivated_customers, 0) as {{ dbt.type_bigint() }}) as reactivated_customers,
+        cast(coalesce(aggregated.expanded_customers, 0) as {{ dbt.type_bigint() }}) as expanded_customers
     from grid
     left join aggregated
         on
