@@ -30,6 +30,17 @@ invoice_lines as (
 
 ),
 
+-- what the staged lines leave of an invoice some of whose lines were quarantined (the MRR counts it the same way)
+unstaged_remainders as (
+
+    select
+        invoice_id,
+        net_amount
+    from {{ ref('int_invoice_headers__unstaged_amounts') }}
+    where unstaged_reason = 'quarantined_lines'
+
+),
+
 credit_notes as (
 
     select * from {{ ref('stg_stripe__credit_note') }}
@@ -229,17 +240,22 @@ invoice_billed_amounts as (
         company_invoices.created_at,
         company_invoices.period_start_at,
         company_invoices.period_end_at,
-        coalesce(invoice_recurring_charges.recurring_amount, company_invoices.subtotal_amount) as recurring_amount,
+        -- an invoice whose lines never arrived by its header; one that lost some to the quarantine adds what its
+        -- staged lines leave of its header (net of discounts: the gross figure is only tested for being above 0)
+        coalesce(invoice_recurring_charges.recurring_amount, company_invoices.subtotal_amount)
+        + coalesce(unstaged_remainders.net_amount, 0) as recurring_amount,
         coalesce(
             invoice_recurring_charges.recurring_net_amount,
             company_invoices.subtotal_amount - company_invoices.discount_amount
-        ) as recurring_net_amount,
+        ) + coalesce(unstaged_remainders.net_amount, 0) as recurring_net_amount,
         coalesce(invoice_credits.credited_amount, 0) as credited_amount,
         coalesce(subscription_first_invoices.first_invoiced_at, company_invoices.created_at)
             as subscription_first_invoiced_at
     from company_invoices
     left join invoice_recurring_charges
         on company_invoices.invoice_id = invoice_recurring_charges.invoice_id
+    left join unstaged_remainders
+        on company_invoices.invoice_id = unstaged_remainders.invoice_id
     left join invoice_credits
         on company_invoices.invoice_id = invoice_credits.invoice_id
     left join subscription_first_invoices
@@ -250,7 +266,8 @@ invoice_billed_amounts as (
 -- The invoices that can bill a deal: those with recurring charges, at their recurring amount net of discounts and
 -- credit notes. A 0 trial invoice or one of one-off lines only is not a deal's first invoice, nor is one credited
 -- in full (cancelled in effect, as when it is re-issued), and a one-off fee beside the first recurring charges is not
--- annualised with them. An invoice whose lines never arrived counts by its header.
+-- annualised with them. An invoice whose lines never arrived counts by its header; one that lost some lines to the
+-- quarantine adds what its staged lines leave of its header.
 recurring_invoices as (
 
     select
