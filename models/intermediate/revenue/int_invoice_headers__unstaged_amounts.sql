@@ -1,11 +1,14 @@
 {#- Open and paid subscription invoices whose billed amount did not all reach staging as lines, with what the MRR
     counts for the part that did not: the header's subtotal less discount, less the net amounts of the lines that
-    were staged, over the header's service period. Two cases:
+    were staged, at the header's billing interval (its whole months). Two cases:
       - none of the invoice's lines reached staging (a bad value quarantined them all, or the export lost them):
         the whole header counts;
       - some of its lines were quarantined (quality.raw_quarantine holds them): the remainder counts, unless a
         quarantined line is billed at a known one-off price (no recurring interval), which is not MRR and cannot
-        be told apart from the rest of the remainder.
+        be told apart from the rest of the remainder. It covers the quarantined lines' own service period where
+        their bad values leave it readable (a proration for the last two months of an annual invoice counts in
+        those two months, not over the year), kept within the header's period; a bound that cannot be read, or
+        lies outside the header's period, is the header's.
     Grain: one row per such invoice with something to count. A table of its own so that engines which inline every
     CTE (Spark) plan int_invoice_lines__spread_monthly without these joins and the whole-months expression. -#}
 with invoices as (
@@ -31,18 +34,34 @@ staged_lines as (
 
 ),
 
--- the parse model keeps a quarantined line's parseable values (its invoice and price) beside its reason
+-- the parse model keeps a quarantined line's parseable values (its invoice and price, its period) beside its
+-- reason. The lines' period: the earliest start and the latest end among them, a bound a line lacks (unparseable)
+-- being the header's, both kept within the header's period (a quarantined value may be implausible, 1970 say)
 quarantined_lines as (
 
     select
         line_items.invoice_id,
         max(
             case when prices.price_id is not null and prices.recurring_interval is null then 1 else 0 end
-        ) as has_one_off_line
+        ) as has_one_off_line,
+        min(
+            case
+                when line_items.period_start > invoices.period_start_at then line_items.period_start
+                else invoices.period_start_at
+            end
+        ) as lines_period_start_at,
+        max(
+            case
+                when line_items.period_end < invoices.period_end_at then line_items.period_end
+                else invoices.period_end_at
+            end
+        ) as lines_period_end_at
     from {{ ref('base_stripe__invoice_line_item') }} as line_items
+    inner join invoices
+        on line_items.invoice_id = invoices.invoice_id
     left join prices
         on line_items.price_id = prices.price_id
-    where line_items._quarantine_code is not null and line_items.invoice_id is not null
+    where line_items._quarantine_code is not null
     group by line_items.invoice_id
 
 ),
@@ -53,8 +72,23 @@ unstaged as (
         invoices.invoice_id,
         invoices.customer_id,
         invoices.currency,
-        invoices.period_start_at,
-        invoices.period_end_at,
+        invoices.period_start_at as header_period_start_at,
+        invoices.period_end_at as header_period_end_at,
+        -- a remainder covers its lines' period, unless that is empty (their own lay outside the header's)
+        case
+            when
+                staged_lines.invoice_id is not null
+                and quarantined_lines.lines_period_start_at < quarantined_lines.lines_period_end_at
+                then quarantined_lines.lines_period_start_at
+            else invoices.period_start_at
+        end as period_start_at,
+        case
+            when
+                staged_lines.invoice_id is not null
+                and quarantined_lines.lines_period_start_at < quarantined_lines.lines_period_end_at
+                then quarantined_lines.lines_period_end_at
+            else invoices.period_end_at
+        end as period_end_at,
         case when staged_lines.invoice_id is null then 'no_staged_line' else 'quarantined_lines' end
             as unstaged_reason,
         invoices.subtotal_amount - coalesce(invoices.discount_amount, 0)
@@ -83,7 +117,8 @@ final as (
         currency,
         period_start_at,
         period_end_at,
-        cast({{ period_whole_months('period_start_at', 'period_end_at') }} as {{ dbt.type_int() }})
+        -- the billing interval: the header's whole months, whatever part of them the amount covers
+        cast({{ period_whole_months('header_period_start_at', 'header_period_end_at') }} as {{ dbt.type_int() }})
             as interval_months,
         cast(unstaged_reason as {{ dbt.type_string() }}) as unstaged_reason,
         cast(net_amount as decimal(38, 6)) as net_amount
