@@ -5,10 +5,12 @@
         the whole header counts;
       - some of its lines were quarantined (quality.raw_quarantine holds them): the remainder counts, unless a
         quarantined line is billed at a known one-off price (no recurring interval), which is not MRR and cannot
-        be told apart from the rest of the remainder. It covers the quarantined lines' own service period where
-        their bad values leave it readable (a proration for the last two months of an annual invoice counts in
-        those two months, not over the year), kept within the header's period; a bound that cannot be read, or
-        lies outside the header's period, is the header's.
+        be told apart from the rest of the remainder.
+    Either way, what quarantined lines stand for covers their own service period where their bad values leave it
+    readable (a proration for the last two months of an annual invoice counts in those two months, not over the
+    year), kept within the header's period. A bound that did not parse is the invoice's staged proration lines'
+    for a proration line (an upgrade's credit and charge share their days), else the header's; lines that never
+    arrived at all cover the header's period.
     Grain: one row per such invoice with something to count. A table of its own so that engines which inline every
     CTE (Spark) plan int_invoice_lines__spread_monthly without these joins and the whole-months expression. -#}
 with invoices as (
@@ -34,9 +36,24 @@ staged_lines as (
 
 ),
 
+-- the window of the invoice's staged proration lines: a quarantined proration line's bound that did not parse is
+-- theirs (an upgrade bills its credit and its charge over the same days)
+staged_prorations as (
+
+    select
+        invoice_id,
+        min(period_start_at) as period_start_at,
+        max(period_end_at) as period_end_at
+    from {{ ref('stg_stripe__invoice_line_item') }}
+    where invoice_id is not null and is_proration
+    group by invoice_id
+
+),
+
 -- the parse model keeps a quarantined line's parseable values (its invoice and price, its period) beside its
 -- reason. The lines' period: the earliest start and the latest end among them, a bound a line lacks (unparseable)
--- being the header's, both kept within the header's period (a quarantined value may be implausible, 1970 say)
+-- being its invoice's staged prorations' for a proration line, else the header's; all kept within the header's
+-- period (a quarantined value may be implausible, 1970 say)
 quarantined_lines as (
 
     select
@@ -47,18 +64,28 @@ quarantined_lines as (
         min(
             case
                 when line_items.period_start > invoices.period_start_at then line_items.period_start
+                when
+                    line_items.period_start is null and line_items.proration
+                    and staged_prorations.period_start_at > invoices.period_start_at
+                    then staged_prorations.period_start_at
                 else invoices.period_start_at
             end
         ) as lines_period_start_at,
         max(
             case
                 when line_items.period_end < invoices.period_end_at then line_items.period_end
+                when
+                    line_items.period_end is null and line_items.proration
+                    and staged_prorations.period_end_at < invoices.period_end_at
+                    then staged_prorations.period_end_at
                 else invoices.period_end_at
             end
         ) as lines_period_end_at
     from {{ ref('base_stripe__invoice_line_item') }} as line_items
     inner join invoices
         on line_items.invoice_id = invoices.invoice_id
+    left join staged_prorations
+        on line_items.invoice_id = staged_prorations.invoice_id
     left join prices
         on line_items.price_id = prices.price_id
     where line_items._quarantine_code is not null
@@ -74,18 +101,15 @@ unstaged as (
         invoices.currency,
         invoices.period_start_at as header_period_start_at,
         invoices.period_end_at as header_period_end_at,
-        -- a remainder covers its lines' period, unless that is empty (their own lay outside the header's)
+        -- what the quarantined lines stand for covers their period, unless that is empty (their own lay outside
+        -- the header's); lines the export lost (none quarantined) cover the header's
         case
-            when
-                staged_lines.invoice_id is not null
-                and quarantined_lines.lines_period_start_at < quarantined_lines.lines_period_end_at
+            when quarantined_lines.lines_period_start_at < quarantined_lines.lines_period_end_at
                 then quarantined_lines.lines_period_start_at
             else invoices.period_start_at
         end as period_start_at,
         case
-            when
-                staged_lines.invoice_id is not null
-                and quarantined_lines.lines_period_start_at < quarantined_lines.lines_period_end_at
+            when quarantined_lines.lines_period_start_at < quarantined_lines.lines_period_end_at
                 then quarantined_lines.lines_period_end_at
             else invoices.period_end_at
         end as period_end_at,

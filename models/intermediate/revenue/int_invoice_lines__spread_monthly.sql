@@ -105,7 +105,7 @@ priced_lines as (
 -- the revenue-leakage mart reads it (int_invoice_headers__unstaged_amounts): when none of its lines arrived, its
 -- subtotal less discount; when some were quarantined, what the staged lines leave of it. Spread over the header's
 -- service period, whole months only (a proration period shorter than a month adds nothing, as without the
--- header); a remainder over its quarantined lines' own period where readable, at the header's interval. Without
+-- header); over its quarantined lines' own period instead where readable, at the header's interval. Without
 -- it the ledger would read a churn and then a reactivation around the invoice, or fall short by the lost lines.
 -- The header cannot tell a one-off fee from the recurring charges among lines that never arrived, so it counts
 -- them as recurring (a quarantined line at a known one-off price leaves its invoice out).
