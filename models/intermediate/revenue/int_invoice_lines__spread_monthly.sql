@@ -33,9 +33,22 @@ subscriptions as (
 
 ),
 
+-- invoices missing from staging whose quarantined row still reads draft, void or uncollectible (the parse model
+-- keeps a quarantined row's parseable values beside its reason)
+unbillable_quarantined_invoices as (
+
+    select distinct id as invoice_id
+    from {{ ref('base_stripe__invoice') }}
+    where
+        _quarantine_code is not null
+        and id is not null
+        and lower(status) in ('draft', 'void', 'uncollectible')
+
+),
+
 -- draft, void and uncollectible invoices carry no revenue. A line whose invoice is missing from staging (the
--- invoice row was quarantined, e.g. a downgrade proration with a negative total) is kept: its customer comes
--- from its subscription.
+-- invoice row was quarantined, e.g. a downgrade proration with a negative total) is kept, its customer from its
+-- subscription, unless the quarantined invoice row reads draft, void or uncollectible.
 billable_lines as (
 
     select
@@ -44,9 +57,13 @@ billable_lines as (
     from line_items
     left join invoices
         on line_items.invoice_id = invoices.invoice_id
+    left join unbillable_quarantined_invoices
+        on line_items.invoice_id = unbillable_quarantined_invoices.invoice_id
     left join subscriptions
         on line_items.subscription_id = subscriptions.subscription_id
-    where invoices.invoice_id is null or invoices.invoice_status in ('open', 'paid')
+    where
+        invoices.invoice_status in ('open', 'paid')
+        or (invoices.invoice_id is null and unbillable_quarantined_invoices.invoice_id is null)
 
 ),
 
