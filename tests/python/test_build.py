@@ -50,15 +50,26 @@ def _lines_with_currency_from_invoice(warehouse) -> dict[str, str]:
     ))
 
 
+def _repaired_currencies(warehouse) -> set[tuple[str, str]]:
+    """(table, id) of the staged Stripe invoice lines and credit notes whose own currency was unknown or missing and
+    which took their invoice's."""
+    return set(warehouse.query(
+        "select 'invoice_line_item', invoice_line_item_id from staging.stg_stripe__invoice_line_item "
+        "where is_currency_from_invoice "
+        "union all select 'credit_note', credit_note_id from staging.stg_stripe__credit_note "
+        "where is_currency_from_invoice"
+    ))
+
+
 def test_every_planted_unparseable_value_is_quarantined_with_its_reason(sample_warehouse):
-    # A planted bad currency on an invoice line is repaired from its invoice (below), not quarantined.
-    repaired = _lines_with_currency_from_invoice(sample_warehouse)
+    # A planted bad currency on an invoice line or a credit note is repaired from its invoice (below), not
+    # quarantined.
+    repaired = _repaired_currencies(sample_warehouse)
     planted = Counter(
         (row["source_system"], row["source_table"], QUARANTINED_KINDS[row["kind"]])
         for row in _mess(sample_warehouse)
         if row["kind"] in QUARANTINED_KINDS
-        and not (row["kind"] == "bad_currency" and row["source_table"] == "invoice_line_item"
-                 and row["source_id"] in repaired)
+        and not (row["kind"] == "bad_currency" and (row["source_table"], row["source_id"]) in repaired)
     )
     assert planted, "the sample should plant unparseable values"
     found = Counter({

@@ -18,6 +18,8 @@ renamed as (
         invoice_id,
         amount,
         currency,
+        _currency_from_fallback as is_currency_from_invoice,
+        _currency_as_landed as currency_as_landed,
         reason as credit_note_reason,
         created as created_at,
         _source_file,
