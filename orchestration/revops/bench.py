@@ -293,6 +293,14 @@ def bench_scale(scale: float, out: Path, log=print, reuse_data: bool = False) ->
     build = measure([*dbt, "--no-unit-tests"], env, log_path)
     identity_s = identity_seconds(target / "run_results.json")
     keep_run_results(target, work, "full")
+    # the ledger against the truth now: the increments below append rows the truth does not know
+    mrr_scores = {}
+    try:
+        from revops.mrr_truth import score_mrr
+
+        mrr_scores = score_mrr(database, truth)
+    except Exception as exc:  # a warehouse without the ledger, or a truth folder without mrr.csv
+        log(f"[scale {scale:g}] MRR scoring skipped: {exc}")
     log(f"[scale {scale:g}] unit tests")
     unit = measure([str(bin_dir / "dbt"), "test", "--select", "test_type:unit", "--project-dir", str(PROJECT_DIR),
                     "--profiles-dir", str(PROJECT_DIR), "--target-path", str(target)], {**env, "DO_NOT_TRACK": "1"},
@@ -371,6 +379,11 @@ def bench_scale(scale: float, out: Path, log=print, reuse_data: bool = False) ->
         "identity_s": round(identity_s, 2),
         "person_f1": round(scores["person"].f1, 4) if "person" in scores else None,
         "company_f1": round(scores["company"].f1, 4) if "company" in scores else None,
+        # Stripe-billed company-months of the ledger, and those more than a cent off the true MRR (revops.mrr_truth)
+        "mrr_company_months": mrr_scores.get("mrr_company_months"),
+        "mrr_company_months_off_truth": mrr_scores.get("mrr_company_months_off_truth"),
+        "mrr_companies_off_truth": mrr_scores.get("mrr_companies_off_truth"),
+        "mrr_companies_off_truth_unmapped": mrr_scores.get("mrr_companies_off_truth_unmapped"),
         "gx_validation_s": round(gx_s, 2) if gx_s is not None else None,
         "gx_raw_s": round(gx_raw_s, 2) if gx_raw_s is not None else None,  # of which the raw gate
     }
@@ -417,8 +430,8 @@ def machine_info() -> dict:
 def print_table(runs: list[dict]) -> None:
     cols = ["scale", "raw_rows", "floor_s", "full_build_s", "build_over_floor", "unit_tests_s", "incremental_build_s",
             "incremental_share_of_full", "incremental_nodes_s", "backfill_share_of_full", "peak_memory_mib",
-            "identity_s", "person_f1", "company_f1", "gx_validation_s", "gx_raw_s", "forecast_wape", "baseline_wape",
-            "forecast_fit_s", "full_build_cpu_busy", "incremental_cpu_busy"]
+            "identity_s", "person_f1", "company_f1", "mrr_company_months_off_truth", "gx_validation_s", "gx_raw_s",
+            "forecast_wape", "baseline_wape", "forecast_fit_s", "full_build_cpu_busy", "incremental_cpu_busy"]
     print("  ".join(f"{c:>14}" for c in cols))
     for run in runs:
         print("  ".join(f"{str(run.get(c)):>14}" for c in cols))

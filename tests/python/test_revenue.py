@@ -18,6 +18,8 @@ from datetime import date
 
 import pytest
 
+from revops.mrr_truth import STRIPE_COMPANIES, ledger_off_truth_sql, score_mrr
+
 TOLERANCE = 0.005  # the issue's bound: total MRR per month within 0.5 % of the truth
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
@@ -100,33 +102,7 @@ def test_total_mrr_matches_truth_within_half_a_percent(sample_warehouse, ledger_
 def ledger_off_truth(warehouse, companies_sql: str) -> list[tuple]:
     """(company, month, ledger, truth) where fct_mrr's mrr_local of the companies ``companies_sql`` selects (a query
     of company_id) differs from the generator's true MRR (local currency) by more than a cent."""
-    truth_dir = warehouse.truth_dir
-    return warehouse.query(
-        f"""
-        with chosen as ({companies_sql}),
-        true_companies as (
-            select distinct tc.true_company_id, x.company_id
-            from read_csv('{truth_dir / "companies.csv"}', all_varchar = true) as tc
-            inner join intermediate.int_billing_customers__companies as x
-                on x.source_system = 'stripe' and x.source_table = 'customer' and x.source_id = tc.source_id
-            where tc.source_system = 'stripe' and tc.source_table = 'customer'
-        ),
-        truth as (
-            select true_companies.company_id, cast(t.month as date) as month, sum(cast(t.mrr_local as double)) as v
-            from read_csv('{truth_dir / "mrr.csv"}', all_varchar = true) as t
-            inner join true_companies using (true_company_id)
-            where true_companies.company_id in (select company_id from chosen)
-            group by all
-        ),
-        ledger as (
-            select company_id, cast(month as date) as month, cast(mrr_local as double) as v
-            from marts.fct_mrr where company_id in (select company_id from chosen) and mrr_local > 0
-        )
-        select company_id, month, ledger.v, truth.v
-        from ledger full join truth using (company_id, month)
-        where abs(coalesce(ledger.v, 0) - coalesce(truth.v, 0)) > 0.01
-        """
-    )
+    return warehouse.query(ledger_off_truth_sql(warehouse.truth_dir, companies_sql))
 
 
 def test_a_line_whose_currency_came_from_its_invoice_bills_its_company_as_the_truth(sample_warehouse):
@@ -183,10 +159,34 @@ def test_an_invoice_whose_lines_were_quarantined_bills_its_company_as_the_truth(
 def test_the_ledger_equals_the_truth_for_every_company_and_month(sample_warehouse):
     """Every Stripe-billed company's MRR (local currency) equals the generator's truth in every month, to the cent:
     no staging defect, quarantined line or versioning rule leaves a company-month short or over."""
-    rows = ledger_off_truth(sample_warehouse, """
-        select distinct company_id from intermediate.int_billing_customers__companies
-        where source_system = 'stripe' and source_table = 'customer'""")
+    rows = ledger_off_truth(sample_warehouse, STRIPE_COMPANIES)
     assert rows == [], f"{len(rows)} company-months off the truth: {rows[:10]}"
+
+
+def test_the_benchmark_scores_the_ledger_against_the_truth(sample_warehouse, tmp_path):
+    """score_mrr, which the benchmark reports at every scale: on the sample no company-month is off, out of every
+    Stripe-billed company-month of the ledger; a true MRR changed by hand in one month of one company is one
+    company-month off, of one company the truth maps."""
+    ledger_months = sample_warehouse.query(
+        f"select count(*) from marts.fct_mrr where mrr_local > 0 and company_id in ({STRIPE_COMPANIES})")[0][0]
+    assert ledger_months > 100
+    assert score_mrr(sample_warehouse.database, sample_warehouse.truth_dir) == {
+        "mrr_company_months": ledger_months, "mrr_company_months_off_truth": 0, "mrr_companies_off_truth": 0,
+        "mrr_companies_off_truth_unmapped": 0}
+    truth = tmp_path / "truth"
+    truth.mkdir()
+    (truth / "companies.csv").write_bytes((sample_warehouse.truth_dir / "companies.csv").read_bytes())
+    with open(sample_warehouse.truth_dir / "mrr.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    changed = next(r for r in rows if float(r["mrr_local"]) > 0)
+    changed["mrr_local"] = str(float(changed["mrr_local"]) + 1)
+    with open(truth / "mrr.csv", "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert score_mrr(sample_warehouse.database, truth) == {
+        "mrr_company_months": ledger_months, "mrr_company_months_off_truth": 1, "mrr_companies_off_truth": 1,
+        "mrr_companies_off_truth_unmapped": 0}
 
 
 def test_trailing_twelve_month_retention_matches_the_truth(sample_warehouse):
