@@ -33,37 +33,38 @@ subscriptions as (
 
 ),
 
--- invoices missing from staging whose quarantined row still reads draft, void or uncollectible (the parse model
--- keeps a quarantined row's parseable values beside its reason)
-unbillable_quarantined_invoices as (
+-- what the quarantined rows of an invoice still read (the parse model keeps a quarantined row's parseable values
+-- beside its reason): its customer, and whether it is draft, void or uncollectible
+quarantined_invoices as (
 
-    select distinct id as invoice_id
+    select
+        id as invoice_id,
+        max(customer_id) as customer_id,
+        max(case when lower(status) in ('draft', 'void', 'uncollectible') then 1 else 0 end) as is_unbillable
     from {{ ref('base_stripe__invoice') }}
-    where
-        _quarantine_code is not null
-        and id is not null
-        and lower(status) in ('draft', 'void', 'uncollectible')
+    where _quarantine_code is not null and id is not null
+    group by id
 
 ),
 
 -- draft, void and uncollectible invoices carry no revenue. A line whose invoice is missing from staging (the
 -- invoice row was quarantined, e.g. a downgrade proration with a negative total) is kept, its customer from its
--- subscription, unless the quarantined invoice row reads draft, void or uncollectible.
+-- subscription, else from the quarantined invoice row, unless that row reads draft, void or uncollectible.
 billable_lines as (
 
     select
         line_items.*,
-        coalesce(invoices.customer_id, subscriptions.customer_id) as customer_id
+        coalesce(invoices.customer_id, subscriptions.customer_id, quarantined_invoices.customer_id) as customer_id
     from line_items
     left join invoices
         on line_items.invoice_id = invoices.invoice_id
-    left join unbillable_quarantined_invoices
-        on line_items.invoice_id = unbillable_quarantined_invoices.invoice_id
+    left join quarantined_invoices
+        on line_items.invoice_id = quarantined_invoices.invoice_id
     left join subscriptions
         on line_items.subscription_id = subscriptions.subscription_id
     where
         invoices.invoice_status in ('open', 'paid')
-        or (invoices.invoice_id is null and unbillable_quarantined_invoices.invoice_id is null)
+        or (invoices.invoice_id is null and coalesce(quarantined_invoices.is_unbillable, 0) = 0)
 
 ),
 
