@@ -24,6 +24,16 @@ STRIPE_COMPANIES = """
     where source_system = 'stripe' and source_table = 'customer'"""
 
 
+def true_companies_sql(truth_dir: Path) -> str:
+    """A DuckDB query of (true_company_id, company_id): the warehouse company of each Stripe customer the truth maps."""
+    return f"""
+            select distinct tc.true_company_id, x.company_id
+            from read_csv('{Path(truth_dir) / "companies.csv"}', all_varchar = true) as tc
+            inner join intermediate.int_billing_customers__companies as x
+                on x.source_system = 'stripe' and x.source_table = 'customer' and x.source_id = tc.source_id
+            where tc.source_system = 'stripe' and tc.source_table = 'customer'"""
+
+
 def ledger_off_truth_sql(truth_dir: Path, companies_sql: str = STRIPE_COMPANIES) -> str:
     """A DuckDB query of (company_id, month, ledger, truth), ordered, for the companies ``companies_sql`` selects (a
     query of company_id): every company-month where fct_mrr's mrr_local differs from the true MRR by more than a
@@ -31,12 +41,7 @@ def ledger_off_truth_sql(truth_dir: Path, companies_sql: str = STRIPE_COMPANIES)
     truth_dir = Path(truth_dir)
     return f"""
         with chosen as ({companies_sql}),
-        true_companies as (
-            select distinct tc.true_company_id, x.company_id
-            from read_csv('{truth_dir / "companies.csv"}', all_varchar = true) as tc
-            inner join intermediate.int_billing_customers__companies as x
-                on x.source_system = 'stripe' and x.source_table = 'customer' and x.source_id = tc.source_id
-            where tc.source_system = 'stripe' and tc.source_table = 'customer'
+        true_companies as ({true_companies_sql(truth_dir)}
         ),
         truth as (
             select true_companies.company_id, cast(t.month as date) as month, sum(cast(t.mrr_local as double)) as v
@@ -63,12 +68,7 @@ def score_mrr(database: Path, truth_dir: Path) -> dict[str, int]:
         months = con.execute(f"select count(*) from marts.fct_mrr where mrr_local > 0 and company_id in "
                              f"({STRIPE_COMPANIES})").fetchone()[0]
         off = con.execute(ledger_off_truth_sql(truth_dir)).fetchall()
-        mapped = {row[0] for row in con.execute(f"""
-            select distinct x.company_id
-            from read_csv('{Path(truth_dir) / "companies.csv"}', all_varchar = true) as tc
-            inner join intermediate.int_billing_customers__companies as x
-                on x.source_system = 'stripe' and x.source_table = 'customer' and x.source_id = tc.source_id
-            where tc.source_system = 'stripe' and tc.source_table = 'customer'""").fetchall()}
+        mapped = {row[1] for row in con.execute(true_companies_sql(truth_dir)).fetchall()}
     companies = {row[0] for row in off}
     return {"mrr_company_months": months, "mrr_company_months_off_truth": len(off),
             "mrr_companies_off_truth": len(companies),

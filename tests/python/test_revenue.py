@@ -18,7 +18,7 @@ from datetime import date
 
 import pytest
 
-from revops.mrr_truth import STRIPE_COMPANIES, ledger_off_truth_sql, score_mrr
+from revops.mrr_truth import STRIPE_COMPANIES, ledger_off_truth_sql, score_mrr, true_companies_sql
 
 TOLERANCE = 0.005  # the issue's bound: total MRR per month within 0.5 % of the truth
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -166,7 +166,8 @@ def test_the_ledger_equals_the_truth_for_every_company_and_month(sample_warehous
 def test_the_benchmark_scores_the_ledger_against_the_truth(sample_warehouse, tmp_path):
     """score_mrr, which the benchmark reports at every scale: on the sample no company-month is off, out of every
     Stripe-billed company-month of the ledger; a true MRR changed by hand in one month of one company is one
-    company-month off, of one company the truth maps."""
+    company-month off, of one company the truth maps; a Stripe customer taken out of the truth's company map
+    leaves its company's every ledger month off, counted as unmapped."""
     ledger_months = sample_warehouse.query(
         f"select count(*) from marts.fct_mrr where mrr_local > 0 and company_id in ({STRIPE_COMPANIES})")[0][0]
     assert ledger_months > 100
@@ -187,6 +188,30 @@ def test_the_benchmark_scores_the_ledger_against_the_truth(sample_warehouse, tmp
     assert score_mrr(sample_warehouse.database, truth) == {
         "mrr_company_months": ledger_months, "mrr_company_months_off_truth": 1, "mrr_companies_off_truth": 1,
         "mrr_companies_off_truth_unmapped": 0}
+
+    # a company billed through one Stripe customer, that customer dropped from the truth's map
+    company, customer, months = sample_warehouse.query(f"""
+        select x.company_id, min(x.source_id), count(distinct m.month)
+        from intermediate.int_billing_customers__companies as x
+        inner join marts.fct_mrr as m on m.company_id = x.company_id and m.mrr_local > 0
+        where x.source_system = 'stripe' and x.source_table = 'customer'
+            and x.company_id <> (select company_id from ({true_companies_sql(truth)}) where true_company_id = ?)
+        group by x.company_id
+        having count(distinct x.source_id) = 1
+        order by x.company_id
+        limit 1""", [changed["true_company_id"]])[0]
+    with open(sample_warehouse.truth_dir / "companies.csv", newline="") as fh:
+        mapped = list(csv.DictReader(fh))
+    kept = [r for r in mapped if not (r["source_system"] == "stripe" and r["source_table"] == "customer"
+                                      and r["source_id"] == customer)]
+    assert len(kept) == len(mapped) - 1, company
+    with open(truth / "companies.csv", "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(mapped[0]))
+        writer.writeheader()
+        writer.writerows(kept)
+    assert score_mrr(sample_warehouse.database, truth) == {
+        "mrr_company_months": ledger_months, "mrr_company_months_off_truth": 1 + months, "mrr_companies_off_truth": 2,
+        "mrr_companies_off_truth_unmapped": 1}
 
 
 def test_trailing_twelve_month_retention_matches_the_truth(sample_warehouse):
