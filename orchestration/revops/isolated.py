@@ -1,9 +1,10 @@
 """Call a function of the project's Python in a child interpreter of the same environment.
 
 dbt runs its Python models as threads of one process, so they share one interpreter lock. A model whose work is
-CPU-bound Python that keeps the lock (the statsforecast backtest: numba loops do not release it; the e-mail syntax
-check) then stalls the Python model on the other thread. At scale 100, side by side: syntax check and phone
-parsing 13.2 s in one process, 8.4 s with the check in a child; person pairs and backtest 19.6-22.9 s, 17.5-18.4 s.
+CPU-bound Python that keeps the lock (the statsforecast backtest: Python and numpy around statsforecast's C++
+library; the e-mail syntax check) then stalls the Python model on the other thread. At scale 100, side by side:
+syntax check and phone parsing 13.2 s in one process, 8.4 s with the check in a child; person pairs and backtest
+19.6-22.9 s, 17.5-18.4 s.
 In a child process the work competes for a core, not for the lock. Arguments and result cross as pickles in a
 temporary directory.
 

@@ -38,7 +38,7 @@ def model(dbt, session):
     origins = int(dbt.config.get("backtest_origins"))
     segment_mrr = dbt.ref("int_mrr__segment_monthly").df()
     series = monthly_series(segment_mrr)
-    # in a child process unless only a few origins are refitted: its numba loops keep the interpreter lock,
+    # in a child process unless only a few origins are refitted: its fits keep the interpreter lock,
     # which the identity models running beside it in this process need (revops.isolated)
     scored = backtest_isolated(series, h=horizon, n_origins=origins, reuse=_previous_rows(dbt, session))
     scored = scored.rename(columns={"unique_id": "series", "ds": "month"})
