@@ -20,6 +20,8 @@
                           quarantined as non-numeric rather than silently rounded.
       primary_key         key columns (a row without them is quarantined)
       not_negative        numeric columns where a negative value is a data error
+      positive            numeric columns where 0 or less is a data error (an FX rate of 0 would zero every
+                          amount it converts: non_positive_value)
       no_future           timestamp/date columns that cannot lie after the row's export (its _loaded_at, else
                           the build's clock; macro future_limit)
       currency_column     the row's currency, needed for `minor` columns and checked against the seed
@@ -37,14 +39,20 @@
                           versions of the keys that arrived, so `_version_rank` stays right. A full reload of
                           the raw table drops the model (the loader does it), so it is rebuilt in full.
 
+    Enumerated text columns (macro raw_enum_values) take the contract's spelling whatever their case (`Paid` is
+    `paid`); an id that is an export's placeholder for no value (`null`, `N/A`, `#N/A`, `none`, `NaN`,
+    `undefined`, any case) is missing: a key quarantined as missing_primary_key, a foreign key NULL.
+
     Always checked: a timestamp/date before var min_plausible_date (implausible_timestamp), an integer or
     minor-unit value with a fraction (non_integer_value, never rounded), an id, email or text value over var
     max_field_chars (field_too_long), a minor-unit amount without a currency (missing_currency), a `_loaded_at`
     that does not parse (unparseable_timestamp).
 -#}
-{% macro parse_raw_source(system, table_name, columns, primary_key=['id'], not_negative=[], no_future=[],
+{% macro parse_raw_source(system, table_name, columns, primary_key=['id'], not_negative=[], positive=[], no_future=[],
     currency_column=none, incremental=false, currency_fallback=none, currency_fallback_key=none) -%}
 {%- set max_chars = var('max_field_chars', 10000) -%}
+{%- set enums = raw_enum_values().get(system ~ '.' ~ table_name, {}) -%}
+{%- set id_placeholders = "'null', 'n/a', '#n/a', 'none', 'nan', 'undefined'" -%}
 {%- set numeric_types = ['integer', 'decimal', 'minor'] -%}
 {%- set min_plausible = "cast('" ~ var('min_plausible_date') ~ "' as date)" -%}
 {%- set minor_columns = [] -%}
@@ -104,7 +112,13 @@ typed as (
         {%- for column, kind in columns.items() %}
         {%- set landed_column = 'landed.' ~ adapter.quote(column) %}
         {%- set trimmed = trim_breaks(landed_column) if kind in ['id', 'email'] else trim_spaces(landed_column) %}
+        {%- if kind == 'id' %}
+        {#- an export's stand-in for no value is no key: quarantined as missing (or, in a foreign key, NULL) #}
+        {%- set raw = "case when lower(" ~ trimmed ~ ") in (" ~ id_placeholders ~ ") then null else nullif("
+            ~ trimmed ~ ", '') end" %}
+        {%- else %}
         {%- set raw = "nullif(" ~ trimmed ~ ", '')" %}
+        {%- endif %}
         {{ raw }} as {{ column }}__raw,
         {%- if kind == 'email' %}
         lower({{ raw }}) as {{ column }}__typed,
@@ -113,6 +127,13 @@ typed as (
             as {{ column }}__typed,
         {%- elif kind == 'currency' %}
         upper({{ raw }}) as {{ column }}__typed,
+        {%- elif column in enums %}
+        case lower({{ raw }})
+            {%- for value in enums[column] %}
+            when '{{ value | lower }}' then '{{ value }}'
+            {%- endfor %}
+            else {{ raw }}
+        end as {{ column }}__typed,
         {%- elif kind == 'timestamp' %}
         {{ safe_timestamp_utc(raw) }} as {{ column }}__typed,
         {%- elif kind == 'date' %}
@@ -194,12 +215,19 @@ checked as (
             {%- for column in not_negative %}
             when {{ column }}__number < 0 then 'negative_amount'
             {%- endfor %}
+            {%- for column in positive %}
+            when {{ column }}__number <= 0 then 'non_positive_value'
+            {%- endfor %}
             {%- for column in no_future %}
             when {{ column }}__typed > {{ future_limit('_loaded_at') }} then 'future_timestamp'
             {%- endfor %}
         end as _quarantine_code,
         case
             {%- for key in primary_key %}
+            {%- if columns[key] == 'id' %}
+            when {{ key }}__raw is null and {{ trim_spaces(trim_breaks(adapter.quote(key ~ '__landed'))) }} <> ''
+                then {{ dbt.concat(["'missing primary key " ~ key ~ " (a placeholder for no value: '", quoted_value(key ~ '__landed'), "')'"]) }}
+            {%- endif %}
             when {{ key }}__raw is null then 'missing primary key {{ key }}'
             {%- endfor %}
             {%- if currency_column %}
@@ -237,6 +265,10 @@ checked as (
             {%- for column in not_negative %}
             when {{ column }}__number < 0
                 then {{ dbt.concat(["'negative amount in " ~ column ~ ": '", quoted_value(column ~ '__raw')]) }}
+            {%- endfor %}
+            {%- for column in positive %}
+            when {{ column }}__number <= 0
+                then {{ dbt.concat(["'zero or negative value in " ~ column ~ " (must be above 0): '", quoted_value(column ~ '__raw')]) }}
             {%- endfor %}
             {%- for column in no_future %}
             when {{ column }}__typed > {{ future_limit('_loaded_at') }}

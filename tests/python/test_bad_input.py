@@ -63,6 +63,12 @@ QUARANTINED = {
                            "UNTERMINATED QUOTE at line 2 in column name"),
     # two exports joined (`cat a.csv b.csv`, b holding no rows): its header is no user with id `id`
     "repeated_header": ("zendesk", "user", "unparseable_record", "loader", "REPEATED HEADER at line 3"),
+    # an FX rate of 0 would zero every amount it converts (and fake a churn of every company billed in it)
+    "zero_fx_rate": ("finance", "fx_rate", "non_positive_value", "staging",
+                     "zero or negative value in rate_to_usd (must be above 0): '0'"),
+    # an export's placeholder for no value is no key: two tickets with id N/A would collapse into one
+    "placeholder_id": ("zendesk", "ticket", "missing_primary_key", "staging",
+                       "missing primary key id (a placeholder for no value: 'N/A')"),
     # the same header edited in a spreadsheet: tabs after two names, a CRLF line end
     "repeated_header_with_tabs": ("zendesk", "user", "unparseable_record", "loader", "REPEATED HEADER at line 3"),
 }
@@ -218,3 +224,27 @@ def test_timestamps_off_the_usual_shape_parse_to_utc(corpus):
     (space separator, an offset) goes through the general path and lands in UTC."""
     assert _one(corpus["con"], "select cast(created_at as varchar) from staging.stg_stripe__charge "
                                "where charge_id = 'ch_OOR00001'", []) == [("2024-01-01 01:00:00",)]
+
+
+def test_a_placeholder_foreign_key_is_staged_as_null(corpus):
+    """`null` and `N/A` in a ticket's requester and organisation are no ids: NULL, not a requester called null."""
+    assert _one(corpus["con"], "select requester_id, organization_id from staging.stg_zendesk__ticket "
+                               "where ticket_id = '700000001'", []) == [(None, None)]
+
+
+def test_enumerated_values_take_the_contract_spelling_in_any_case(corpus):
+    """`new business`, `CLOSED WON`, `closed`, `sent`, `Open` are the contract's values in another case: staged in
+    its spelling, so the models that compare them (`opportunity_type = 'New Business'`) count them. A value the
+    contract does not list (an org's own stage, HubSpot's PROCESSED) is staged as landed, named by a warn test."""
+    con = corpus["con"]
+    assert _one(con, "select opportunity_id, opportunity_type, stage_name, forecast_category "
+                     "from staging.stg_salesforce__opportunity where opportunity_id like '006ENUM%' order by 1", []) == [
+        ("006ENUM001", "New Business", "Closed Won", "Closed"),
+        ("006ENUM002", "Pilot", "Closed Won - Pending Finance", "Closed")]
+    assert _one(con, "select email_event_id, event_type from staging.stg_hubspot__email_event "
+                     "where email_event_id like 'ee-ENUM%' order by 1", []) == [
+        ("ee-ENUM1", "SENT"), ("ee-ENUM2", "OPEN"), ("ee-ENUM3", "PROCESSED")]
+    results = json.loads((corpus["target"] / "run_results.json").read_text())["results"]
+    warned = {r["unique_id"].split(".")[2] for r in results if r["status"] == "warn"}
+    assert any(name.startswith("accepted_values_stg_salesforce__opportunity_opportunity_type") for name in warned)
+    assert any(name.startswith("accepted_values_stg_hubspot__email_event_event_type") for name in warned)

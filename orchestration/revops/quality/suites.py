@@ -23,8 +23,11 @@ RAW_KEY_UNIQUE_MOSTLY = 0.97
 RAW_KEY_DUPLICATE_ALLOWANCE = 5
 # Share of currency codes that must be known ISO 4217 codes (unknown ones are quarantined).
 RAW_CURRENCY_KNOWN_MOSTLY = 0.99
-# Share of values of an enumerated column that must be in its accepted set.
-RAW_ACCEPTED_MOSTLY = 1.0
+# Share of values of an enumerated column that must be in its accepted set (compared lower-cased: staging gives
+# a value in another case the contract's spelling, macro raw_enum_values). A value outside it is staged as landed
+# and named by the column's warn-level accepted_values test: one new status (HubSpot's PROCESSED) is no broken
+# export, a column of them is.
+RAW_ACCEPTED_MOSTLY = 0.99
 # Share of numeric values that must lie in range (bad values are quarantined by staging as non-numeric).
 RAW_RANGE_MOSTLY = 0.99
 # ... but a small table may always carry this many rows without a key, of an unknown currency or out of range
@@ -181,7 +184,8 @@ def raw_suite(table: RawTable, dialect: str, last_row_count: int | None, row_cou
             out.append(gxe.ExpectColumnValuesToBeInSet(column=column, value_set=known_currencies(),
                                                        mostly=allowing_rows(RAW_CURRENCY_KNOWN_MOSTLY, row_count)))
         for column, values in accepted.items():
-            out.append(gxe.ExpectColumnValuesToBeInSet(column=column, value_set=values, mostly=RAW_ACCEPTED_MOSTLY))
+            out.append(gxe.ExpectColumnValuesToBeInSet(column=column, value_set=values,
+                                                       mostly=allowing_rows(RAW_ACCEPTED_MOSTLY, row_count)))
         for column, (low, high) in ranges.items():
             out.append(gxe.ExpectColumnValuesToBeBetween(column=f"{column}__number", min_value=low, max_value=high,
                                                          mostly=allowing_rows(RAW_RANGE_MOSTLY, row_count)))

@@ -7,7 +7,7 @@
         'rate_to_usd': 'decimal',
     },
     primary_key=['date', 'currency'],
-    not_negative=['rate_to_usd'],
+    positive=['rate_to_usd'],
     no_future=['date'],
     currency_column='currency'
 ) }}
