@@ -630,6 +630,39 @@ def test_a_contact_without_a_company_does_not_join_namesakes_at_two_companies(sa
     assert not queued[0][2]
 
 
+PLACEHOLDER_CONTACTS = [  # (id, first name, last name, email): three people, no address known for any
+    ("003FIXTUREPH0001", "Wilhelmina", "Fairweather", "unknown@unknown.com"),
+    ("003FIXTUREPH0002", "Bartholomew", "Ashgrove", "Unknown@Unknown.com"),
+    ("003FIXTUREPH0003", "Cressida", "Holloway", "noemail@example.com"),
+]
+PLACEHOLDER_CUSTOMERS = [("cus_FIXTUREPH01", "Kestrelmoor Ltd"), ("cus_FIXTUREPH02", "Orchardine plc")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["python", "sql"])
+def test_a_placeholder_address_ties_no_people_and_no_companies(sample_warehouse, tmp_path, engine):
+    """unknown@unknown.com typed for three people (an audit found 300 such rows merging 104 companies into one):
+    an address at a placeholder domain (seed identity_placeholder_domains) is no evidence, so the three stay three
+    persons and two Stripe customers billed to it stay two companies."""
+    customers = ", ".join(
+        f"('{i}', '{name}', 'unknown@unknown.com', 'USD', timestamp '2026-01-05 10:00:00', false, 'fixture', "
+        f"{970_000 + n}, timestamp '2026-11-01 00:00:00', 1)" for n, (i, name) in enumerate(PLACEHOLDER_CUSTOMERS))
+    statements = [_sf_contact_rows(PLACEHOLDER_CONTACTS, 965_000),
+                  "insert into staging.base_stripe__customer (id, name, email, currency, created, is_deleted, "
+                  f"_source_file, _source_row, _loaded_at, _version_rank) values {customers}"]
+    copy = _rebuild_identity_on_copy(sample_warehouse, tmp_path, dbt_vars=f"{{identity_engine: {engine}}}",
+                                     statements=statements)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        person = dict(con.execute("select source_id, person_id from marts.xref_persons where source_system = "
+                                  "'salesforce' and source_table = 'contact' and source_id like '003FIXTUREPH%'"
+                                  ).fetchall())
+        company = dict(con.execute("select source_id, company_id from marts.xref_companies where source_system = "
+                                   "'stripe' and source_table = 'customer' and source_id like 'cus_FIXTUREPH%'"
+                                   ).fetchall())
+    assert len(set(person[c[0]] for c in PLACEHOLDER_CONTACTS[:3])) == 3, person
+    assert len(set(company.values())) == 2, company
+
+
 ORPHAN_ACCOUNTS = [("001FIXTUREUMBERW", "Umberwick Gamma GmbH", "https://umberwick-gamma-example.com"),
                    ("001FIXTUREPGHOST", "Pagehost Delta", "https://github.io")]  # a shared-hosting suffix
 ORPHAN_CONTACTS = [  # (id, first name, last name, email, account id): the first three's account never arrived

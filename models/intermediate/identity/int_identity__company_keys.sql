@@ -1,5 +1,5 @@
 {#- The evidence that ties company records together, one row per (record, key): a corporate domain (never a
-    free-mail, free-mail typo or disposable domain), a normalised company name (never a placeholder such as
+    free-mail, free-mail typo, disposable or placeholder domain such as unknown.com), a normalised company name (never a placeholder such as
     N/A or Self-employed: seed identity_placeholder_company_names), a Salesforce account id (the account's
     own, or a Stripe customer's salesforce_account_id). Records sharing a key are one company. A host on a
     subdomain (eu.acme.com, app.acme.com) also keys its organisation's domain (acme.com) when another record
@@ -15,6 +15,8 @@ free_mail as (select domain from {{ ref('identity_free_mail_domains') }}),
 free_mail_typos as (select domain from {{ ref('identity_free_mail_typo_domains') }}),
 
 disposable as (select domain from {{ ref('identity_disposable_domains') }}),
+
+placeholder_domains as (select domain from {{ ref('identity_placeholder_domains') }}),
 
 public_suffixes as (select suffix from {{ ref('identity_public_suffixes') }}),
 
@@ -40,6 +42,9 @@ non_company_domains as (
     select domain from free_mail_typos
     union
     select domain from disposable
+    union
+    -- unknown@unknown.com, x@example.com: typed when no address is known
+    select domain from placeholder_domains
     union
     -- the selling company's own domain: its staff are not customers
     select '{{ var("identity_own_domain") }}'

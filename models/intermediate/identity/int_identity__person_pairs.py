@@ -20,7 +20,9 @@ def model(dbt, session):
     person_record_companies_rel = dbt.ref("int_identity__person_record_companies")
     person_phones_rel = dbt.ref("int_identity__person_phones")
     disposable_domains_rel = dbt.ref("identity_disposable_domains")
-    disposable = set(disposable_domains_rel.df()["domain"])
+    placeholder_domains_rel = dbt.ref("identity_placeholder_domains")
+    # an address at a disposable or placeholder domain (unknown@unknown.com) says nothing about who it is
+    disposable = set(disposable_domains_rel.df()["domain"]) | set(placeholder_domains_rel.df()["domain"])
     # the records are grouped into profiles in DuckDB: only the profiles come into pandas
     prof = persons.read_profiles(session, person_records_rel, person_record_companies_rel, person_phones_rel,
                                  disposable)

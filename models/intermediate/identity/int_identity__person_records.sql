@@ -3,7 +3,8 @@
     the normalised email without a +tag (jane+webinar@ is jane@), except that a role address (info@, sales@:
     a mailbox several people share) of a record that names someone also carries the name, so two people
     entered with one generic mailbox are not merged by it (the same name at it still is; records with the
-    mailbox and no name are one person). -#}
+    mailbox and no name are one person). An address at a placeholder domain (unknown@unknown.com: seed
+    identity_placeholder_domains) has no email_match_key: it is no evidence. -#}
 with
 
 sf_contacts as (select * from {{ ref('stg_salesforce__contact') }}),
@@ -25,6 +26,8 @@ zd_users as (select * from {{ ref('stg_zendesk__user') }}),
 zd_nps as (select * from {{ ref('stg_zendesk__nps_response') }}),
 
 role_locals as (select local_part from {{ ref('identity_role_local_parts') }}),
+
+placeholder_domains as (select domain from {{ ref('identity_placeholder_domains') }}),
 
 zd_user_names as (
 
@@ -354,6 +357,8 @@ final as (
         u.record_updated_at,
         u.is_deleted,
         case
+            -- unknown@unknown.com ties nobody to anybody
+            when split_part(u.email_untagged, '@', 2) in (select p.domain from placeholder_domains as p) then null
             when
                 u.email_untagged is not null
                 and (u.first_name is not null or u.last_name is not null)
