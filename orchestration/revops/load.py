@@ -21,7 +21,8 @@ What the loader does with damaged files, so nothing is lost and nothing crashes 
 - a contract column missing from the header: :class:`RawFileError` naming the file and the column;
 - a column without a name (a header ending in a comma): ignored with a warning when every value in it is
   empty, else :class:`RawFileError` naming the file and the column's position;
-- extra columns: kept (the contract allows added columns);
+- extra columns: kept (the contract allows added columns), also one named ``filename`` (DuckDB's readers name
+  their column of the file read apart from it);
 - records that cannot be parsed as CSV (broken quoting, wrong number of fields, bytes that are not UTF-8,
   a field over the size limit): landed in ``raw_meta.load_rejects`` with file, line (in the file, counted from
   the reject's byte position: DuckDB counts a record with line breaks as one line), column and reason, where
@@ -65,6 +66,9 @@ from revops.settings import duckdb_memory_limit
 log = logging.getLogger(__name__)
 
 LINEAGE_COLUMNS = ("_source_file", "_source_row", LOADED_AT)
+# The column DuckDB's readers add with the path of the file read (their ``filename`` option): named apart from the
+# file's own columns, so an export that adds a column ``filename`` lands it like any other extra column.
+READER_FILE_COLUMN = "_revops_read_from"
 # A CSV record longer than this (bytes) is rejected rather than loaded (DuckDB's max_line_size).
 MAX_LINE_BYTES = 1_048_576
 
@@ -318,12 +322,13 @@ def _parquet_probe(path: Path) -> str:
 
 
 def _file_offsets(con: duckdb.DuckDBPyConnection, paths: list[Path], start: int) -> str:
-    """SQL: for read_parquet's ``filename``, the rows of the files before it in ``paths`` (plus ``start``)."""
+    """SQL: for read_parquet's file column (:data:`READER_FILE_COLUMN`), the rows of the files before it in
+    ``paths`` (plus ``start``)."""
     cases, offset = [], start
     for path in paths:
         cases.append(f"when {_sql_str(str(path.resolve()))} then {offset}")
         offset += _parquet_rows(con, path)
-    return f"(case filename {' '.join(cases)} end)"
+    return f"(case {READER_FILE_COLUMN} {' '.join(cases)} end)"
 
 
 def _quote(name: str) -> str:
@@ -367,6 +372,9 @@ def _check_header(path: Path, header: list[str], table: RawTable,
     duplicated = sorted({c for c in named if named.count(c) > 1})
     if duplicated:
         raise RawFileError(f"{path}: column '{duplicated[0]}' appears twice in the header (row 1); keep one.")
+    if READER_FILE_COLUMN in named:
+        raise RawFileError(f"{path}: column '{READER_FILE_COLUMN}' of the header (row 1) is the name the loader reads "
+                           "the file's path under; rename the column in the export (or drop it).")
     return [c for c in named if c not in table.columns and c not in LINEAGE_COLUMNS], warnings
 
 
@@ -390,7 +398,7 @@ def _select_list(table: RawTable, extras: Iterable[str], has_loaded_at: bool, ra
     cols = [f"cast({_quote(c)} as varchar) as {_quote(c)}" for c in table.columns]
     cols += [f"cast({_quote(c)} as varchar) as {_quote(c)}" for c in extras]
     prefix = str(raw_dir.resolve()) + "/"
-    cols.append(f"replace(filename, {_sql_str(prefix)}, '') as _source_file")
+    cols.append(f"replace({READER_FILE_COLUMN}, {_sql_str(prefix)}, '') as _source_file")
     cols.append(
         f"cast({_quote(LOADED_AT)} as varchar) as {LOADED_AT}" if has_loaded_at
         else f"cast(null as varchar) as {LOADED_AT}"
@@ -655,7 +663,8 @@ def _land_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, 
     parquet = file_kind(readable[0][0]) == ".parquet"
     if parquet:
         files_sql = "[" + ", ".join(_sql_str(str(p.resolve())) for p, _ in readable) + "]"
-        reader = f"read_parquet({files_sql}, filename = true, union_by_name = true, file_row_number = true)"
+        reader = (f"read_parquet({files_sql}, filename = {_sql_str(READER_FILE_COLUMN)}, union_by_name = true, "
+                  "file_row_number = true)")
         probes = [(p, _parquet_probe(p)) for p, _ in readable]
     else:
         # Each file is read by its own header (columns may come in any order), every field as text.
@@ -791,13 +800,14 @@ def stale_raw_files(database: Path | str) -> list[str]:
 
 
 def _csv_reader(path: Path, header: list[str], copy: Path | None = None, rejects: str = "revops") -> str:
-    """SQL reading one CSV file (from ``copy`` if given, its ``filename`` still the file's) by its header, every
-    field as text; records that do not parse go to the temporary tables ``<rejects>_rejects`` and ``_scans``."""
-    filename = f" replace ({_sql_str(str(path.resolve()))} as filename)" if copy else ""
+    """SQL reading one CSV file (from ``copy`` if given, its file column :data:`READER_FILE_COLUMN` still the
+    file's) by its header, every field as text; records that do not parse go to the temporary tables
+    ``<rejects>_rejects`` and ``_scans``."""
+    filename = f" replace ({_sql_str(str(path.resolve()))} as {READER_FILE_COLUMN})" if copy else ""
     return (
         f"select *{filename} from read_csv({_sql_str(str((copy or path).resolve()))}, columns = {_columns(header)}, "
         "header = true, delim = ',', quote = '\"', escape = '\"', "
-        "auto_detect = false, strict_mode = true, filename = true, store_rejects = true, "
+        f"auto_detect = false, strict_mode = true, filename = {_sql_str(READER_FILE_COLUMN)}, store_rejects = true, "
         f"rejects_table = '{rejects}_rejects', rejects_scan = '{rejects}_scans', "
         f"max_line_size = {MAX_LINE_BYTES}, null_padding = false)"
     )

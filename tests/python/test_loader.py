@@ -55,6 +55,49 @@ def test_extra_column_is_kept(tmp_path):
     assert any("crm_region" in w for w in result.warnings)
 
 
+def _accounted(con) -> tuple[int, int]:
+    """(rows landed in raw_salesforce.account, records in raw_meta.load_rejects): every raw record is one or the
+    other, as raw_row_accounting counts them."""
+    return (con.execute("select count(*) from raw_salesforce.account").fetchone()[0],
+            con.execute("select count(*) from raw_meta.load_rejects").fetchone()[0])
+
+
+def test_an_added_column_named_filename_is_kept_like_any_other(tmp_path):
+    """DuckDB's readers add a column of the file read (their `filename` option): the loader names it apart, so an
+    export that adds its own `filename` column lands it as an extra column (CSV, and Parquet in place or copied)."""
+    raw = tmp_path / "raw"
+    _write(raw, f"{HEADER},filename\n{GOOD},a.pdf\n{GOOD.replace('001A', '002B')},\n", name="account/part-0.csv")
+    _write(raw, f"{HEADER}\n{GOOD.replace('001A', '003C')}\n", name="account/part-1.csv")
+    result, con = _load(tmp_path, raw)
+    assert (result.rows_loaded, result.rows_rejected) == (3, 0) and _accounted(con) == (3, 0)
+    assert con.execute("select id, filename, _source_file, _source_row from raw_salesforce.account order by 4"
+                       ).fetchall() == [("001A", "a.pdf", "salesforce/account/part-0.csv", 1),
+                                        ("002B", None, "salesforce/account/part-0.csv", 2),
+                                        ("003C", None, "salesforce/account/part-1.csv", 3)]
+    assert any("extra columns kept as text: filename" in w for w in result.warnings)
+    con.close()
+
+    parquet_raw = tmp_path / "parquet_raw"
+    folder = parquet_raw / "salesforce" / "account"
+    for name, ids in (("part-00000", ["p1", "p2"]), ("part-00001", ["p3"])):
+        _write_parquet(tmp_path / f"{name}.parquet", ids)
+        folder.mkdir(parents=True, exist_ok=True)
+        with duckdb.connect() as duck:
+            duck.execute(f"copy (select *, id || '.pdf' as filename from '{tmp_path / name}.parquet') "
+                         f"to '{folder / name}.parquet' (format parquet)")
+    expected = [("p1", "p1.pdf", "salesforce/account/part-00000.parquet", 1),
+                ("p2", "p2.pdf", "salesforce/account/part-00000.parquet", 2),
+                ("p3", "p3.pdf", "salesforce/account/part-00001.parquet", 3)]
+    for copy in (False, True):
+        database = tmp_path / f"parquet_{copy}.duckdb"
+        landed = load_all(parquet_raw, database, tables=[ACCOUNT], progress=False, copy_parquet=copy)[0]
+        assert landed.rows_loaded == 3, f"copy_parquet={copy}"
+        with duckdb.connect(str(database), read_only=True) as duck:
+            assert _accounted(duck) == (3, 0)
+            assert duck.execute("select id, filename, _source_file, _source_row from raw_salesforce.account "
+                                "order by 4").fetchall() == expected, f"copy_parquet={copy}"
+
+
 @pytest.mark.parametrize("content", ["", HEADER + "\n"], ids=["empty file", "header only"])
 def test_empty_or_header_only_file_builds_empty_with_a_warning(tmp_path, content):
     raw = tmp_path / "raw"
