@@ -16,8 +16,11 @@ How a table lands depends on its files:
 What the loader does with damaged files, so nothing is lost and nothing crashes silently:
 - a raw folder that is missing or holds no file of any contract table: :class:`RawFileError`, nothing loaded
   (it would land every table empty over the data loaded before);
-- absent file (other tables' files present), empty file: the table is created empty, with a warning; a file of
-  only its header is a valid empty export (an empty table, no warning);
+- absent file (other tables' files present), empty file (or one of only blank lines): the table is created
+  empty, with a warning; a file of only its header is a valid empty export (an empty table, no warning);
+- blank lines (empty, or only spaces and tabs) before the header: skipped, the file read from a copy with its
+  header first and those lines after it, left empty (DuckDB skips an empty line), so the rows keep their
+  ``_source_row`` and their lines; a header error names the header's line;
 - a contract column missing from the header: :class:`RawFileError` naming the file and the column;
 - a column without a name (a header ending in a comma): ignored with a warning when every value in it is
   empty, else :class:`RawFileError` naming the file and the column's position;
@@ -150,6 +153,16 @@ class _SwallowedLines(Exception):
     (file, its broken records), to read the file again with those lines blanked."""
 
     def __init__(self, files: dict[Path, list[_BrokenRecord]]):
+        super().__init__(", ".join(str(path) for path in files))
+        self.files = files
+
+
+class _BlankLinesFirst(Exception):
+    """CSV files that start with blank lines before their header (DuckDB's reader would take the first as the
+    header, and its ``skip`` miscounts empty lines): ``files`` holds (file, blank lines), to read each from a copy
+    with its header first (:func:`_header_first_copy`)."""
+
+    def __init__(self, files: dict[Path, int]):
         super().__init__(", ".join(str(path) for path in files))
         self.files = files
 
@@ -300,15 +313,60 @@ def check_raw_folder(raw_dir: Path) -> None:
     )
 
 
-def _csv_header(path: Path) -> list[str] | None:
-    """Header of a CSV file, lower-cased and trimmed; None when the file is empty."""
-    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
-        reader = csv.reader(handle)
-        try:
-            header = next(reader)
-        except StopIteration:
-            return None
-    return [h.strip().lower() for h in header]
+def _csv_header(path: Path) -> tuple[list[str] | None, int]:
+    """Header of a CSV file, lower-cased and trimmed (None when the file is empty or holds only blank lines), and
+    the blank lines before it (:func:`_leading_blank_lines`)."""
+    blank, offset = _leading_blank_lines(path)
+    with path.open("rb") as raw:
+        raw.seek(offset)
+        with io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as handle:
+            try:
+                header = next(csv.reader(handle))
+            except StopIteration:
+                return None, blank
+    if len(header) == 1 and not header[0].strip():  # a last line of spaces without a line end
+        return None, blank
+    return [h.strip().lower() for h in header], blank
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _leading_blank_lines(path: Path, chunk_bytes: int = 1 << 16) -> tuple[int, int]:
+    """(number, bytes) of the blank lines a CSV file starts with: lines empty or of spaces and tabs only (the first
+    may start with a byte order mark). Reads only those lines and the first line after them, up to a point."""
+    blank = offset = 0
+    with path.open("rb") as handle:
+        if handle.read(len(_BOM)) != _BOM:
+            handle.seek(0)
+        while line := handle.readline(chunk_bytes):
+            if line.strip():
+                break
+            if line.endswith(b"\n"):
+                blank, offset = blank + 1, handle.tell()
+    return blank, offset
+
+
+def _header_first_copy(path: Path, copy: Path, chunk_bytes: int = 1 << 24) -> Path:
+    """Write the CSV file ``path``, which starts with blank lines, to ``copy`` with its header first and those lines
+    after it, left empty (in the header's line ending): DuckDB skips an empty line, and every line after them keeps
+    its number (a reject's line is counted in the copy)."""
+    blank, offset = _leading_blank_lines(path)
+    with path.open("rb") as src:
+        src.seek(offset)
+        text = io.TextIOWrapper(src, encoding="utf-8", errors="replace", newline="")
+        reader = csv.reader(text)
+        next(reader, None)
+        header_lines = max(reader.line_num, 1)  # a quoted name may hold line breaks
+        text.detach()
+        src.seek(offset)
+        header = b"".join(src.readline() for _ in range(header_lines))
+        ending = b"\r\n" if header.endswith(b"\r\n") else b"\n"
+        with copy.open("wb") as dst:
+            dst.write(header.removesuffix(b"\n").removesuffix(b"\r") + ending + ending * blank)
+            while chunk := src.read(chunk_bytes):
+                dst.write(chunk)
+    return copy
 
 
 def _parquet_header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
@@ -340,23 +398,24 @@ def _sql_str(value: str) -> str:
 
 
 def _check_header(path: Path, header: list[str], table: RawTable,
-                  values_in: Callable[[int], int] | None = None) -> tuple[list[str], list[str]]:
-    """Check a file's header against the contract: (its extra columns, to keep; warnings).
+                  values_in: Callable[[int], int] | None = None, line: int = 1) -> tuple[list[str], list[str]]:
+    """Check a file's header (on ``line`` of the file) against the contract: (its extra columns, to keep; warnings).
 
     A column without a name (a header ending in a comma) is left out with a warning when no row has a value in
     it, else it is an error; ``values_in(position)`` counts the rows with a value in the column at that
     position (1-based). Without it (Parquet) a column without a name is always an error."""
+    at = "row 1" if line == 1 else f"line {line}, after {line - 1} blank line{'s' if line > 2 else ''}"
     warnings = []
     for position, name in enumerate(header, 1):
         if name:
             continue
         filled = values_in(position) if values_in else None
         if filled == 0:
-            warnings.append(f"{path}: column {position} of the header (row 1) has no name and no value in any row; "
+            warnings.append(f"{path}: column {position} of the header ({at}) has no name and no value in any row; "
                             "ignored")
             continue
         raise RawFileError(
-            f"{path}: column {position} of the header (row 1) has no name"
+            f"{path}: column {position} of the header ({at}) has no name"
             + (f" but {filled} row(s) have a value in it" if filled else "")
             + ". Name the column in the export (or drop it), so the loader knows what it holds."
         )
@@ -365,15 +424,15 @@ def _check_header(path: Path, header: list[str], table: RawTable,
     if missing:
         raise RawFileError(
             f"{path}: column '{missing[0]}' of raw table {table.qualified_name} is missing from the header "
-            f"(row 1){' (also missing: ' + ', '.join(missing[1:]) + ')' if len(missing) > 1 else ''}. "
+            f"({at}){' (also missing: ' + ', '.join(missing[1:]) + ')' if len(missing) > 1 else ''}. "
             f"The header has: {', '.join(named)}. Add the column (it may be empty) or map the export onto "
             "the contract in models/staging/<system>/_<system>__sources.yml."
         )
     duplicated = sorted({c for c in named if named.count(c) > 1})
     if duplicated:
-        raise RawFileError(f"{path}: column '{duplicated[0]}' appears twice in the header (row 1); keep one.")
+        raise RawFileError(f"{path}: column '{duplicated[0]}' appears twice in the header ({at}); keep one.")
     if READER_FILE_COLUMN in named:
-        raise RawFileError(f"{path}: column '{READER_FILE_COLUMN}' of the header (row 1) is the name the loader reads "
+        raise RawFileError(f"{path}: column '{READER_FILE_COLUMN}' of the header ({at}) is the name the loader reads "
                            "the file's path under; rename the column in the export (or drop it).")
     return [c for c in named if c not in table.columns and c not in LINEAGE_COLUMNS], warnings
 
@@ -490,9 +549,11 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
     check_raw_folder(raw_dir)
     files = find_files(raw_dir, table)
     con.execute(f"create schema if not exists {table.schema}")
-    # CSV file -> the copy read instead: with LF line endings (lines ending in both CRLF and LF, in ``mixed``),
-    # and with the lines of its records broken by an unterminated quote left empty (in ``broken``)
+    # CSV file -> the copy read instead: with its header before the blank lines it started with (their number, in
+    # ``blank_first``), with LF line endings (lines ending in both CRLF and LF, in ``mixed``), and with the lines of
+    # its records broken by an unterminated quote left empty (in ``broken``); each copy made from the one before
     normalised: dict[Path, Path] = {}
+    blank_first: dict[Path, int] = {}
     mixed: list[Path] = []
     broken: dict[Path, list[_BrokenRecord]] = {}
     scratch: tempfile.TemporaryDirectory | None = None
@@ -501,22 +562,33 @@ def load_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable,
         while True:
             con.execute("begin transaction")
             try:
-                result = _land_table(con, raw_dir, table, files, full_refresh, copy_parquet, normalised, broken)
+                result = _land_table(con, raw_dir, table, files, full_refresh, copy_parquet, normalised, broken,
+                                     blank_first)
                 con.execute("commit")
                 break
             except _Unreadable as failed:
                 _rollback(con)
                 _drop_rejects(con)
-                unread = [path for path, _ in failed.probes
-                          if path not in mixed and file_kind(path) == ".csv" and _mixed_line_endings(path)]
+                unread = [path for path, _ in failed.probes if path not in mixed and file_kind(path) == ".csv"
+                          and _mixed_line_endings(normalised.get(path, path))]
                 if not unread:
                     raise _unreadable_error(con, table, failed) from failed.error
                 # DuckDB's CSV reader stops on such a file: read it again from a copy with LF line endings.
                 scratch = scratch or tempfile.TemporaryDirectory(prefix="revops_load_")
                 for path in unread:
                     copies += 1
-                    normalised[path] = _lf_copy(path, Path(scratch.name) / f"{copies}_{path.name}")
+                    normalised[path] = _lf_copy(normalised.get(path, path),
+                                                Path(scratch.name) / f"{copies}_{path.name}")
                     mixed.append(path)
+            except _BlankLinesFirst as found:
+                # DuckDB would read the first blank line as the header: read the file from a copy with its
+                # header first (made before any other copy of it).
+                _rollback(con)
+                scratch = scratch or tempfile.TemporaryDirectory(prefix="revops_load_")
+                for path, blank in found.files.items():
+                    copies += 1
+                    normalised[path] = _header_first_copy(path, Path(scratch.name) / f"{copies}_{path.name}")
+                    blank_first[path] = blank
             except _SwallowedLines as found:
                 # An unterminated quote took the lines after it into one rejected record: read the file again
                 # from a copy with that record's lines left empty, and reject that record alone.
@@ -592,10 +664,12 @@ def _unreadable_error(con: duckdb.DuckDBPyConnection, table: RawTable, failed: _
 
 def _land_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, files: list[Path],
                 full_refresh: bool, copy_parquet: bool, normalised: dict[Path, Path],
-                broken: dict[Path, list[_BrokenRecord]]) -> TableLoad:
+                broken: dict[Path, list[_BrokenRecord]], blank_first: dict[Path, int]) -> TableLoad:
     """:func:`load_table` inside its transaction (CSV files in ``normalised`` read from their copy, the records
-    in ``broken`` rejected with the lines left empty in it). Raises :class:`_SwallowedLines` when an unterminated
-    quote took the lines after it into one rejected record."""
+    in ``broken`` rejected with the lines left empty in it, those in ``blank_first`` with their header moved
+    before the blank lines they start with). Raises :class:`_BlankLinesFirst` when a CSV file not read from such a
+    copy starts with blank lines, before reading any file, and :class:`_SwallowedLines` when an unterminated quote
+    took the lines after it into one rejected record."""
     result = TableLoad(table=table, files=files)
     mode, todo = plan_load(con, raw_dir, table, result.files, full_refresh)
     in_place = not copy_parquet and bool(result.files) and file_kind(result.files[0]) == ".parquet"
@@ -616,12 +690,20 @@ def _land_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, 
             con.execute(f"drop table if exists {relation}")
 
     readable: list[tuple[Path, list[str]]] = []
+    header_line: dict[Path, int] = {}  # the file's line its header is on, when not the first
+    blank_lines: dict[Path, int] = {}  # CSV files starting with blank lines, not read from a copy yet
     for path in todo:
-        header = _parquet_header(con, path) if file_kind(path) == ".parquet" else _csv_header(path)
+        header, blank = (_parquet_header(con, path), 0) if file_kind(path) == ".parquet" else _csv_header(path)
         if not header:
-            result.warnings.append(f"{path}: empty file, read as no rows")
+            result.warnings.append(f"{path}: empty file{' (only blank lines)' if blank else ''}, read as no rows")
             continue
+        if blank:
+            header_line[path] = blank + 1
+            if blank_first.get(path) != blank:
+                blank_lines[path] = blank
         readable.append((path, header))
+    if blank_lines:
+        raise _BlankLinesFirst(blank_lines)
     if not result.files:
         result.warnings.append(
             f"{raw_dir / table.system / table.table}.csv|.parquet: no file for raw table "
@@ -642,7 +724,7 @@ def _land_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, 
         values_in = None if file_kind(path) == ".parquet" else (
             lambda position, path=path, header=header: _values_in_column(con, path, header, position,
                                                                           normalised.get(path)))
-        file_extras, warnings = _check_header(path, header, table, values_in)
+        file_extras, warnings = _check_header(path, header, table, values_in, header_line.get(path, 1))
         result.warnings += warnings
         extras += [extra for extra in file_extras if extra not in extras]
         has_loaded_at = has_loaded_at or LOADED_AT in header
@@ -652,7 +734,7 @@ def _land_table(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, 
             [table.schema, table.table]).fetchall()}
         if any(extra not in existing for extra in extras):
             # A new column arrived with the new files: land the whole table again.
-            return _land_table(con, raw_dir, table, files, True, copy_parquet, normalised, broken)
+            return _land_table(con, raw_dir, table, files, True, copy_parquet, normalised, broken, blank_first)
     if extras:
         result.warnings.append(f"{table.qualified_name}: extra columns kept as text: {', '.join(extras)}")
     if in_place:

@@ -108,6 +108,45 @@ def test_empty_or_header_only_file_builds_empty_with_a_warning(tmp_path, content
     assert result.warnings or content  # empty file warns; header-only is a valid empty export
 
 
+@pytest.mark.parametrize(("blank", "ending"), [("\n", "\n"), ("\r\n", "\r\n"), ("\r\n", "\n"), ("\n", "\r\n"),
+                                                ("\ufeff \n\t\n", "\n"), ("\n \r\n\n", "\r\n")],
+                         ids=["LF", "CRLF", "CRLF blank line, LF file", "LF blank line, CRLF file",
+                              "BOM, spaces and tabs", "three, CRLF file"])
+def test_blank_lines_before_the_header_are_skipped_and_every_row_lands(tmp_path, blank, ending):
+    """A blank line (or lines of spaces and tabs) before the header read the file as empty: every row gone, in
+    silence. They are skipped: the file lands as it would without them, its rejects at their line in the file."""
+    lines = [HEADER, GOOD, GOOD.replace("001A", "002B").replace("Acme", '"Two\nlines"'),
+             GOOD.replace("001A", "003C") + ",extra", HEADER, GOOD.replace("001A", "004D")]
+    text = ending.join(lines) + ending
+    _write(tmp_path / "plain" / "raw", text)
+    plain, plain_con = _load(tmp_path / "plain", tmp_path / "plain" / "raw")
+    path = _write(tmp_path / "raw", blank + text)
+    result, con = _load(tmp_path, tmp_path / "raw")
+    skipped = blank.count("\n")
+    assert (result.rows_loaded, result.rows_rejected) == (plain.rows_loaded, plain.rows_rejected) == (3, 2)
+    assert _accounted(con) == _accounted(plain_con) == (3, 2)
+    assert not any("empty file" in w for w in result.warnings)
+    query = "select * from raw_salesforce.account order by _source_row"
+    assert con.execute(query).fetchall() == plain_con.execute(query).fetchall()
+    rejects = "select line, error_type, raw_record from raw_meta.load_rejects order by line"
+    assert con.execute(rejects).fetchall() == [(line + skipped, error_type, record) for line, error_type, record
+                                               in plain_con.execute(rejects).fetchall()]
+    assert [line for line, _, _ in con.execute(rejects).fetchall()] == [5 + skipped, 6 + skipped]
+
+    # a header error names the header's line
+    path.write_text(blank + HEADER.replace("website,", "") + ending, newline="")
+    with pytest.raises(RawFileError, match=f"'website' .* is missing from the header \\(line {skipped + 1}"):
+        _load(tmp_path / "again", tmp_path / "raw")
+
+
+def test_a_file_of_only_blank_lines_builds_empty_with_a_warning(tmp_path):
+    raw = tmp_path / "raw"
+    path = _write(raw, "\n \r\n\t\n")
+    result, con = _load(tmp_path, raw)
+    assert result.rows_loaded == 0 and _accounted(con) == (0, 0)
+    assert f"{path}: empty file" in result.warnings[0]
+
+
 def test_absent_file_builds_empty_with_a_warning(tmp_path):
     raw = tmp_path / "raw"
     _write(raw, "", name="contact.csv")  # another table's file: the folder is an export, without this table's
