@@ -158,6 +158,25 @@ def test_empty_file_warns_naming_the_file_and_builds_empty(corpus):
                                "where source_system = 'hubspot' and source_table = 'campaign'", []) == [(0, True)]
 
 
+
+def test_blank_lines_before_the_header_are_skipped_and_every_row_staged(corpus):
+    """Blank lines (one empty, one a space; CRLF) before the header read the file as empty: no row, a balanced
+    row accounting, in silence. They are skipped: both rows land and are staged."""
+    assert not any("blank_first_line.csv" in w for w in corpus["warnings"])
+    assert _one(corpus["con"], "select product_id, _source_row from staging.stg_stripe__product "
+                               "where _source_file = 'stripe/product/blank_first_line.csv' order by 1", []) == [
+        ("prod_BLANK01", 1), ("prod_BLANK02", 2)]
+
+
+def test_an_added_column_named_filename_is_kept_and_its_rows_staged(corpus):
+    """An export adding a column `filename` stopped the whole load (DuckDB's readers add a column of that name)."""
+    con = corpus["con"]
+    assert _one(con, "select id, filename from raw_stripe.product "
+                     "where _source_file = 'stripe/product/filename_column.csv' order by 1", []) == [
+        ("prod_FILE001", "pro-plan.pdf"), ("prod_FILE002", None)]
+    assert _one(con, "select count(*) from staging.stg_stripe__product where product_id like 'prod_FILE%'", []) == [
+        (2,)]
+
 def test_duplicate_primary_key_keeps_the_latest_version(corpus):
     con = corpus["con"]
     assert _one(con, "select customer_name from staging.stg_stripe__customer where customer_id = 'cus_DUP0001'", []) == [
