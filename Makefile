@@ -65,9 +65,12 @@ lint: install  ## sqlfluff lint of all models
 sample: install  ## (re)generate the default sample company in data/raw
 	$(BIN)/revops generate --force --out data/raw
 
-docs: install  ## build the dbt docs site into target/ and say how to open it
+# Its own target folder: `dbt docs generate` writes run_results.json too, which `make publish` reads as the last
+# build's (and refused, a docs run being no build).
+docs: install  ## build the dbt docs site into target/docs and say how to open it
 	@$(WAREHOUSE_FOLDER)
-	$(BIN)/dbt docs generate && echo "open with: $(BIN)/dbt docs serve --host 127.0.0.1 --port 8080"
+	$(BIN)/dbt docs generate --target-path target/docs && \
+	  echo "open with: $(BIN)/dbt docs serve --target-path target/docs --host 127.0.0.1 --port 8080"
 
 clean:  ## remove generated data, the warehouse and build artefacts (keeps .venv)
 	rm -rf data warehouse target logs

@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a clear one-line error for a person, the traceback with -v
         if args.verbose:
             raise
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {settings.explain_error(exc)}", file=sys.stderr)
         return 2
 
 

@@ -262,6 +262,11 @@ def main(argv: list[str] | None = None) -> int:
     except PublishError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # the warehouse locked by another process: what to do, not a traceback
+        if not settings.is_lock_error(exc):
+            raise
+        print(f"error: {settings.explain_error(exc)}", file=sys.stderr)
+        return 2
     print(f"published {len(result.tables)} tables ({sum(result.tables.values()):,} rows) to {result.path}")
     masked = sum(len(v) for v in result.masked.values())
     print(f"   pointer {result.pointer} -> {result.path.name}; "

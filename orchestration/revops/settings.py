@@ -35,6 +35,21 @@ def raw_dir_is_set() -> bool:
     return raw_dir().resolve() != (PROJECT_DIR / DEFAULT_RAW_DIR).resolve()
 
 
+LOCK_HINT = ("DuckDB lets one process at a time open the warehouse file for writing: stop the process named above "
+             "(a Dagster run, `make lint`, a notebook, another revops command) or wait for it to end, then run this again")
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is DuckDB refusing the warehouse file because another process holds its lock."""
+    text = str(exc).lower()
+    return "could not set lock" in text or "conflicting lock" in text
+
+
+def explain_error(exc: BaseException) -> str:
+    """The one-line message for a person: the error, and what to do when it says what to do nowhere else."""
+    return f"{exc}\n  {LOCK_HINT}" if is_lock_error(exc) else str(exc)
+
+
 def truth_dir() -> Path:
     """Ground truth written by the sample generator (never read by the models)."""
     return _path("REVOPS_TRUTH_DIR", "data/ground_truth")

@@ -92,3 +92,40 @@ def test_bad_threads_stop_before_dbt(tmp_path, revops_build, monkeypatch):
     code, err = revops_build(database)
     assert (code, err) == (2, "error: REVOPS_THREADS='abc' is not a positive whole number: set it to the number of "
                               "dbt threads (e.g. 4), or unset it for 2\n")
+
+
+def test_a_warehouse_locked_by_another_process_says_what_to_do(tmp_path):
+    """DuckDB's lock error names the other process but not what to do; the quality gate, publish and
+    score-identity printed a traceback, and score-identity took the locked file for an empty warehouse and
+    started a full run into it. Each now stops in one line that says to stop or wait for the other process."""
+    import subprocess
+    import sys
+
+    database = tmp_path / "w.duckdb"
+    duckdb.connect(str(database)).close()
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); time.sleep(120)", str(database)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        truth = tmp_path / "truth"
+        truth.mkdir()
+        (truth / "persons.csv").write_text("source_system,source_table,source_id,true_person_id\n")
+        env = {**os.environ, "REVOPS_DUCKDB_PATH": str(database), "DBT_TARGET_PATH": str(tmp_path / "target"),
+               "REVOPS_ARTIFACTS_DIR": str(tmp_path / "artifacts")}
+        commands = {
+            "quality marts": [sys.executable, "-m", "revops.quality", "marts"],
+            "publish": [sys.executable, "-m", "revops.publish", "--skip-build-check", "--out", str(tmp_path / "pub")],
+            "score-identity": [sys.executable, "-m", "revops.cli", "score-identity", "--truth", str(truth)],
+            "score-identity --no-build": [sys.executable, "-m", "revops.cli", "score-identity", "--no-build",
+                                          "--truth", str(truth)],
+        }
+        for name, command in commands.items():
+            done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+            assert done.returncode == 2, (name, done.returncode, done.stdout[-1500:], done.stderr[-1500:])
+            assert "Traceback" not in done.stderr, (name, done.stderr[-1500:])
+            assert "lock" in done.stderr and "one process at a time" in done.stderr, (name, done.stderr[-1500:])
+            assert "building the default sample" not in done.stdout, name
+    finally:
+        holder.kill()
+        holder.wait()

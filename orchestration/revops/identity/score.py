@@ -103,7 +103,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     database = Path(args.database) if args.database else settings.duckdb_path()
     truth = Path(args.truth) if args.truth else settings.truth_dir()
-    if not args.no_build and not _has_crosswalks(database):
+    try:
+        needs_build = not args.no_build and not _has_crosswalks(database)
+    except duckdb.Error as exc:
+        print(f"error: {settings.explain_error(exc)}", file=sys.stderr)
+        return 2
+    if needs_build:
         from revops.cli import main as revops_main
 
         print(f"== no identity crosswalks in {database}: building the default sample (revops run)")
@@ -114,7 +119,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no ground truth at {truth} (persons.csv, companies.csv): run `revops generate --force`",
               file=sys.stderr)
         return 2
-    scores = score_warehouse(database, truth)
+    try:
+        scores = score_warehouse(database, truth)
+    except duckdb.Error as exc:
+        if not settings.is_lock_error(exc):
+            raise
+        print(f"error: {settings.explain_error(exc)}", file=sys.stderr)
+        return 2
     for name, s in scores.items():
         print(s.line(name))
     p, c = scores["person"], scores["company"]
@@ -132,7 +143,9 @@ def _has_crosswalks(database: Path) -> bool:
             n = con.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
                             "and table_name in ('xref_persons', 'xref_companies')").fetchone()[0]
         return n == 2
-    except duckdb.Error:
+    except duckdb.Error as exc:
+        if settings.is_lock_error(exc):  # a warehouse in use is no empty one: never start a run into it
+            raise
         return False
 
 

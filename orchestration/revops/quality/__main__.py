@@ -43,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # the warehouse locked by another process: what to do, not a traceback
+        if not settings.is_lock_error(exc):
+            raise
+        print(f"error: {settings.explain_error(exc)}", file=sys.stderr)
+        return 2
     print("\n".join(gate_lines(result)))
     return 0
 
