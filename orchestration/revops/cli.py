@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -71,12 +72,28 @@ def cmd_build(args: argparse.Namespace) -> int:
     return result.returncode
 
 
+OTHER_TARGET_STEPS = {
+    "postgres": "`revops load` (lands the raw files in DuckDB), `python -m revops.postgres load` (copies them to "
+                "the REVOPS_PG_* server), then `REVOPS_TARGET=postgres .venv/bin/dbt build`",
+    "spark": "`revops load`, `python -m revops.spark load`, then "
+             "`REVOPS_TARGET=spark .venv/bin/dbt build --exclude test_type:unit`",
+}
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """The main job."""
     from revops.build import accounting_unbalanced, build, quarantine_by_reason, rows_per_layer
     from revops.load import load_all, raw_folder_problem
     from revops.quality import QualityGateError, gate_lines, validate_marts, validate_raw
 
+    target = os.environ.get("REVOPS_TARGET") or "dev"
+    if target != "dev":
+        # the job's load, gates, summary and publish read the DuckDB file: on another engine it would build there
+        # on raw tables nobody loaded, and report on DuckDB's
+        steps = OTHER_TARGET_STEPS.get(target, f"REVOPS_TARGET={target} .venv/bin/dbt build")
+        print(f"error: `revops run` is the job on the embedded DuckDB warehouse, and REVOPS_TARGET={target}. On "
+              f"{target}: {steps}. Or unset REVOPS_TARGET.", file=sys.stderr)
+        return 2
     started = time.perf_counter()
     raw_dir = settings.raw_dir()
     database = settings.duckdb_path()

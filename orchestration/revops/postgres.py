@@ -2,6 +2,9 @@
 
     python -m revops.postgres parity     start PostgreSQL 15 on 127.0.0.1 in a temp dir, load the raw files,
                                          dbt build --target postgres, compare every KPI mart with DuckDB's
+    python -m revops.postgres load       copy the raw tables `revops load` landed in the DuckDB warehouse into
+                                         your PostgreSQL server (REVOPS_PG_*); then
+                                         REVOPS_TARGET=postgres .venv/bin/dbt build
 
 The raw files are parsed by the same DuckDB loader as the embedded default (so both engines see exactly the
 same landed rows and rejects), then copied into PostgreSQL as text tables.
@@ -36,7 +39,8 @@ class PgServer:
     port: int
     user: str
     database: str
-    data_dir: Path
+    data_dir: Path | None
+    password: str = ""
 
     @property
     def env(self) -> dict[str, str]:
@@ -46,13 +50,25 @@ class PgServer:
             "REVOPS_PG_PORT": str(self.port),
             "REVOPS_PG_USER": self.user,
             "REVOPS_PG_DATABASE": self.database,
-            "REVOPS_PG_PASSWORD": "",
+            "REVOPS_PG_PASSWORD": self.password,
         }
 
     def connect(self):
         import psycopg2
 
-        return psycopg2.connect(host=self.host, port=self.port, user=self.user, dbname=self.database)
+        return psycopg2.connect(host=self.host, port=self.port, user=self.user, dbname=self.database,
+                                password=self.password or None)
+
+
+def server_from_env(environ=None) -> PgServer:
+    """The server the `postgres` target of profiles.yml names (REVOPS_PG_*, same defaults), port checked."""
+    from revops import settings
+
+    environ = os.environ if environ is None else environ
+    settings.check_profile_env({**environ, "REVOPS_TARGET": "postgres"})
+    return PgServer(environ.get("REVOPS_PG_HOST") or "127.0.0.1", int(environ.get("REVOPS_PG_PORT") or 5432),
+                    environ.get("REVOPS_PG_USER") or "postgres", environ.get("REVOPS_PG_DATABASE") or "revops",
+                    None, environ.get("REVOPS_PG_PASSWORD") or "")
 
 
 def _pg_tool(name: str) -> str:
@@ -164,10 +180,44 @@ def postgres_engine(workdir: Path) -> Iterator[PostgresEngine]:
         yield PostgresEngine(server, workdir / "target-postgres")
 
 
+def load_cli() -> int:
+    """``python -m revops.postgres load``: the DuckDB warehouse's raw tables into the REVOPS_PG_* server."""
+    import psycopg2
+
+    from revops import settings
+
+    database = settings.duckdb_path()
+    if not database.exists():
+        print(f"error: no warehouse at {database}: run `revops load` first (it lands your raw files there)",
+              file=sys.stderr)
+        return 2
+    try:
+        server = server_from_env()
+        counts = load_landed_into_postgres(database, server)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except psycopg2.OperationalError as exc:
+        print(f"error: cannot reach PostgreSQL at {server.host}:{server.port} (database {server.database}, user "
+              f"{server.user}): {' '.join(str(exc).split())} Set REVOPS_PG_HOST, _PORT, _USER, _PASSWORD and _DATABASE",
+              file=sys.stderr)
+        return 2
+    except duckdb.CatalogException as exc:
+        print(f"error: {database} has no landed raw table ({str(exc).splitlines()[0]}): run `revops load` first",
+              file=sys.stderr)
+        return 2
+    rows = sum(counts.values())
+    print(f"{len(counts)} raw tables ({rows:,} rows) copied to {server.host}:{server.port}/{server.database}; "
+          "then REVOPS_TARGET=postgres .venv/bin/dbt build")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from revops.parity import parity_cli
 
-    return parity_cli("postgres", __doc__, argv)
+    load_help = ("copy the raw tables of the DuckDB warehouse (after `revops load`) into the PostgreSQL server "
+                 "named by REVOPS_PG_*; then REVOPS_TARGET=postgres dbt build")
+    return parity_cli("postgres", __doc__, argv, {"load": (load_help, load_cli)})
 
 
 if __name__ == "__main__":

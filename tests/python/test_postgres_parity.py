@@ -56,3 +56,43 @@ def test_postgres_build_equals_duckdb_build(tmp_path):
     assert "['name']" in dropped.message()
     assert {s.suite for s in gates["marts"].suites} >= {"marts.fct_mrr", "marts.fct_mrr.bridge",
                                                         "marts.xref_companies.completeness"}
+
+
+def test_postgres_load_copies_the_landed_raw_tables_to_your_server(tmp_path):
+    """`python -m revops.postgres load`: the raw tables `revops load` landed in DuckDB, copied to the server the
+    REVOPS_PG_* variables name (here a local one started for the test), row for row, ready for
+    `REVOPS_TARGET=postgres dbt build`; `revops run` on that target says these steps instead of building."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import duckdb
+
+    from revops.load import load_all
+    from revops.postgres import local_postgres
+
+    corpus = Path(__file__).resolve().parents[1] / "fixtures" / "bad_input"
+    raw = tmp_path / "raw" / "stripe"
+    raw.mkdir(parents=True)
+    shutil.copyfile(corpus / "negative_amount" / "stripe" / "charge.csv.fixture", raw / "charge.csv")
+    database = tmp_path / "w.duckdb"
+    load_all(tmp_path / "raw", database, progress=False)
+    with duckdb.connect(str(database), read_only=True) as con:
+        landed = con.execute("select id, amount from raw_stripe.charge order by id").fetchall()
+    assert len(landed) == 2
+    with local_postgres() as server:
+        env = {**os.environ, **server.env, "REVOPS_DUCKDB_PATH": str(database)}
+        env.pop("REVOPS_TARGET")
+        done = subprocess.run([sys.executable, "-m", "revops.postgres", "load"], env=env, capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        assert "copied to 127.0.0.1" in done.stdout
+        with server.connect() as pg:
+            cur = pg.cursor()
+            cur.execute("select id, amount from raw_stripe.charge order by id")
+            assert cur.fetchall() == landed
+        refused = subprocess.run([sys.executable, "-m", "revops.cli", "run"], env={**env, "REVOPS_TARGET": "postgres"},
+                                 capture_output=True, text=True, timeout=120)
+        assert refused.returncode == 2 and "python -m revops.postgres load" in refused.stderr, refused.stderr
