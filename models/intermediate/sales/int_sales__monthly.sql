@@ -52,7 +52,8 @@ closed_in_month as (
         sum(case when opportunity_type = 'New Business' and is_won then sales_cycle_days else 0 end)
             as won_cycle_days,
         sum(case when opportunity_type = 'Renewal' and is_won then 1 else 0 end) as renewals_won,
-        sum(case when opportunity_type = 'Renewal' then 1 else 0 end) as renewals_closed,
+        -- closed = won or lost: a renewal whose won flag is empty is neither (as in won_deals / lost_deals above)
+        sum(case when opportunity_type = 'Renewal' and is_won is not null then 1 else 0 end) as renewals_closed,
         sum(case when is_won then acv else 0 end) as closed_won_acv_all_types
     from opportunities
     where is_closed
