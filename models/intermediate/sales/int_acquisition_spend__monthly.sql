@@ -48,7 +48,8 @@ expenses_by_month as (
                 '{{ department }}'{% if not loop.last %},{% endif %}
             {%- endfor %}
         )
-        and category <> '{{ var("kpi_paid_media_expense_category") }}'
+        -- null-safe: an expense without a category is not paid media and stays (category <> ... is NULL for it)
+        and coalesce(category, '') <> '{{ var("kpi_paid_media_expense_category") }}'
     group by
         cast({{ dbt.date_trunc('month', 'expense_month') }} as date),
         currency
