@@ -31,6 +31,23 @@
     exception when others then
         return null;
     end $$;
+    -- numeric(precision, scale) or NULL: a value that does not fit (10000000000000 in numeric(18, 6)) is NULL like
+    -- text that does not parse, as DuckDB's and Spark's try_cast make it, not a 'numeric field overflow' that
+    -- fails the whole model
+    create or replace function revops_udf.try_numeric(value text, value_precision integer, value_scale integer)
+    returns numeric
+    language plpgsql immutable as $$
+    declare
+        parsed numeric;
+    begin
+        parsed := value::numeric;
+        if abs(round(parsed, value_scale)) >= 10::numeric ^ (value_precision - value_scale) then
+            return null;
+        end if;
+        return round(parsed, value_scale);
+    exception when others then
+        return null;
+    end $$;
     create or replace function revops_udf.try_date(value text) returns date
     language plpgsql immutable as $$
     begin

@@ -8,5 +8,5 @@
 {%- endmacro %}
 
 {% macro postgres__safe_numeric(expr, precision, scale) -%}
-    cast(revops_udf.try_numeric({{ expr }}) as numeric({{ precision }}, {{ scale }}))
+    cast(revops_udf.try_numeric({{ expr }}, {{ precision }}, {{ scale }}) as numeric({{ precision }}, {{ scale }}))
 {%- endmacro %}

@@ -80,10 +80,9 @@ def _records(path: Path) -> int:
     return max(0, len(lines) - 1)
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    root = tmp_path_factory.mktemp("bad_input")
-    raw = root / "raw"
+def land_corpus(raw: Path) -> dict[str, int]:
+    """Every shared case as a part file of one raw folder: ``<system>/<table>/<case>.csv``; returns the records
+    the fixtures hold per table (``system.table``)."""
     expected_rows: dict[str, int] = {}
     for case in SHARED_CASES:
         for src in (CORPUS / case).rglob(f"*{SUFFIX}"):
@@ -92,6 +91,14 @@ def corpus(tmp_path_factory):
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, dest)
             expected_rows[f"{system}.{table}"] = expected_rows.get(f"{system}.{table}", 0) + _records(src)
+    return expected_rows
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bad_input")
+    raw = root / "raw"
+    expected_rows = land_corpus(raw)
     database = root / "w.duckdb"
     loads = load_all(raw, database, progress=False)
     warnings = [w for r in loads for w in r.warnings]

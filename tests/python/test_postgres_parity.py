@@ -96,3 +96,39 @@ def test_postgres_load_copies_the_landed_raw_tables_to_your_server(tmp_path):
         refused = subprocess.run([sys.executable, "-m", "revops.cli", "run"], env={**env, "REVOPS_TARGET": "postgres"},
                                  capture_output=True, text=True, timeout=120)
         assert refused.returncode == 2 and "python -m revops.postgres load" in refused.stderr, refused.stderr
+
+
+def test_the_bad_input_corpus_builds_on_postgres_with_the_same_quarantine(tmp_path):
+    """Every damaged row of tests/fixtures/bad_input on PostgreSQL: the build has no error (a number beyond
+    numeric(18, 6) raised 'numeric field overflow' there and failed its model, where DuckDB's try_cast gives NULL)
+    and the quarantine holds the same rows with the same reasons as on DuckDB."""
+    from revops.build import run_dbt
+    from revops.load import load_all
+    from revops.postgres import load_landed_into_postgres, local_postgres
+    from test_bad_input import land_corpus
+
+    import duckdb
+
+    raw = tmp_path / "raw"
+    land_corpus(raw)
+    database = tmp_path / "w.duckdb"
+    load_all(raw, database, progress=False)
+    select = ["build", "--select", "+raw_quarantine", "+raw_row_accounting", "--exclude-resource-type", "unit_test"]
+    query = ("select source_table, source_file, reason_code, reason from quality.raw_quarantine "
+             "order by 1, 2, 3, 4")
+    duck_build = run_dbt(select, target_path=tmp_path / "target-duckdb", quiet=True,
+                         env={"REVOPS_DUCKDB_PATH": str(database), "REVOPS_RAW_DIR": str(raw)})
+    assert duck_build.returncode == 0, duck_build.failures
+    with duckdb.connect(str(database), read_only=True) as con:
+        on_duckdb = con.execute(query).fetchall()
+    with local_postgres() as server:
+        load_landed_into_postgres(database, server)
+        pg_build = run_dbt(select, target_path=tmp_path / "target-postgres", quiet=True,
+                           env={**server.env, "REVOPS_RAW_DIR": str(raw)})
+        assert pg_build.returncode == 0, pg_build.failures
+        with server.connect() as pg:
+            cur = pg.cursor()
+            cur.execute(query)
+            on_postgres = cur.fetchall()
+    assert len(on_duckdb) >= 20
+    assert on_postgres == on_duckdb
