@@ -9,7 +9,7 @@ then measures, each step in its own process so peak memory is that step's alone:
                        build, every model, seed and data test (dbt recommends running unit tests in development
                        and CI only: they read their own fixture rows, so they cost the same at every scale)
   unit_tests_s         then `dbt test --select test_type:unit` on its own, wall time (dbt's start included):
-                       what a build that also runs the unit tests adds, about
+                       what a build that also runs the unit tests adds (the same at every scale)
   peak_memory_mib      the largest resident set of the load and build processes
   incremental_build_s  `revops load` + `revops build --changed` after appending 1 % new rows to the four
                        append-mostly tables, sampled from their last 31 days (what a daily export brings; usage,

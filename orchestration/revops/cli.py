@@ -34,7 +34,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     raw_dir, truth_dir = Path(args.out or settings.raw_dir()), Path(args.truth or settings.truth_dir())
     if _has_raw_data(raw_dir) and not args.force:
-        print(f"{raw_dir} already holds raw files; pass --force to regenerate")
+        from revops.generator.core import SAMPLE_MARKER
+
+        if (raw_dir / SAMPLE_MARKER).exists():
+            print(f"{raw_dir} already holds the sample company; kept (`revops generate --force` writes it anew)")
+        else:  # someone's exports, perhaps: --force would not overwrite them either (check_sample_folder)
+            print(f"{raw_dir} already holds raw files the generator did not write; kept (to generate the sample, "
+                  "name another folder with --out)")
         return 0
     counts = generate(raw_dir, truth_dir, seed=args.seed, scale=args.scale, fmt=args.format)
     print(f"wrote {sum(counts.values()):,} rows in {len(counts)} tables to {raw_dir} (ground truth in {truth_dir})")

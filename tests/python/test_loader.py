@@ -737,4 +737,9 @@ def test_revops_generate_leaves_a_folder_of_exports_with_upper_case_suffixes_alo
     monkeypatch.setattr(revops.generator, "generate", lambda raw_dir, *a, **k: generated.append(raw_dir) or {})
     assert main(["generate", "--out", str(tmp_path / "raw"), "--truth", str(tmp_path / "truth")]) == 0
     assert not generated and export.read_text() == "mine\n"
-    assert "already holds raw files; pass --force to regenerate" in capsys.readouterr().out
+    # no --force advice: the folder has no sample marker, so --force would refuse it too
+    out = capsys.readouterr().out
+    assert "already holds raw files the generator did not write; kept" in out and "--force" not in out
+    (tmp_path / "raw" / ".revops-sample").write_text("")
+    assert main(["generate", "--out", str(tmp_path / "raw"), "--truth", str(tmp_path / "truth")]) == 0
+    assert "already holds the sample company; kept (`revops generate --force`" in capsys.readouterr().out

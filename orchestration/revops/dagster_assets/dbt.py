@@ -2,7 +2,9 @@
 
 dbt sources map onto the raw assets (``raw/<system>/<table>``), so the lineage runs raw file -> raw
 asset -> staging -> intermediate -> marts. Model keys are ``<layer>/<model>`` (layer = the first folder
-under ``models/``: staging, intermediate, marts, quality), and the layer is the asset group.
+under ``models/``: staging, intermediate, marts, quality, semantic), and the layer is the asset group; seeds are
+in the group ``reference`` (the published copy and the run summary, defined in ``steps``, are ``publish`` and
+``reports``).
 
 The manifest is made at load time when it is missing or older than the project's files (``dbt parse``,
 no network), so a fresh clone loads without a build step. ``REVOPS_DBT_TARGET_PATH`` moves dbt's target

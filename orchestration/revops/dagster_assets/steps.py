@@ -1,5 +1,6 @@
-"""Python steps that run outside dbt (forecasts, playbooks, publishing) as assets, the Great Expectations mart
-suites as asset checks on the marts, and the run summary people read after a refresh.
+"""Python steps that run outside dbt as assets (publishing; any step listed in ``revops.definitions.PYTHON_STEPS``,
+none today: the forecasts and playbooks are dbt models, Python or SQL, and so dbt assets already), the Great
+Expectations mart suites as asset checks on the marts, and the run summary people read after a refresh.
 
 A step is a plain function in a ``revops`` module that knows nothing of Dagster::
 
