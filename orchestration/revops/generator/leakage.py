@@ -9,7 +9,7 @@ their true id (the crosswalk as it should be). Definitions mirror models/marts/q
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from . import config as C
@@ -160,9 +160,8 @@ class LeakageBook:
         # after the last rate date carry that rate: int_fx_rates__monthly)
         fx_month = month_start(datetime.combine(as_of, datetime.min.time()))
 
-        def rate(cur: str) -> Decimal:  # as finance.fx_rate writes it (8 decimals) and staging reads it (6)
-            written = Decimal(f"{world.rate_on_or_before(cur, fx_month):.8f}")
-            return written.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+        def rate(cur: str) -> Decimal:  # as finance.fx_rate writes it (8 decimals), which staging reads whole (12)
+            return Decimal(f"{world.rate_on_or_before(cur, fx_month):.8f}")
 
         def usd_of(cur: str | None, local: Decimal) -> Decimal:
             if cur is None:
