@@ -6,7 +6,9 @@
       - `_source_file`, `_source_row`, `_loaded_at` (lineage),
       - `_raw_record`: the row as text, for quarantined rows (NULL on good rows),
       - `_quarantine_code` / `_quarantine_reason`: NULL for a good row, else the first problem found,
-      - `_version_rank`: 1 for the version of a key that wins (latest `_loaded_at`, then latest file and row),
+      - `_version_rank`: 1 for the version of a key that wins (latest `_loaded_at`, then the highest `_source_row`:
+        the loader numbers a table's rows across its files in load order, part files in natural name order, so
+        part-10 comes after part-9 and a file landed later after those before it),
         2+ for re-sent or duplicate rows it supersedes; NULL for quarantined rows.
 
     Arguments:
@@ -20,6 +22,9 @@
                           quarantined as non-numeric rather than silently rounded.
       primary_key         key columns (a row without them is quarantined)
       not_negative        numeric columns where a negative value is a data error
+      scale               decimal columns parsed with more places than 6: column -> places (an FX rate of a currency
+                          worth a fraction of a cent, IDR 0.00006373 to the dollar, loses a per cent at 6 places);
+                          the precision stays 18 digits, so the integer part gets fewer
       positive            numeric columns where 0 or less is a data error (an FX rate of 0 would zero every
                           amount it converts: non_positive_value)
       no_future           timestamp/date columns that cannot lie after the row's export (its _loaded_at, else
@@ -40,8 +45,10 @@
                           the raw table drops the model (the loader does it), so it is rebuilt in full.
 
     Enumerated text columns (macro raw_enum_values) take the contract's spelling whatever their case (`Paid` is
-    `paid`); an id that is an export's placeholder for no value (`null`, `N/A`, `#N/A`, `none`, `NaN`,
-    `undefined`, any case) is missing: a key quarantined as missing_primary_key, a foreign key NULL.
+    `paid`); an export's placeholder for no value (`null`, `N/A`, `#N/A`, `none`, `NaN`, `undefined`, any case)
+    is no value: in an id a missing key (quarantined as missing_primary_key) or a NULL foreign key, in a
+    timestamp, date or boolean NULL (`canceled_at = NULL` is a subscription never canceled, not an unparseable
+    one). A number stays quarantined as non_numeric_value: an amount of `N/A` is an amount the export lost.
 
     Always checked: a timestamp/date before var min_plausible_date (implausible_timestamp), an integer or
     minor-unit value with a fraction (non_integer_value, never rounded), an id, email or text value over var
@@ -49,7 +56,7 @@
     that does not parse (unparseable_timestamp).
 -#}
 {% macro parse_raw_source(system, table_name, columns, primary_key=['id'], not_negative=[], positive=[], no_future=[],
-    currency_column=none, incremental=false, currency_fallback=none, currency_fallback_key=none) -%}
+    currency_column=none, incremental=false, currency_fallback=none, currency_fallback_key=none, scale={}) -%}
 {%- set max_chars = var('max_field_chars', 10000) -%}
 {%- set enums = raw_enum_values().get(system ~ '.' ~ table_name, {}) -%}
 {%- set id_placeholders = "'null', 'n/a', '#n/a', 'none', 'nan', 'undefined'" -%}
@@ -142,8 +149,8 @@ typed as (
         cast({{ safe_numeric(raw, 18, 6) }} as bigint) as {{ column }}__typed,
         {{ safe_numeric(raw, 18, 6) }} as {{ column }}__number,
         {%- elif kind == 'decimal' %}
-        {{ safe_numeric(raw, 18, 6) }} as {{ column }}__typed,
-        {{ safe_numeric(raw, 18, 6) }} as {{ column }}__number,
+        {{ safe_numeric(raw, 18, scale.get(column, 6)) }} as {{ column }}__typed,
+        {{ safe_numeric(raw, 18, scale.get(column, 6)) }} as {{ column }}__number,
         {%- elif kind == 'minor' %}
         cast(
             {{ safe_numeric(raw, 18, 6) }} / power(10, {{ exponent }}) as decimal(38, 6)
@@ -198,8 +205,9 @@ checked as (
             {%- endif %}
             when _loaded_at__raw is not null and _loaded_at is null then 'unparseable_timestamp'
             {%- for column, kind in columns.items() %}
+            {%- set not_placeholder = " and lower(" ~ column ~ "__raw) not in (" ~ id_placeholders ~ ")" %}
             {%- if kind in ['timestamp', 'date'] %}
-            when {{ column }}__raw is not null and {{ column }}__typed is null then 'unparseable_timestamp'
+            when {{ column }}__raw is not null and {{ column }}__typed is null{{ not_placeholder }} then 'unparseable_timestamp'
             when {{ column }}__typed < {{ min_plausible }} then 'implausible_timestamp'
             {%- elif kind in numeric_types %}
             when {{ column }}__raw is not null and {{ column }}__number is null then 'non_numeric_value'
@@ -207,7 +215,7 @@ checked as (
             when {{ column }}__number <> floor({{ column }}__number) then 'non_integer_value'
             {%- endif %}
             {%- elif kind == 'boolean' %}
-            when {{ column }}__raw is not null and {{ column }}__typed is null then 'invalid_boolean'
+            when {{ column }}__raw is not null and {{ column }}__typed is null{{ not_placeholder }} then 'invalid_boolean'
             {%- elif kind in ['text', 'id', 'email'] %}
             when {{ dbt.length(column ~ '__raw') }} > {{ max_chars }} then 'field_too_long'
             {%- endif %}
@@ -242,8 +250,9 @@ checked as (
             when _loaded_at__raw is not null and _loaded_at is null
                 then {{ dbt.concat(["'unparseable timestamp in _loaded_at: '", quoted_value('_loaded_at__raw')]) }}
             {%- for column, kind in columns.items() %}
+            {%- set not_placeholder = " and lower(" ~ column ~ "__raw) not in (" ~ id_placeholders ~ ")" %}
             {%- if kind in ['timestamp', 'date'] %}
-            when {{ column }}__raw is not null and {{ column }}__typed is null
+            when {{ column }}__raw is not null and {{ column }}__typed is null{{ not_placeholder }}
                 then {{ dbt.concat(["'unparseable " ~ kind ~ " in " ~ column ~ ": '", quoted_value(column ~ '__raw')]) }}
             when {{ column }}__typed < {{ min_plausible }}
                 then {{ dbt.concat(["'" ~ kind ~ " before " ~ var('min_plausible_date') ~ " (var min_plausible_date) in " ~ column ~ ": '", quoted_value(column ~ '__raw')]) }}
@@ -255,7 +264,7 @@ checked as (
                 then {{ dbt.concat(["'not a whole number in " ~ column ~ ": '", quoted_value(column ~ '__raw')]) }}
             {%- endif %}
             {%- elif kind == 'boolean' %}
-            when {{ column }}__raw is not null and {{ column }}__typed is null
+            when {{ column }}__raw is not null and {{ column }}__typed is null{{ not_placeholder }}
                 then {{ dbt.concat(["'not a boolean in " ~ column ~ ": '", quoted_value(column ~ '__raw')]) }}
             {%- elif kind in ['text', 'id', 'email'] %}
             when {{ dbt.length(column ~ '__raw') }} > {{ max_chars }}
@@ -375,7 +384,7 @@ final as (
                 partition by
                     _quarantine_code,
                     {% for key in primary_key %}{{ adapter.quote(key) }}{% if not loop.last %}, {% endif %}{% endfor %}
-                order by _loaded_at desc nulls last, _source_file desc, _source_row desc
+                order by _loaded_at desc nulls last, _source_row desc
             )
         end as _version_rank
     from candidates
@@ -432,7 +441,6 @@ final as (
                 {% for key in primary_key %}candidates.{{ adapter.quote(key) }}{% if not loop.last %}, {% endif %}{% endfor %}
             order by
                 candidates._loaded_at desc nulls last,
-                candidates._source_file desc,
                 candidates._source_row desc
         ) as _version_rank
     from candidates

@@ -218,7 +218,14 @@ def file_kind(path: Path) -> str:
     return suffix if suffix in (".csv", ".parquet") else ""
 
 
+def natural_key(name: str) -> list:
+    """Sort key reading runs of digits as numbers: part-9 before part-10 (text order puts part-10 first)."""
+    return [int(part) if n % 2 else part for n, part in enumerate(re.split(r"([0-9]+)", name))]
+
+
 def _table_files(raw_dir: Path, table: RawTable) -> list[Path]:
+    """A table's files in load order, which numbers its rows (``_source_row``): the later of two versions of a
+    key without ``_loaded_at`` is the one with the higher number, so part files go in natural name order."""
     base = raw_dir / table.system
     if not base.is_dir():
         return []
@@ -226,7 +233,8 @@ def _table_files(raw_dir: Path, table: RawTable) -> list[Path]:
                    key=lambda p: (file_kind(p), p.name))
     folder = base / table.table
     if folder.is_dir():
-        files.extend(sorted(p for p in folder.iterdir() if file_kind(p) and p.is_file()))
+        files.extend(sorted((p for p in folder.iterdir() if file_kind(p) and p.is_file()),
+                            key=lambda p: natural_key(p.name)))
     return files
 
 
@@ -495,7 +503,7 @@ def _previous_files(con: duckdb.DuckDBPyConnection, table: RawTable) -> dict[str
 def plan_load(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, files: list[Path],
               full_refresh: bool = False) -> tuple[str, list[Path]]:
     """Decide how to land a table: ("skip", []) when no file changed, ("append", new files) when files were
-    only added (part files of an append-mostly table), else ("full", all files)."""
+    only added after those landed (part files of an append-mostly table), else ("full", all files)."""
     previous = None if full_refresh else _previous_files(con, table)
     if previous is None:
         return "full", files
@@ -506,6 +514,13 @@ def plan_load(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable, fi
     if not unchanged or not previous and files:
         return "full", files
     added = [path for name, path in current.items() if name not in previous]
+    # rows are numbered in load order (natural file-name order), and the later number wins between versions of a
+    # key without _loaded_at: a file that sorts before one already landed is reloaded with the rest, so the
+    # table is numbered as a full load would number it (and an incremental build equals a full one)
+    order = {name: n for n, name in enumerate(current)}
+    if added and min(order[_file_state(raw_dir, p)[0]] for p in added) < max(
+            (order[name] for name in previous), default=-1):
+        return "full", files
     return ("append", added) if added else ("skip", [])
 
 

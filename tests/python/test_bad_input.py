@@ -274,3 +274,14 @@ def test_enumerated_values_take_the_contract_spelling_in_any_case(corpus):
     warned = {r["unique_id"].split(".")[2] for r in results if r["status"] == "warn"}
     assert any(name.startswith("accepted_values_stg_salesforce__opportunity_opportunity_type") for name in warned)
     assert any(name.startswith("accepted_values_stg_hubspot__email_event_event_type") for name in warned)
+
+
+def test_a_placeholder_in_a_timestamp_or_boolean_is_no_value(corpus):
+    """`canceled_at = NULL`, `ended_at = null`, `trial_end = N/A`, `cancel_at_period_end = NULL`: a subscription
+    never canceled, staged with those columns NULL (it was quarantined as unparseable, and its MRR lost)."""
+    assert _one(corpus["con"], "select trial_ends_at, is_cancel_at_period_end, canceled_at, ended_at, "
+                               "cast(current_period_end_at as varchar) from staging.stg_stripe__subscription "
+                               "where subscription_id = 'sub_NULL0001'", []) == [
+        (None, None, None, None, "2026-11-01 00:00:00")]
+    assert _one(corpus["con"], "select count(*) from quality.raw_quarantine where source_file = "
+                               "'stripe/subscription/placeholder_id.csv'", []) == [(0,)]

@@ -302,11 +302,29 @@ def test_a_part_file_added_under_a_view_is_numbered_after_the_files_landed_befor
     _write_parquet(folder / "part-00001.parquet", ["b1", "b2"])
     db = tmp_path / "w.duckdb"
     load_all(raw, db, tables=[ACCOUNT], progress=False)
-    # A file that sorts first but arrives later: the rows landed keep their numbers, the new ones follow.
-    _write_parquet(folder / "part-00000.parquet", ["a1"])
+    _write_parquet(folder / "part-00002.parquet", ["c1"])
     later = load_all(raw, db, tables=[ACCOUNT], progress=False)[0]
     assert later.mode == "append" and later.rows_loaded == 1
-    assert [(r[0], r[-1]) for r in _rows(db)] == [("b1", 1), ("b2", 2), ("a1", 3)]
+    assert [(r[0], r[-1]) for r in _rows(db)] == [("b1", 1), ("b2", 2), ("c1", 3)]
+    # A file that sorts first but arrives later: the table is landed again in file order, as a full load numbers
+    # it (the higher _source_row is the later version of a key without _loaded_at).
+    _write_parquet(folder / "part-00000.parquet", ["a1"])
+    again = load_all(raw, db, tables=[ACCOUNT], progress=False)[0]
+    assert again.mode == "full"
+    assert [(r[0], r[-1]) for r in _rows(db)] == [("a1", 1), ("b1", 2), ("b2", 3), ("c1", 4)]
+
+
+def test_part_files_are_numbered_in_natural_name_order(tmp_path):
+    """part-9 before part-10 (text order puts part-10 first): without _loaded_at the version of a key in part-10,
+    which the export wrote later, is the one with the higher _source_row, so staging keeps it."""
+    raw = tmp_path / "raw"
+    folder = raw / "salesforce" / "account"
+    _write_parquet(folder / "part-10.parquet", ["x-new"])
+    _write_parquet(folder / "part-9.parquet", ["x-old"])
+    _write_parquet(folder / "part-1.parquet", ["first"])
+    db = tmp_path / "w.duckdb"
+    load_all(raw, db, tables=[ACCOUNT], progress=False)
+    assert [(r[0], r[-1]) for r in _rows(db)] == [("first", 1), ("x-old", 2), ("x-new", 3)]
 
 
 def test_a_file_changed_under_a_view_stops_the_build_until_it_is_loaded_again(tmp_path, monkeypatch):
