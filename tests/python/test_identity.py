@@ -273,7 +273,8 @@ def test_email_verification_cases():
     with open(SEEDS / "identity_free_mail_typo_domains.csv", newline="") as fh:
         typos = {row["domain"]: row["intended_domain"] for row in csv.DictReader(fh)}
     kw = dict(role_local_parts=role, disposable_domains=disposable, typo_domains=typos,
-              bounced={"gone@acme-corp.com"})
+              bounced={"gone@acme-corp.com", "info@unknown.com"},
+              placeholder_domains=_seed_set("identity_placeholder_domains", "domain"))
     cases = {
         "jane.doe@acme-corp.com": "valid",
         "info@acme-corp.com": "risky",  # role address
@@ -284,6 +285,7 @@ def test_email_verification_cases():
         "jane.doe@gmial.com": "risky",  # typo of gmail.com
         "gone@acme-corp.com": "bounced",  # hard bounce
         "not-an-email": "invalid",
+        "info@unknown.com": "invalid",  # a placeholder domain, before the bounce and role rules
         "jane..doe@acme-corp.com": "invalid",
     }
     got = {e: verify(e, **kw).status for e in cases}

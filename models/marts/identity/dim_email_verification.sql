@@ -1,5 +1,6 @@
 {#- Offline verification of every normalised email of a person record (one row per email). The first rule
-    that applies wins: invalid syntax, a recorded hard bounce, a disposable domain, a misspelt free-mail
+    that applies wins: invalid syntax, a placeholder domain (unknown@unknown.com: seed
+    identity_placeholder_domains, invalid), a recorded hard bounce, a disposable domain, a misspelt free-mail
     domain, a role address; else valid. Same order as revops.identity.email_verification.verify. -#}
 with
 
@@ -8,6 +9,8 @@ syntax as (select * from {{ identity_ref('int_identity__email_syntax') }}),
 email_events as (select * from {{ ref('stg_hubspot__email_event') }}),
 
 disposable as (select domain from {{ ref('identity_disposable_domains') }}),
+
+placeholder_domains as (select domain from {{ ref('identity_placeholder_domains') }}),
 
 typo_domains as (
     select
@@ -50,12 +53,15 @@ final as (
         cast(p.email_normalised as {{ dbt.type_string() }}) as email,
         cast(case
             when not p.is_syntax_valid then 'invalid'
+            when pd.domain is not null then 'invalid'
             when p.bounce_events > 0 then 'bounced'
             when d.domain is not null or t.domain is not null or r.local_part is not null then 'risky'
             else 'valid'
         end as {{ dbt.type_string() }}) as status,
         cast(case
             when not p.is_syntax_valid then p.syntax_reason
+            when pd.domain is not null
+                then {{ dbt.concat(["'placeholder domain '", "p.email_domain", "' (no address known)'"]) }}
             when p.bounce_events > 0 then 'hard bounce recorded'
             when d.domain is not null then {{ dbt.concat(["'disposable domain '", "p.email_domain"]) }}
             when t.domain is not null then {{ dbt.concat(["'domain looks like a typo of '", "t.intended_domain"]) }}
@@ -63,6 +69,7 @@ final as (
             else 'syntax ok, no bounce, not disposable, typo or role'
         end as {{ dbt.type_string() }}) as reason
     from parts as p
+    left join placeholder_domains as pd on p.email_domain = pd.domain
     left join disposable as d on p.email_domain = d.domain
     left join typo_domains as t on p.email_domain = t.domain
     left join role_locals as r on p.local_part = r.local_part

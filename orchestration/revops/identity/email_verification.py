@@ -74,14 +74,17 @@ def check_syntax_many(emails: list[str | None]) -> tuple[list[bool], list[str]]:
 
 
 def verify(email: str, *, role_local_parts: set[str], disposable_domains: set[str],
-           typo_domains: dict[str, str], bounced: set[str]) -> Verdict:
+           typo_domains: dict[str, str], bounced: set[str], placeholder_domains: frozenset[str] = frozenset()
+           ) -> Verdict:
     """The status of one normalised address (lower-cased, trimmed)."""
     ok, reason = check_syntax(email)
     if not ok:
         return Verdict(email, "invalid", reason)
+    local, _, domain = email.rpartition("@")
+    if domain in placeholder_domains:  # unknown@unknown.com: typed when no address is known
+        return Verdict(email, "invalid", f"placeholder domain {domain} (no address known)")
     if email in bounced:
         return Verdict(email, "bounced", "hard bounce recorded")
-    local, _, domain = email.rpartition("@")
     if domain in disposable_domains:
         return Verdict(email, "risky", f"disposable domain {domain}")
     if domain in typo_domains:
