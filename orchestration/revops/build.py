@@ -402,7 +402,7 @@ def build(changed_only: bool = False, extra_args: list[str] | None = None, targe
         raise ValueError(f"revops build --changed chooses the selection itself: drop {' '.join(partial)}, or "
                          "run without --changed")
     database = Path(database or duckdb_path())
-    target_path = target_path or dbt_target_dir()
+    target_path = target_path or dbt_target_dir((env or {}).get("REVOPS_TARGET", os.environ.get("REVOPS_TARGET")))
     if on_duckdb:
         from revops.load import stale_raw_files
 

@@ -217,7 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a production build: every model and data test, no dbt unit test (they read fixtures, "
                             "not the warehouse, and `make test` runs them); still a build of everything for "
                             "--changed")
-    build.add_argument("--target-path", help="dbt target folder (default $DBT_TARGET_PATH, else target/)")
+    build.add_argument("--target-path", help="dbt target folder (default $DBT_TARGET_PATH, else target/, and "
+                       "target/<REVOPS_TARGET> on another target than dev)")
     build.add_argument("dbt_args", nargs=argparse.REMAINDER)
     build.set_defaults(func=cmd_build)
     return parser

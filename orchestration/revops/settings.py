@@ -60,10 +60,18 @@ def duckdb_path() -> Path:
     return _path("REVOPS_DUCKDB_PATH", "warehouse/revops.duckdb")
 
 
-def dbt_target_dir() -> Path:
+def dbt_target_dir(target: str | None = None) -> Path:
     """dbt's target folder for the project's own builds (`revops run`, `revops build`, `revops publish`):
-    ``$DBT_TARGET_PATH``, dbt's own variable, else ``target``. Dagster keeps its own (``target/dagster``)."""
-    return _path("DBT_TARGET_PATH", "target")
+    ``$DBT_TARGET_PATH``, dbt's own variable, else ``target``. Dagster keeps its own (``target/dagster``).
+
+    A build on another dbt target than ``dev`` (``target="postgres"``, from ``REVOPS_TARGET``) keeps its own folder,
+    ``target/<target>``, unless ``DBT_TARGET_PATH`` names one: dbt saves its partial parse per folder and parses
+    in full when the target changes, so a shared folder would make each target's next build parse the whole
+    project again."""
+    base = _path("DBT_TARGET_PATH", "target")
+    if target and target != "dev" and not os.environ.get("DBT_TARGET_PATH"):
+        return base / target
+    return base
 
 
 def artifacts_dir() -> Path:

@@ -147,7 +147,7 @@ def load_cli() -> int:
 
     check_spark()
     root = Path(os.environ.get("REVOPS_SPARK_DIR") or settings.PROJECT_DIR / "warehouse" / "spark").resolve()
-    count = load_landed_into_spark(settings.duckdb_path(), SparkWorkspace(root), settings.dbt_target_dir())
+    count = load_landed_into_spark(settings.duckdb_path(), SparkWorkspace(root), settings.dbt_target_dir("spark"))
     print(f"{count} raw tables registered in the Spark metastore under {root}")
     return 0
 

@@ -48,6 +48,29 @@ def test_dbt_target_dir_follows_dbt_target_path(monkeypatch, tmp_path):
     assert dbt_target_dir() == tmp_path
 
 
+def test_a_build_on_another_target_keeps_its_own_dbt_folder(monkeypatch, tmp_path):
+    """`REVOPS_TARGET=postgres revops build` must not share target/ with the dev builds: dbt's saved partial parse
+    belongs to one target, so each target's next build would parse the whole project again."""
+    import revops.build as build_module
+    from revops.build import BuildResult, build
+    from revops.settings import PROJECT_DIR, dbt_target_dir
+
+    monkeypatch.delenv("DBT_TARGET_PATH", raising=False)
+    assert dbt_target_dir("dev") == dbt_target_dir() == PROJECT_DIR / "target"
+    assert dbt_target_dir("postgres") == PROJECT_DIR / "target" / "postgres"
+    used = []
+    monkeypatch.setattr(build_module, "run_dbt", lambda args, target_path=None, **_: (
+        used.append(target_path), BuildResult(returncode=0))[1])
+    monkeypatch.setenv("REVOPS_TARGET", "postgres")
+    assert build(unit_tests=False, log=lambda _: None).returncode == 0
+    assert used == [PROJECT_DIR / "target" / "postgres"]
+    # a folder named by DBT_TARGET_PATH is the user's choice, on every target
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path))
+    assert dbt_target_dir("postgres") == tmp_path
+    assert build(unit_tests=False, log=lambda _: None).returncode == 0
+    assert used[-1] == tmp_path
+
+
 @pytest.mark.parametrize("value, is_set", [(None, False), ("", False), ("data/raw", False), ("data/raw/", False),
                                            ("./data/../data/raw", False), ("<project>/data/raw", False),
                                            ("exports", True), ("data/raw/salesforce", True), ("/srv/exports", True)])
