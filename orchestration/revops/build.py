@@ -39,6 +39,8 @@ class BuildResult:
     statuses: Counter = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
+    # raw Parquet files a failed build's parse models could not read whole (revops.load.unreadable_raw_files)
+    unreadable_files: list[str] = field(default_factory=list)
 
 
 def dbt_executable() -> str:
@@ -443,6 +445,9 @@ def build(changed_only: bool = False, extra_args: list[str] | None = None, targe
     result = run_dbt(["build", *(selection_args or []), *(extra_args or []),
                       *([] if unit_tests else ["--exclude-resource-type", "unit_test"])],
                      target_path=target_path, env=env, quiet=quiet)
+    if result.returncode != 0 and on_duckdb:
+        result.unreadable_files = unreadable_files_of_failed_parse_models(database, result.failures)
+        result.failures[:0] = [f"raw file {problem}" for problem in result.unreadable_files]
     # Only a build of the whole project (or of what changed) moves the watermark; a hand-picked part (--select,
     # --exclude, --empty...) does not, so the next --changed build still covers what it skipped.
     if result.returncode == 0 and on_duckdb:
@@ -451,6 +456,23 @@ def build(changed_only: bool = False, extra_args: list[str] | None = None, targe
         else:
             record_successful_build(database, target_path, state_dir, description, watermark, fingerprint)
     return result
+
+
+def unreadable_files_of_failed_parse_models(database: Path, failures: list[str]) -> list[str]:
+    """The raw Parquet files that the failed parse models (``model.revops.base_<system>__<table>``) among these
+    failures cannot read whole (:func:`revops.load.unreadable_raw_files`)."""
+    from revops.load import unreadable_raw_files
+
+    tables = []
+    for failure in failures:
+        node = failure.split(":", 1)[0]
+        if node.startswith("model.revops.base_") and "__" in node:
+            system, table = node.removeprefix("model.revops.base_").split("__", 1)
+            tables.append((system, table))
+    try:
+        return unreadable_raw_files(database, sorted(set(tables)))
+    except duckdb.Error:  # the warehouse is locked or gone: the build's own failures say enough
+        return []
 
 
 # dbt's options that make `dbt build` run part of the project (dbt/cli/params.py), in every spelling dbt's parser

@@ -75,6 +75,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    for problem in result.unreadable_files:
+        print(f"error: raw file {problem}", file=sys.stderr)
     return result.returncode
 
 

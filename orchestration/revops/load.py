@@ -896,6 +896,44 @@ def stale_raw_files(database: Path | str) -> list[str]:
     return problems
 
 
+def unreadable_raw_files(database: Path | str, tables: list[tuple[str, str]]) -> list[str]:
+    """Of these raw tables (system, table), the Parquet files read in place whose rows DuckDB cannot decode, each
+    with DuckDB's error: empty when every file reads whole.
+
+    `revops load` reads a Parquet file's footer (its schema and row count), not its data, so a damaged data page
+    behind a sound footer lands, and the parse model that reads the table fails with DuckDB's error, which may
+    not name the file ("don't know what type:"). This reads each file of those tables whole, so it runs after a
+    failed build, not on every load."""
+    if not tables:
+        return []
+    with duckdb.connect(str(database), read_only=True) as con:
+        has_column = con.execute(
+            "select count(*) from information_schema.columns where table_schema = 'raw_meta' "
+            "and table_name = 'loaded_files' and column_name = 'landing'"
+        ).fetchone()[0]
+        if not has_column:
+            return []
+        wanted = {f"{system}.{table}" for system, table in tables}
+        rows = con.execute(
+            "select source_system || '.' || source_table, file_path from raw_meta.loaded_files "
+            "where landing = 'view' order by 1, 2"
+        ).fetchall()
+        problems = []
+        for table, file_path in rows:
+            if table not in wanted or not Path(file_path).is_file():
+                continue
+            try:  # hashing every row decodes every value of every column
+                con.execute(f"select sum(hash(t)) from read_parquet({_sql_str(file_path)}) as t").fetchone()
+            except duckdb.Error as exc:
+                first_line = "".join(  # DuckDB's message may quote the damaged bytes: shown escaped
+                    ch if ch.isprintable() else ch.encode("unicode_escape").decode()
+                    for ch in (str(exc).strip().splitlines() or [type(exc).__name__])[0])
+                problems.append(f"{table}: {file_path} cannot be read whole (a damaged data page or value: "
+                                f"{first_line}); export it again, or move it out of the raw folder and run "
+                                "`revops load`")
+    return problems
+
+
 def _csv_reader(path: Path, header: list[str], copy: Path | None = None, rejects: str = "revops") -> str:
     """SQL reading one CSV file (from ``copy`` if given, its file column :data:`READER_FILE_COLUMN` still the
     file's) by its header, every field as text; records that do not parse go to the temporary tables

@@ -129,3 +129,46 @@ def test_a_warehouse_locked_by_another_process_says_what_to_do(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def _damage_a_data_page(path: Path, column: str) -> None:
+    """Overwrite the page header of ``column``'s first data page: the footer stays sound, so the file lands, and
+    DuckDB's error on reading it names no file ("don't know what type:")."""
+    with duckdb.connect() as con:
+        offset = con.execute("select data_page_offset from parquet_metadata(?) where path_in_schema = ?",
+                             [str(path), column]).fetchone()[0]
+    data = bytearray(path.read_bytes())
+    data[offset:offset + 6] = b"\x7f" * 6
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_parquet_data_page_is_named_after_the_failed_build(tmp_path, monkeypatch, capsys):
+    table = get_table("finance", "fx_rate")
+    folder = tmp_path / "raw" / table.system / table.table
+    folder.mkdir(parents=True)
+    with duckdb.connect() as con:
+        for part, day in (("part-1", 1), ("part-2", 2)):
+            con.execute(
+                f"copy (select '2024-01-0{day}' as date, 'EUR' as currency, '1.08' as rate_to_usd, "
+                f"'2026-11-02T02:00:00Z' as _loaded_at from range(1000)) to '{folder / part}.parquet' "
+                "(format parquet, compression uncompressed)")
+    damaged = folder / "part-2.parquet"
+    _damage_a_data_page(damaged, "rate_to_usd")
+    database = tmp_path / "wh" / "w.duckdb"
+    load_all(tmp_path / "raw", database, tables=[table], progress=False)  # reads footers: lands both files
+
+    monkeypatch.setenv("REVOPS_TARGET", "dev")
+    monkeypatch.setenv("REVOPS_DUCKDB_PATH", str(database))
+    monkeypatch.setenv("REVOPS_ARTIFACTS_DIR", str(tmp_path / "artifacts"))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    capsys.readouterr()
+    code = main(["build", "--no-unit-tests", "--", "--select", "+base_finance__fx_rate"])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert f"error: raw file finance.fx_rate: {damaged.resolve()} cannot be read whole" in err
+    assert "part-1" not in err
+    # the check itself: only the failed parse models' tables are read, and a sound file is never named
+    assert build_module.unreadable_files_of_failed_parse_models(database, ["model.revops.stg_finance__fx_rate: x"]) == []
+    damaged.write_bytes((folder / "part-1.parquet").read_bytes())
+    assert build_module.unreadable_files_of_failed_parse_models(
+        database, ["model.revops.base_finance__fx_rate: don't know what type:"]) == []
