@@ -1,5 +1,5 @@
 {#- One row per month, one column per KPI (reporting currency): every month from the first with a ledger row,
-    acquisition spend or a closed deal (spend and deals often come before the first paying customer; their CAC and
+    acquisition spend or a closed deal of any type (spend and deals often come before the first paying customer; their CAC and
     win rate count) to the ledger's last month. Formulas, grain and edge cases: models/marts/kpi/_kpi__docs.md. A
     ratio whose denominator is 0 is NULL and its *_null_reason says why. -#}
 with segment_months as (
@@ -48,7 +48,8 @@ activity_months as (
         month,
         0 as is_ledger_month
     from sales
-    where won_deals + lost_deals + renewals_closed > 0
+    -- an upsell won before the first paying month counts too: its ACV is the month's forecast accuracy
+    where won_deals + lost_deals + renewals_closed > 0 or closed_won_acv <> 0
 
 ),
 
