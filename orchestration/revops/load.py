@@ -872,20 +872,26 @@ def _record_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, table: RawTable
         )
 
 
+def _files_read_in_place(con: duckdb.DuckDBPyConnection, columns: str = "") -> list[tuple]:
+    """(``system.table``, file path, *columns) of each Parquet file landed as a view, by table and path; none in a
+    warehouse landed before the loader recorded how it landed a file."""
+    has_column = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'raw_meta' "
+        "and table_name = 'loaded_files' and column_name = 'landing'"
+    ).fetchone()[0]
+    if not has_column:
+        return []
+    return con.execute(
+        f"select source_system || '.' || source_table, file_path{', ' + columns if columns else ''} "
+        "from raw_meta.loaded_files where landing = 'view' order by 1, 2"
+    ).fetchall()
+
+
 def stale_raw_files(database: Path | str) -> list[str]:
     """Files read in place (Parquet landed as views) that changed or went away since they were landed: a
     build would read other rows than the loader numbered. Empty when all is as landed."""
     with duckdb.connect(str(database), read_only=True) as con:
-        has_column = con.execute(
-            "select count(*) from information_schema.columns where table_schema = 'raw_meta' "
-            "and table_name = 'loaded_files' and column_name = 'landing'"
-        ).fetchone()[0]
-        if not has_column:
-            return []
-        rows = con.execute(
-            "select source_system || '.' || source_table, file_path, file_bytes, file_mtime "
-            "from raw_meta.loaded_files where landing = 'view' order by 1, 2"
-        ).fetchall()
+        rows = _files_read_in_place(con, "file_bytes, file_mtime")
     problems = []
     for table, file_path, size, mtime in rows:
         path = Path(file_path)
@@ -906,20 +912,10 @@ def unreadable_raw_files(database: Path | str, tables: list[tuple[str, str]]) ->
     failed build, not on every load."""
     if not tables:
         return []
+    wanted = {f"{system}.{table}" for system, table in tables}
     with duckdb.connect(str(database), read_only=True) as con:
-        has_column = con.execute(
-            "select count(*) from information_schema.columns where table_schema = 'raw_meta' "
-            "and table_name = 'loaded_files' and column_name = 'landing'"
-        ).fetchone()[0]
-        if not has_column:
-            return []
-        wanted = {f"{system}.{table}" for system, table in tables}
-        rows = con.execute(
-            "select source_system || '.' || source_table, file_path from raw_meta.loaded_files "
-            "where landing = 'view' order by 1, 2"
-        ).fetchall()
         problems = []
-        for table, file_path in rows:
+        for table, file_path in _files_read_in_place(con):
             if table not in wanted or not Path(file_path).is_file():
                 continue
             try:  # hashing every row decodes every value of every column
