@@ -88,11 +88,8 @@ def run_dbt(args: list[str], target_path: Path | None = None, env: dict[str, str
         data = json.loads(results_file.read_text())
         result.elapsed_s = float(data.get("elapsed_time") or 0.0)
         for node in data.get("results", []):
-            kind = node["unique_id"].split(".")[0]
-            status = node["status"]
-            result.statuses[(kind, status)] += 1
-            if status in ("error", "fail"):
-                result.failures.append(f"{node['unique_id']}: {(node.get('message') or '').strip()[:300]}")
+            result.statuses[(node["unique_id"].split(".")[0], node["status"])] += 1
+        result.failures.extend(failed_nodes(results_file))
     if completed.returncode != 0 and quiet and completed.stdout:
         result.failures.append(completed.stdout[-3000:])
     return result
@@ -456,6 +453,17 @@ def build(changed_only: bool = False, extra_args: list[str] | None = None, targe
         else:
             record_successful_build(database, target_path, state_dir, description, watermark, fingerprint)
     return result
+
+
+def failed_nodes(results_file: Path) -> list[str]:
+    """``<unique_id>: <message>`` of each node that ended in error or failure in dbt's run_results.json (none when
+    the file is missing or unreadable: dbt stopped before writing it)."""
+    try:
+        data = json.loads(Path(results_file).read_text())
+    except (OSError, ValueError):
+        return []
+    return [f"{node['unique_id']}: {(node.get('message') or '').strip()[:300]}"
+            for node in data.get("results", []) if node.get("status") in ("error", "fail")]
 
 
 def unreadable_files_of_failed_parse_models(database: Path, failures: list[str]) -> list[str]:

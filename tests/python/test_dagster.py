@@ -491,6 +491,42 @@ def test_dbt_does_not_run_on_parquet_changed_since_it_was_landed(loaded, env, tm
     assert "changed since they were landed" in message and str(part.resolve()) in message
 
 
+def test_a_damaged_parquet_data_page_is_named_in_the_dbt_step_failure(loaded, env, tmp_path, monkeypatch):
+    """A Parquet file whose footer is sound lands; its parse model then fails with DuckDB's "don't know what type:",
+    naming no file. The dbt step's failure names it."""
+    import duckdb
+    from dagster import AssetKey, DagsterInstance
+
+    from revops.load import load_all
+
+    module, _ = loaded
+    table = get_table("finance", "fx_rate")
+    folder = tmp_path / "raw" / table.system / table.table
+    folder.mkdir(parents=True)
+    part = folder / "part-00000.parquet"
+    with duckdb.connect() as con:
+        con.execute(f"copy (select '2024-01-01' as date, 'EUR' as currency, '1.08' as rate_to_usd, "
+                    f"'2026-11-02T02:00:00Z' as _loaded_at from range(1000)) to '{part}' "
+                    "(format parquet, compression uncompressed)")
+        offset = con.execute("select data_page_offset from parquet_metadata(?) where path_in_schema = 'currency'",
+                             [str(part)]).fetchone()[0]
+    data = bytearray(part.read_bytes())
+    data[offset:offset + 6] = b"\x7f" * 6  # the page header of the currency column's first data page
+    part.write_bytes(bytes(data))
+    database = tmp_path / "damaged.duckdb"
+    load_all(tmp_path / "raw", database, tables=[table], progress=False)
+    monkeypatch.setenv("REVOPS_RAW_DIR", str(tmp_path / "raw"))
+    monkeypatch.setenv("REVOPS_DUCKDB_PATH", str(database))
+    result = module.defs.resolve_job_def("full_refresh").execute_in_process(
+        instance=DagsterInstance.ephemeral(), raise_on_error=False,
+        asset_selection=[AssetKey(["reference", "currencies"]), AssetKey(["staging", "base_finance__fx_rate"])],
+    )
+    assert not result.success
+    failures = [e for e in result.all_events if e.is_step_failure and e.step_key == "dbt_models"]
+    message = failures[0].step_failure_data.user_failure_data.description if failures else ""
+    assert f"raw file finance.fx_rate: {part.resolve()} cannot be read whole" in message, message
+
+
 def test_a_run_starts_from_the_load_time_parse_only_of_the_same_code(tmp_path):
     from dagster_dbt import DbtProject
 

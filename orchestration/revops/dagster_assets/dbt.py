@@ -28,8 +28,9 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from revops import settings
 from revops.build import (CHANGED_SINCE_ROW, PARSED_FINGERPRINT, build_coverage, build_state_dir, changed_test_scope,
-                          code_unchanged, dbt_executable, load_watermark, on_duckdb_target, project_fingerprint,
-                          record_successful_build, scoped_tests_note)
+                          code_unchanged, dbt_executable, failed_nodes, load_watermark, on_duckdb_target,
+                          project_fingerprint, record_successful_build, scoped_tests_note,
+                          unreadable_files_of_failed_parse_models)
 from revops.dagster_assets.raw import DUCKDB_POOL, TRANSIENT_RETRY, raw_asset_key
 from revops.dagster_assets.transient import is_transient
 
@@ -286,6 +287,9 @@ def build_dbt_assets(project: DbtProject, translator: RevopsDbtTranslator | None
             error = invocation.get_error()
             if is_transient(log_text):
                 raise RuntimeError(f"dbt build hit a transient error (retried by the retry policy): {error}")
-            raise Failure(description=str(error), allow_retries=False)
+            # a damaged Parquet data page fails its parse model with DuckDB's error, which may not name the file
+            damaged = unreadable_files_of_failed_parse_models(database, failed_nodes(target / "run_results.json"))
+            raise Failure(description="".join(f"raw file {problem}\n" for problem in damaged) + str(error),
+                          allow_retries=False)
 
     return dbt_models
