@@ -213,7 +213,10 @@ components as (
 
 ),
 
--- monthly rate = net amount x (full period days / covered days) / interval months
+-- monthly rate = net amount x (full period days / covered days) / interval months. The full period is the one
+-- interval back from the period's end, or the period itself when it is n whole months from its start: Stripe
+-- clamps an anchor on the 29th-31st to a shorter month's last day, so a full period can run 31 Jan -> 29 Feb
+-- (29 days) while 29 Feb minus a month is 29 Jan (31 days); such a line bills a whole interval all the same.
 rated as (
 
     select
@@ -226,11 +229,15 @@ rated as (
         period_end_at,
         interval_months,
         net_amount,
-        {{ dbt.datediff(
-            dbt.dateadd('month', '-1 * interval_months', 'period_end_at'),
-            'period_end_at',
-            'day'
-        ) }} as full_period_days,
+        case
+            when {{ dbt.dateadd('month', 'interval_months', 'period_start_at') }} = period_end_at
+                then {{ dbt.datediff('period_start_at', 'period_end_at', 'day') }}
+            else {{ dbt.datediff(
+                dbt.dateadd('month', '-1 * interval_months', 'period_end_at'),
+                'period_end_at',
+                'day'
+            ) }}
+        end as full_period_days,
         {{ dbt.datediff('period_start_at', 'period_end_at', 'day') }} as covered_days  -- noqa: LT05
     from components
     where net_amount <> 0 and interval_months > 0
