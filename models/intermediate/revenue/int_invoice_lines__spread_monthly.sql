@@ -162,7 +162,19 @@ invoice_recurring_totals as (
 
 ),
 
--- a credit note reduces its invoice's recurring lines pro rata to their net amounts, over the same periods
+invoice_credit_totals as (
+
+    select
+        invoice_id,
+        sum(amount) as credited_amount
+    from credit_notes
+    group by invoice_id
+
+),
+
+-- a credit note reduces its invoice's recurring lines pro rata to their net amounts, over the same periods. The
+-- invoice's credit notes together take at most its recurring net amount (each pro rata to its own amount): what
+-- they credit beyond it (tax, a one-off fee) is not MRR, and must not cut the MRR of the customer's other invoices
 credit_allocations as (
 
     select
@@ -175,10 +187,18 @@ credit_allocations as (
         recurring_lines.period_end_at,
         recurring_lines.interval_months,
         -1 * credit_notes.amount * recurring_lines.net_amount
-        / invoice_recurring_totals.recurring_net_amount as net_amount
+        / case
+            when
+                invoice_recurring_totals.recurring_net_amount > 0
+                and invoice_credit_totals.credited_amount > invoice_recurring_totals.recurring_net_amount
+                then invoice_credit_totals.credited_amount
+            else invoice_recurring_totals.recurring_net_amount
+        end as net_amount
     from credit_notes
     inner join invoice_recurring_totals
         on credit_notes.invoice_id = invoice_recurring_totals.invoice_id
+    inner join invoice_credit_totals
+        on credit_notes.invoice_id = invoice_credit_totals.invoice_id
     inner join recurring_lines
         on credit_notes.invoice_id = recurring_lines.invoice_id
     where invoice_recurring_totals.recurring_net_amount <> 0
