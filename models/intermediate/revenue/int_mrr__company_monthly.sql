@@ -94,7 +94,8 @@ company_months as (
         company_id,
         month_start,
         sum(mrr_local_amount) as mrr_local_amount,
-        sum(mrr_reporting_amount) as mrr_reporting_amount,
+        -- NULL when a currency of the month has no FX rate: the sum of the converted rest is not the company's MRR
+        case when count(mrr_reporting_amount) = count(*) then sum(mrr_reporting_amount) end as mrr_reporting_amount,
         max(rate_date) as fx_rate_date
     from converted
     group by
