@@ -100,6 +100,7 @@ priced_lines as (
         billable_lines.currency,
         billable_lines.period_start_at,
         billable_lines.period_end_at,
+        billable_lines.is_proration,
         coalesce(
             prices.recurring_interval_count * case when prices.recurring_interval = 'year' then 12 else 1 end,
             unknown_price_intervals.interval_months
@@ -138,6 +139,7 @@ header_components as (
         currency,
         period_start_at,
         period_end_at,
+        cast(null as {{ dbt.type_boolean() }}) as is_proration,
         interval_months,
         net_amount
     from {{ ref('int_invoice_headers__unstaged_amounts') }}
@@ -185,6 +187,7 @@ credit_allocations as (
         recurring_lines.currency,
         recurring_lines.period_start_at,
         recurring_lines.period_end_at,
+        recurring_lines.is_proration,
         recurring_lines.interval_months,
         -1 * credit_notes.amount * recurring_lines.net_amount
         / case
@@ -215,6 +218,7 @@ components as (
         currency,
         period_start_at,
         period_end_at,
+        is_proration,
         interval_months,
         net_amount
     from recurring_lines
@@ -227,16 +231,18 @@ components as (
         currency,
         period_start_at,
         period_end_at,
+        is_proration,
         interval_months,
         net_amount
     from credit_allocations
 
 ),
 
--- monthly rate = net amount x (full period days / covered days) / interval months. The full period is the one
--- interval back from the period's end, or the period itself when it is n whole months from its start: Stripe
--- clamps an anchor on the 29th-31st to a shorter month's last day, so a full period can run 31 Jan -> 29 Feb
--- (29 days) while 29 Feb minus a month is 29 Jan (31 days); such a line bills a whole interval all the same.
+-- monthly rate = net amount x (full period days / covered days) / interval months. A line that is no proration
+-- bills one whole interval: its period is its full period, whatever its days (Stripe clamps an anchor on the
+-- 29th-31st to a shorter month's last day, so a full period can run 31 Jan -> 29 Feb, 29 days, while 29 Feb less a
+-- month is 29 Jan). A proration's full period is the interval back from its end; so is a header's or a line's of
+-- unknown kind, unless its period is n whole months from its start.
 rated as (
 
     select
@@ -250,7 +256,12 @@ rated as (
         interval_months,
         net_amount,
         case
-            when {{ dbt.dateadd('month', 'interval_months', 'period_start_at') }} = period_end_at
+            when
+                not is_proration
+                or (
+                    is_proration is null
+                    and {{ dbt.dateadd('month', 'interval_months', 'period_start_at') }} = period_end_at
+                )
                 then {{ dbt.datediff('period_start_at', 'period_end_at', 'day') }}
             else {{ dbt.datediff(
                 dbt.dateadd('month', '-1 * interval_months', 'period_end_at'),
