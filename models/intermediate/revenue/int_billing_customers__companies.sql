@@ -2,7 +2,8 @@
     segment: the company clusters (Stripe customers and Salesforce accounts are always identified there, so these
     are their xref_companies rows) with the company's segment (int_identity__company_segments, as dim_customers
     shows it). Neither waits for the person matching, so neither does the MRR ledger. Every Stripe customer id
-    that billing refers to has a row (also ids whose customer row staging quarantined); a record the clusters do
+    that billing refers to has a row (also ids whose customer row staging quarantined, and ids only a quarantined
+    invoice row names, to which the MRR bills its lines); a record the clusters do
     not know falls back to its own id as company (is_unmapped). -#}
 with crosswalk as (
 
@@ -41,7 +42,17 @@ accounts as (
 
 ),
 
--- every customer id billing refers to, including ids whose customer row was quarantined by staging
+-- invoice rows staging quarantined: int_invoice_lines__spread_monthly bills their lines to the customer they name
+-- when neither a staged invoice nor a subscription does
+quarantined_invoices as (
+
+    select * from {{ ref('base_stripe__invoice') }}
+    where _quarantine_code is not null and id is not null
+
+),
+
+-- every customer id billing refers to, including ids whose customer row was quarantined by staging and ids only a
+-- quarantined invoice row names
 billed_customer_ids as (
 
     select customer_id from stripe_customers
@@ -50,6 +61,9 @@ billed_customer_ids as (
     where customer_id is not null
     union
     select customer_id from subscriptions
+    where customer_id is not null
+    union
+    select customer_id from quarantined_invoices
     where customer_id is not null
 
 ),
