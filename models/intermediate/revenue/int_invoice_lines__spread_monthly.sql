@@ -238,11 +238,13 @@ components as (
 
 ),
 
--- monthly rate = net amount x (full period days / covered days) / interval months. A line that is no proration
--- bills one whole interval: its period is its full period, whatever its days (Stripe clamps an anchor on the
--- 29th-31st to a shorter month's last day, so a full period can run 31 Jan -> 29 Feb, 29 days, while 29 Feb less a
--- month is 29 Jan). A proration's full period is the interval back from its end; so is a header's or a line's of
--- unknown kind, unless its period is n whole months from its start.
+-- monthly rate = net amount x (full period / covered period) / interval months, both periods in seconds, as Stripe
+-- prorates from the instant of a change (a proration from noon on 31 Jan to 5 Feb is 4.5 days, not the 5 day
+-- boundaries it crosses). A line that is no proration bills one whole interval: its period is its full period,
+-- whatever its length (Stripe clamps an anchor on the 29th-31st to a shorter month's last day, so a full period can
+-- run 31 Jan -> 29 Feb, 29 days, while 29 Feb less a month is 29 Jan). A proration's full period is the interval
+-- back from its end; so is a header's or a line's of unknown kind, unless its period is n whole months from its
+-- start.
 rated as (
 
     select
@@ -255,21 +257,17 @@ rated as (
         period_end_at,
         interval_months,
         net_amount,
-        case
+        {{ epoch_seconds('period_end_at') }} - {{ epoch_seconds('period_start_at') }} as covered_seconds,
+        {{ epoch_seconds('period_end_at') }} - case
             when
                 not is_proration
                 or (
                     is_proration is null
                     and {{ dbt.dateadd('month', 'interval_months', 'period_start_at') }} = period_end_at
                 )
-                then {{ dbt.datediff('period_start_at', 'period_end_at', 'day') }}
-            else {{ dbt.datediff(
-                dbt.dateadd('month', '-1 * interval_months', 'period_end_at'),
-                'period_end_at',
-                'day'
-            ) }}
-        end as full_period_days,
-        {{ dbt.datediff('period_start_at', 'period_end_at', 'day') }} as covered_days  -- noqa: LT05
+                then {{ epoch_seconds('period_start_at') }}
+            else {{ epoch_seconds(dbt.dateadd('month', '-1 * interval_months', 'period_end_at')) }}
+        end as full_period_seconds
     from components
     where net_amount <> 0 and interval_months > 0
 
@@ -279,10 +277,10 @@ rates as (
 
     select
         *,
-        cast(net_amount as {{ type_double() }}) * full_period_days / covered_days / interval_months
+        cast(net_amount as {{ type_double() }}) * full_period_seconds / covered_seconds / interval_months
             as monthly_rate_amount
     from rated
-    where covered_days > 0
+    where covered_seconds > 0
 
 ),
 
