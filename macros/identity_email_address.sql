@@ -4,16 +4,17 @@
     john@acme.com. The name goes up to the last '<', the rest from the '>' after it; a quote inside an address
     (pat.o'hara@) stays. Anchored regexp_replace calls (one match each) read the same on DuckDB, PostgreSQL and
     Spark, and match across line breaks on all three ([^<] rather than .); they run only on a value holding one of
-    < > " ' : (few do). -#}
+    < > " ' : or ending in a dot (few do). The full stop of a sentence the address ended (jane@acme.com.) is
+    dropped too: a domain has no trailing dot in an address. -#}
 {% macro identity_email_address(expr) -%}
     {%- set text = "lower(trim(" ~ expr ~ "))" -%}
     case
         when
             {{ text }} like '%<%' or {{ text }} like '%>%' or {{ text }} like '%"%'
-            or {{ text }} like '%''%' or {{ text }} like '%:%'
-            then trim({{ identity_email_without_mailto(
+            or {{ text }} like '%''%' or {{ text }} like '%:%' or {{ text }} like '%.'
+            then regexp_replace(trim({{ identity_email_without_mailto(
                 "regexp_replace(regexp_replace(regexp_replace(regexp_replace(" ~ text ~ ", '^([^<]*<)+', ''), "
-                ~ "'>[^<]*$', ''), '^[ \"'']+', ''), '[ \"'']+$', '')") }})
+                ~ "'>[^<]*$', ''), '^[ \"'']+', ''), '[ \"'']+$', '')") }}), '[.]+$', '')
         else {{ text }}
     end
 {%- endmacro %}

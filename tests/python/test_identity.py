@@ -718,20 +718,25 @@ def _sf_account_rows(rows: list[tuple[str, str, str]]) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize("engine", ["python", "sql"])
 def test_exported_email_forms_and_subdomains_join_their_entity(sample_warehouse, tmp_path, engine):
-    """A contact whose email was exported as 'Name <address>' or 'mailto:address' is the person of that address;
-    an account on a subdomain of a company's domain (eu.<domain>) is that company; tenants of a shared host
-    (myshopify.com) stay apart from each other and from the host's own account."""
+    """A contact whose email was exported as 'Name <address>' or 'mailto:address', or typed with a sentence's full
+    stop ('address.'), is the person of that address; an account on a subdomain of a company's domain
+    (eu.<domain>), or whose website is a campaign link (<domain>?utm_source=...) or ends in a dot, is that
+    company; tenants of a shared host (myshopify.com) stay apart from each other and from the host's own
+    account."""
     q = sample_warehouse.query
     person_id, email = q("select person_id, email from marts.dim_contacts where email_status = 'valid' "
                          "and email not like '%+%' and email not like '%''%' order by person_id limit 1")[0]
     company_id, domain = q("select company_id, primary_domain from marts.dim_customers "
                            "where primary_domain not like '%.%.%' order by company_id limit 1")[0]
     contacts = [("003FIXTUREFORM01", "Quinn", "Zeller", f'"Zeller, Quinn" <{email.upper()}>'),
-                ("003FIXTUREFORM02", "Quinn", "Zeller", f"mailto:{email}")]
+                ("003FIXTUREFORM02", "Quinn", "Zeller", f"mailto:{email}"),
+                ("003FIXTUREFORM03", "Quinn", "Zeller", f"{email}.")]
     accounts = [("001FIXTURESUB001", "Zzyzx Subsidiary Europe", f"https://eu.{domain}/"),
                 ("001FIXTURESUB002", "Zzyzx Tenant One", "https://tenantone.myshopify.com"),
                 ("001FIXTURESUB003", "Zzyzx Tenant Two", "tenanttwo.myshopify.com"),
-                ("001FIXTURESUB004", "Zzyzx Hosting Platform", "https://myshopify.com")]
+                ("001FIXTURESUB004", "Zzyzx Hosting Platform", "https://myshopify.com"),
+                ("001FIXTURESUB005", "Zzyzx Campaign Link", f"https://www.{domain}?utm_source=linkedin"),
+                ("001FIXTURESUB006", "Zzyzx Trailing Dot", f"www.{domain}.")]
     # a record of each before the rebuild: a planted account or contact may become the entity's anchor (new id)
     person_record = q("select source_system, source_table, source_id from marts.xref_persons where person_id = ? "
                       "order by source_id limit 1", [person_id])[0]
@@ -749,11 +754,13 @@ def test_exported_email_forms_and_subdomains_join_their_entity(sample_warehouse,
         company_id = con.execute("select company_id from marts.xref_companies where source_system = ? and "
                                  "source_table = ? and source_id = ?", list(company_record)).fetchone()[0]
         verified = con.execute("select count(*) from marts.dim_email_verification where email like '%<%' "
-                               "or email like 'mailto:%'").fetchone()[0]
+                               "or email like 'mailto:%' or email like '%.'").fetchone()[0]
     assert person == {c[0]: person_id for c in contacts}, f"{email} in exported forms is not its person"
-    assert verified == 0, "dim_email_verification lists addresses with a display name or mailto:"
+    assert verified == 0, "dim_email_verification lists addresses with a display name, mailto: or a trailing dot"
     assert company["001FIXTURESUB001"] == company_id, f"eu.{domain} is not {domain}'s company"
-    assert len({company[a[0]] for a in accounts[1:]} | {company_id}) == 4, "shared-host tenants were merged"
+    assert company["001FIXTURESUB005"] == company_id, f"https://www.{domain}?utm_source=... is not {domain}'s company"
+    assert company["001FIXTURESUB006"] == company_id, f"www.{domain}. is not {domain}'s company"
+    assert len({company[a[0]] for a in accounts[1:4]} | {company_id}) == 4, "shared-host tenants were merged"
 
 
 @pytest.mark.slow
