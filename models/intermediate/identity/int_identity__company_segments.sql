@@ -1,8 +1,8 @@
 {#- Each company's headcount and segment, from its Salesforce accounts alone (the only records that carry a
-    headcount): the survivor rule of dim_customers (most recent record that has one). Accounts are always
-    identified by the company clusters, so this needs no person: revenue (int_billing_customers__companies and
-    the MRR ledger after it) waits for the company clusters only, not for the person matching. dim_customers
-    takes its number_of_employees and segment from here. -#}
+    headcount): the survivor rule of dim_customers (the most recent live record that has one; a deleted one only
+    when no live one has). Accounts are always identified by the company clusters, so this needs no person:
+    revenue (int_billing_customers__companies and the MRR ledger after it) waits for the company clusters only,
+    not for the person matching. dim_customers takes its number_of_employees and segment from here. -#}
 with
 
 company_clusters as (select * from {{ identity_ref('int_identity__company_clusters') }}),
@@ -16,6 +16,7 @@ members as (
         r.source_id,
         r.source_rank,
         r.record_updated_at,
+        r.is_deleted,
         r.number_of_employees
     from company_clusters as cc
     inner join records as r
@@ -31,7 +32,7 @@ survivors as (
 
     {{ identity_survivors('members', 'company_id', [
         ['number_of_employees', 'number_of_employees', none],
-    ]) }}
+    ], deleted='is_deleted') }}
 
 ),
 

@@ -26,6 +26,7 @@ final as (
         r.title,
         r.record_created_at,
         r.record_updated_at,
+        r.is_deleted,
         {{ lifecycle_stage_order('r.lifecycle_stage') }} as lifecycle_order
     from person_clusters as pc
     inner join records as r

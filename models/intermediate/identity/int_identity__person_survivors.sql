@@ -15,7 +15,7 @@ survivors as (
         ['last_name', 'last_name', none, identity_is_mixed_case('last_name')],
         ['phone_e164', 'phone_e164', none],
         ['title', 'title', none],
-    ]) }}
+    ], deleted='is_deleted') }}
 
 ),
 

@@ -22,7 +22,8 @@ deliverable_members as (
         m.email_normalised,
         m.record_updated_at,
         m.source_rank,
-        m.source_id
+        m.source_id,
+        m.is_deleted
     from person_members as m
     inner join verification as v on m.email_normalised = v.email
     where v.status in ('valid', 'risky')
@@ -33,7 +34,7 @@ deliverable as (
 
     {{ identity_survivors('deliverable_members', 'person_id', [
         ['deliverable_email', 'email_normalised', none],
-    ]) }}
+    ], deleted='is_deleted') }}
 
 ),
 

@@ -110,7 +110,7 @@ survivors as (
         ['industry', 'industry', none],
         ['country', 'country', none],
         ['owner_id', 'owner_id', none],
-    ]) }}
+    ], deleted='is_deleted') }}
 
 ),
 
