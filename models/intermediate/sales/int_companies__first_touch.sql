@@ -24,7 +24,8 @@ ranked as (
         hubspot_contacts.created_at,
         row_number() over (
             partition by clusters.company_id
-            order by hubspot_contacts.created_at, hubspot_contacts.contact_id
+            -- a contact without a creation date last on every engine (Spark sorts NULL first when not told)
+            order by hubspot_contacts.created_at nulls last, hubspot_contacts.contact_id
         ) as touch_rank
     from clusters
     inner join hubspot_contacts

@@ -85,7 +85,9 @@ ranked as (
 
     select
         *,
-        row_number() over (order by churn_risk_score desc, current_mrr desc, company_id asc) as risk_rank
+        -- an unknown MRR (no FX rate) after the known ones on every engine (PostgreSQL sorts NULL first in a
+        -- descending order)
+        row_number() over (order by churn_risk_score desc, current_mrr desc nulls last, company_id asc) as risk_rank
     from scored
 
 ),

@@ -619,7 +619,9 @@ ranked_invoices as (
         currency,
         recurring_net_amount as net_amount,
         period_months,
-        row_number() over (partition by company_id order by created_at desc, invoice_id desc) as invoice_rank
+        -- an invoice without a date is never the last one, on any engine (PostgreSQL sorts NULL first in a
+        -- descending order, DuckDB and Spark last)
+        row_number() over (partition by company_id order by created_at desc nulls last, invoice_id desc) as invoice_rank
     from recurring_invoices
 
 ),
