@@ -126,7 +126,6 @@ SEVERAL_MODEL_TESTS = {
     "assert_kpi_monthly_keeps_all_spend": ["marts", "kpi_monthly"],
     "assert_kpi_monthly_by_channel_adds_up": ["marts", "kpi_monthly_by_channel"],
     "assert_invoice_lines_add_up_to_their_header": ["staging", "stg_stripe__invoice"],
-    "assert_every_staged_record_is_in_a_crosswalk": ["marts", "xref_persons"],
 }
 
 
