@@ -1,6 +1,6 @@
 {#- One row per month, one column per KPI (reporting currency): every month from the first with a ledger row,
-    acquisition spend or a closed deal of any type (spend and deals often come before the first paying customer; their CAC and
-    win rate count) to the ledger's last month. Formulas, grain and edge cases: models/marts/kpi/_kpi__docs.md. A
+    acquisition spend or a closed deal of any type (spend and deals often come before the first paying customer;
+    their CAC and win rate count) to the ledger's last month. Formulas, grain and edge cases: models/marts/kpi/_kpi__docs.md. A
     ratio whose denominator is 0 is NULL and its *_null_reason says why. -#}
 with segment_months as (
 
