@@ -369,6 +369,27 @@ def test_crosswalks_unique_and_complete(sample_warehouse):
         q("select count(*) from marts.dim_contacts")[0][0]
 
 
+
+def test_crosswalk_completeness_tests_fail_on_a_record_the_crosswalk_lost(sample_warehouse, tmp_path):
+    """The dbt tests holds_every_staged_record (generic, on xref_persons and xref_companies) pass on the sample
+    build and fail, naming the count, on a copy whose crosswalk lost two staged leads and one Stripe customer."""
+    copy = tmp_path / "copy" / Path(sample_warehouse.database).name  # same file name: views name the catalog
+    copy.parent.mkdir(parents=True)
+    shutil.copy(sample_warehouse.database, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("delete from marts.xref_persons where source_id in (select source_id from marts.xref_persons "
+                    "where source_table = 'lead' order by source_id limit 2)")
+        con.execute("delete from marts.xref_companies where source_id in (select source_id from "
+                    "marts.xref_companies where source_table = 'customer' order by source_id limit 1)")
+    result = run_dbt(["test", "--select", "xref_persons", "xref_companies"], target_path=tmp_path / "target",
+                     quiet=True, env={"REVOPS_DUCKDB_PATH": str(copy), "REVOPS_RAW_DIR": str(sample_warehouse.raw_dir)})
+    failed = {f.split(":", 1)[0].split(".")[2] for f in result.failures if f.startswith("test.")}
+    assert result.returncode != 0
+    assert {"xref_persons_holds_every_salesforce_lead", "xref_companies_holds_every_stripe_customer"} <= failed, \
+        result.failures
+    assert not any("holds_every" in name for name in failed - {
+        "xref_persons_holds_every_salesforce_lead", "xref_companies_holds_every_stripe_customer"}), failed
+
 def test_customer_country_codes_unify_the_crm_spellings(sample_warehouse):
     """dim_customers.country keeps the CRM's spelling (the sample writes both 'United States' and 'US');
     country_code is one ISO code for all of them, and every spelling in the sample has one."""
