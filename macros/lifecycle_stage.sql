@@ -29,10 +29,20 @@
 
 {#- The lifecycle stage a Salesforce lead record stands for (columns of stg_salesforce__lead): a lead is `lead`;
     converted, `salesqualifiedlead`; converted with the deal it opened, `opportunity`. A person or company takes
-    the furthest stage of its records, HubSpot's among them. -#}
-{% macro crm_lead_lifecycle_stage(is_converted='is_converted', converted_opportunity_id='converted_opportunity_id') -%}
+    the furthest stage of its records, HubSpot's among them. `opportunity_is_deleted` (optional): the is_deleted
+    flag of that deal (stg_salesforce__opportunity, left joined on converted_opportunity_id); a lead whose deal a
+    rep soft-deleted stands for `salesqualifiedlead`, as one converted without a deal (a deal missing from the
+    export still counts: NULL is not deleted). -#}
+{% macro crm_lead_lifecycle_stage(
+    is_converted='is_converted', converted_opportunity_id='converted_opportunity_id', opportunity_is_deleted=none
+) -%}
     case
-        when coalesce({{ is_converted }}, false) and {{ converted_opportunity_id }} is not null then 'opportunity'
+        when
+            coalesce({{ is_converted }}, false) and {{ converted_opportunity_id }} is not null
+            {%- if opportunity_is_deleted is not none %}
+            and not coalesce({{ opportunity_is_deleted }}, false)
+            {%- endif %}
+            then 'opportunity'
         when coalesce({{ is_converted }}, false) then 'salesqualifiedlead'
         else 'lead'
     end

@@ -15,6 +15,8 @@ hs_contacts as (select * from {{ ref('stg_hubspot__contact') }}),
 
 sf_leads as (select * from {{ ref('stg_salesforce__lead') }}),
 
+sf_opportunities as (select * from {{ ref('stg_salesforce__opportunity') }}),
+
 unioned as (
 
     select
@@ -112,9 +114,9 @@ unioned as (
     select
         'salesforce' as source_system,
         'lead' as source_table,
-        lead_id as source_id,
+        l.lead_id as source_id,
         5 as source_rank,
-        company_name,
+        l.company_name,
         cast(null as {{ dbt.type_string() }}) as domain_1,
         cast(null as {{ dbt.type_string() }}) as domain_2,
         cast(null as {{ dbt.type_string() }}) as domain_names,
@@ -123,13 +125,16 @@ unioned as (
         cast(null as integer) as number_of_employees,
         cast(null as {{ dbt.type_string() }}) as country,
         cast(null as {{ dbt.type_string() }}) as owner_id,
-        -- lead, converted, or converted with a deal (as for the lead's person)
-        {{ crm_lead_lifecycle_stage() }} as lifecycle_stage,
-        created_at as record_created_at,
-        created_at as record_updated_at,
-        coalesce(is_deleted, false) as is_deleted,
-        email
-    from sf_leads
+        -- lead, converted, or converted with a deal that was not deleted (as for the lead's person)
+        {{ crm_lead_lifecycle_stage(
+            'l.is_converted', 'l.converted_opportunity_id', opportunity_is_deleted='o.is_deleted'
+        ) }} as lifecycle_stage,
+        l.created_at as record_created_at,
+        l.created_at as record_updated_at,
+        coalesce(l.is_deleted, false) as is_deleted,
+        l.email
+    from sf_leads as l
+    left join sf_opportunities as o on l.converted_opportunity_id = o.opportunity_id
 
 ),
 

@@ -11,6 +11,8 @@ sf_contacts as (select * from {{ ref('stg_salesforce__contact') }}),
 
 sf_leads as (select * from {{ ref('stg_salesforce__lead') }}),
 
+sf_opportunities as (select * from {{ ref('stg_salesforce__opportunity') }}),
+
 sf_accounts as (select * from {{ ref('stg_salesforce__account') }}),
 
 hs_contacts as (select * from {{ ref('stg_hubspot__contact') }}),
@@ -90,23 +92,27 @@ unioned as (
     select
         'salesforce' as source_system,
         'lead' as source_table,
-        lead_id as source_id,
+        l.lead_id as source_id,
         2 as source_rank,
-        email,
-        trim(first_name) as first_name,
-        trim(last_name) as last_name,
-        phone,
-        company_name,
+        l.email,
+        trim(l.first_name) as first_name,
+        trim(l.last_name) as last_name,
+        l.phone,
+        l.company_name,
         cast(null as {{ dbt.type_string() }}) as salesforce_account_id,
         cast(null as {{ dbt.type_string() }}) as zendesk_organization_id,
         cast(null as {{ dbt.type_string() }}) as country_hint,
         cast(null as {{ dbt.type_string() }}) as title,
-        -- lead, converted, or converted with a deal (HubSpot's stage of the person may be further)
-        {{ crm_lead_lifecycle_stage() }} as lifecycle_stage,
-        created_at as record_created_at,
-        created_at as record_updated_at,
-        coalesce(is_deleted, false) as is_deleted
-    from sf_leads
+        -- lead, converted, or converted with a deal that was not deleted (HubSpot's stage of the person may be
+        -- further)
+        {{ crm_lead_lifecycle_stage(
+            'l.is_converted', 'l.converted_opportunity_id', opportunity_is_deleted='o.is_deleted'
+        ) }} as lifecycle_stage,
+        l.created_at as record_created_at,
+        l.created_at as record_updated_at,
+        coalesce(l.is_deleted, false) as is_deleted
+    from sf_leads as l
+    left join sf_opportunities as o on l.converted_opportunity_id = o.opportunity_id
 
     union all
 
