@@ -1,6 +1,7 @@
 {#- HubSpot's lifecycle stages in the order a contact moves through them. A golden record shows the furthest stage
-    of its records: the max of lifecycle_stage_order over them, named again by lifecycle_stage_name. One list
-    for both directions (dim_contacts, dim_customers and int_identity__person_members use it). -#}
+    of its live (not soft-deleted) records, of all of them when no live one has a stage: the max of
+    lifecycle_stage_order over them, named again by lifecycle_stage_name. One list for both directions
+    (dim_contacts, dim_customers and int_identity__person_members use it). -#}
 {% macro lifecycle_stages() -%}
     {{ return(['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer',
                'evangelist']) }}

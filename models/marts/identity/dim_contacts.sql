@@ -1,8 +1,9 @@
 {#- Golden record of each person (one row per person_id). Survivorship: see the identity_survivorship doc.
     Every field but the e-mail comes ranked from int_identity__person_survivors (identity alone decides it); the
     deliverable e-mail, which dim_email_verification changes, is ranked here over the deliverable records only.
-    The stage is the furthest of the person's records (HubSpot's stage, a CRM lead's), raised to customer when
-    the person's company is one (dim_customers), as HubSpot's company-to-contact stage sync does. -#}
+    The stage is the furthest of the person's live records (HubSpot's stage, a CRM lead's; a soft-deleted record's
+    only when no live one has a stage), raised to customer when the person's company is one (dim_customers), as
+    HubSpot's company-to-contact stage sync does. -#}
 {%- set customer_order = lifecycle_stages().index('customer') + 1 %}
 with
 

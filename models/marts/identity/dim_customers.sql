@@ -194,7 +194,12 @@ aggregated as (
 
     select
         company_id,
-        max(lifecycle_order) as lifecycle_order,
+        -- the furthest stage of the live records: a lead whose company a rep converted and then deleted does not
+        -- lift the company; a deleted record's stage counts only when no live record has one (all deleted)
+        coalesce(
+            max(case when not coalesce(is_deleted, false) then lifecycle_order end),
+            max(lifecycle_order)
+        ) as lifecycle_order,
         min(record_created_at) as first_seen_at,
         max(coalesce(record_updated_at, record_created_at)) as last_seen_at
     from members
