@@ -6,7 +6,11 @@
     that restatement (expansion > 0, contraction < 0, else unchanged) and fx_amount = the restatement - the
     previous mrr, so an unchanged EUR contract is `unchanged` whatever EUR/USD does. New, reactivation and churn
     have no FX part. movement_amount + fx_amount = mrr - previous mrr (all 2-decimal), so a month's movements
-    and FX add up exactly to the change in total MRR. -#}
+    and FX add up exactly to the change in total MRR.
+    A month with revenue that no FX rate converts (int_mrr__company_monthly: a row with mrr NULL) is not a month
+    without revenue: it keeps mrr NULL and mrr_local as known, movement `unconverted` with no amounts, and counts in
+    the company's span; the next converted month compares with the last converted month before it (no fake churn
+    and reactivation), so within a company the movements and FX still add up to the change in MRR. -#}
 with company_months as (
 
     select * from {{ ref('int_mrr__company_monthly') }}
@@ -35,7 +39,8 @@ company_spans as (
         min(month_start) as first_mrr_month,
         max(month_start) as last_mrr_month
     from company_months
-    where mrr > 0
+    -- a month with revenue: MRR > 0, or unconverted with mrr_local > 0 (or unknown too: billed in several currencies)
+    where coalesce(mrr, mrr_local, 1) > 0
     group by company_id
 
 ),
@@ -58,12 +63,14 @@ spine as (
 
 filled as (
 
+    {#- no company_months row: no revenue that month (MRR 0); a row with mrr NULL: revenue no FX rate converts -#}
     select
         spine.company_id,
         spine.month_start,
         spine.currency,
-        coalesce(company_months.mrr, 0) as mrr,
-        coalesce(company_months.mrr_local, 0) as mrr_local
+        case when company_months.company_id is null then 0 else company_months.mrr end as mrr,
+        case when company_months.company_id is null then 0 else company_months.mrr_local end as mrr_local,
+        row_number() over (partition by spine.company_id order by spine.month_start) as month_number
     from spine
     left join company_months
         on
@@ -72,14 +79,36 @@ filled as (
 
 ),
 
+last_converted as (
+
+    {#- the company's last converted month before this one (a running max: portable, no `ignore nulls`) -#}
+    select
+        *,
+        max(case when mrr is not null then month_number end) over (
+            partition by company_id
+            order by month_start
+            rows between unbounded preceding and 1 preceding
+        ) as previous_converted_number
+    from filled
+
+),
+
 with_previous as (
 
     select
-        *,
-        coalesce(lag(mrr) over (partition by company_id order by month_start), 0) as previous_mrr,
-        coalesce(lag(mrr_local) over (partition by company_id order by month_start), 0) as previous_mrr_local,
-        row_number() over (partition by company_id order by month_start) as month_number
-    from filled
+        last_converted.company_id,
+        last_converted.month_start,
+        last_converted.currency,
+        last_converted.mrr,
+        last_converted.mrr_local,
+        last_converted.previous_converted_number,
+        coalesce(previous_months.mrr, 0) as previous_mrr,
+        coalesce(previous_months.mrr_local, 0) as previous_mrr_local
+    from last_converted
+    left join filled as previous_months
+        on
+            last_converted.company_id = previous_months.company_id
+            and last_converted.previous_converted_number = previous_months.month_number
 
 ),
 
@@ -109,8 +138,10 @@ classified as (
         mrr,
         mrr_local,
         previous_mrr,
+        {#- previous_mrr: the last converted month's (0 when there is none) -#}
         case
-            when mrr > 0 and previous_mrr <= 0 and month_number = 1 then 'new'
+            when mrr is null then 'unconverted'
+            when mrr > 0 and previous_converted_number is null then 'new'
             when mrr > 0 and previous_mrr <= 0 then 'reactivation'
             when mrr <= 0 and previous_mrr > 0 then 'churn'
             when mrr > previous_mrr_restated then 'expansion'
@@ -118,7 +149,7 @@ classified as (
             else 'unchanged'
         end as movement,
         mrr - previous_mrr_restated as movement_amount,
-        previous_mrr_restated - previous_mrr as fx_amount
+        case when mrr is not null then previous_mrr_restated - previous_mrr end as fx_amount
     from restated
 
 ),
@@ -135,7 +166,7 @@ final as (
         cast(movement as {{ dbt.type_string() }}) as movement,
         cast(movement_amount as decimal(18, 2)) as movement_amount,
         cast(fx_amount as decimal(18, 2)) as fx_amount,
-        mrr > 0 as is_active
+        coalesce(mrr, mrr_local, 1) > 0 as is_active
     from classified
 
 )
