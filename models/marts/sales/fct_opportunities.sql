@@ -147,8 +147,15 @@ reconciled as (
 
     select
         enriched.*,
-        case when enriched.is_won then coalesce(mrr_before.mrr, 0) * 12 end as company_arr_before_close,
-        case when enriched.is_won then coalesce(mrr_after.mrr, 0) * 12 end as company_arr_after_close
+        -- no ledger row: no revenue (0); an unconverted ledger month (mrr NULL): unknown, so NULL rather than 0
+        case
+            when enriched.is_won and mrr_before.company_id is null then 0
+            when enriched.is_won then mrr_before.mrr * 12
+        end as company_arr_before_close,
+        case
+            when enriched.is_won and mrr_after.company_id is null then 0
+            when enriched.is_won then mrr_after.mrr * 12
+        end as company_arr_after_close
     from enriched
     left join mrr as mrr_before
         on
